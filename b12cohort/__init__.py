@@ -1,0 +1,139 @@
+"""b12cohort: retrospective cohort analysis of infant vitamin B12 deficiency.
+
+Reproduces, and makes reusable, the analysis of Taranushenko TE, Falaleeva SO,
+Borisova EV, Makarevskaya NYu. "Nervous System Lesion in Infants with Vitamin B12
+Deficiency Anemia". EC Clinical and Medical Case Reports 5.8 (2022): 02-08.
+
+The public functions are imported lazily: ``import b12cohort`` costs little more than
+importing pandas, and SciPy, statsmodels and matplotlib load only when a function that
+needs them is first called.
+
+Main entry points
+-----------------
+load_cohort, validate
+    Read a hospital export (CSV/TSV/XLSX, UTF-8 or cp1251, decimal commas, other units)
+    into one validated, canonical DataFrame.
+load_example
+    The clearly labelled reconstruction of the Krasnoyarsk cohort (19 infants).
+grade_anemia, apply_eligibility
+    Derived variables and the paper's inclusion criteria.
+prevalence, table_one, compare_with_published, treatment_course, case_profile
+    Descriptive statistics with exact confidence intervals.
+correlation, fisher_exact, trend_test, compare_groups, logistic,
+detectable_correlation, correlation_equivalence, association_summary
+    Exact small-sample association analysis with effect sizes.
+load_literature, pool_prevalence
+    Comparison with published infant B12 cohorts (random-effects meta-analysis).
+simulate_cohort
+    Schema-valid synthetic cohorts of any size.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import (
+    ApproximationWarning,
+    ArgumentError,
+    B12CohortError,
+    B12CohortWarning,
+    CohortValidationError,
+    DataQualityWarning,
+    IdentifierWarning,
+    SchemeRangeWarning,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first access, PEP 562)
+_LAZY = {
+    # loading, validation, cleaning
+    "load_cohort": "b12cohort.loading",
+    "read_table": "b12cohort.loading",
+    "cleaning_log": "b12cohort.loading",
+    "load_metadata": "b12cohort.loading",
+    "validate": "b12cohort.validation",
+    "load_schema": "b12cohort.schema",
+    "Schema": "b12cohort.schema",
+    # derived variables and eligibility
+    "grade_anemia": "b12cohort.derived",
+    "register_scheme": "b12cohort.derived",
+    "anemia_schemes": "b12cohort.derived",
+    "neuro_score": "b12cohort.derived",
+    "apply_eligibility": "b12cohort.eligibility",
+    # bundled data
+    "load_example": "b12cohort.datasets",
+    "load_literature": "b12cohort.literature",
+    # descriptive
+    "prevalence": "b12cohort.descriptive",
+    "table_one": "b12cohort.descriptive",
+    "compare_with_published": "b12cohort.replication",
+    "case_profile": "b12cohort.replication",
+    "treatment_course": "b12cohort.course",
+    # association
+    "correlation": "b12cohort.association",
+    "fisher_exact": "b12cohort.association",
+    "trend_test": "b12cohort.association",
+    "compare_groups": "b12cohort.association",
+    "logistic": "b12cohort.association",
+    "detectable_correlation": "b12cohort.association",
+    "correlation_equivalence": "b12cohort.association",
+    "association_summary": "b12cohort.association",
+    # literature
+    "pool_prevalence": "b12cohort.literature",
+    # simulation
+    "simulate_cohort": "b12cohort.simulate",
+}
+
+__all__ = [
+    "ApproximationWarning",
+    "ArgumentError",
+    "B12CohortError",
+    "B12CohortWarning",
+    "CohortValidationError",
+    "DataQualityWarning",
+    "IdentifierWarning",
+    "SchemeRangeWarning",
+    "__version__",
+    *sorted(_LAZY),
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        if name in {"figures", "report", "cli"}:
+            return importlib.import_module(f"b12cohort.{name}")
+        raise AttributeError(f"module 'b12cohort' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # cache: the next access is a plain attribute lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
+    from .association import (
+        association_summary,
+        compare_groups,
+        correlation,
+        correlation_equivalence,
+        detectable_correlation,
+        fisher_exact,
+        logistic,
+        trend_test,
+    )
+    from .course import treatment_course
+    from .datasets import load_example
+    from .derived import anemia_schemes, grade_anemia, neuro_score, register_scheme
+    from .descriptive import prevalence, table_one
+    from .eligibility import apply_eligibility
+    from .literature import load_literature, pool_prevalence
+    from .loading import cleaning_log, load_cohort, load_metadata, read_table
+    from .replication import case_profile, compare_with_published
+    from .schema import Schema, load_schema
+    from .simulate import simulate_cohort
+    from .validation import validate
