@@ -236,11 +236,10 @@ def _highlight(highlight, table: pd.DataFrame, level: float, *, function: str):
 
 def _draw(ax, table: pd.DataFrame, extra, highlighted, result, level: float) -> None:
     k = len(table)
-    y_extra = 0.0 if extra is not None else None
-    y_pooled = -1.0 if result is not None else None
-    if extra is None and result is not None:
-        y_pooled = 0.0
-    y_studies = np.arange(k, 0, -1, dtype=float) + 0.5  # gap above the cohort / pooled rows
+    # rows from the top: studies, a gap, the extra cohort (y = 0), the pooled row below it
+    y_extra = 0.0
+    y_pooled = -1.0 if extra is not None else 0.0
+    y_studies = np.arange(k, 0, -1, dtype=float) + 0.5
     weights = table["weight"].to_numpy() if "weight" in table else np.full(k, 1 / k)
     sizes = 30 + 170 * weights / weights.max()
     tick_y, tick_labels = [], []
