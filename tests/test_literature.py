@@ -376,3 +376,15 @@ def test_reference_script_reproduces_committed_json(tmp_path):
     fresh = json.loads(out.read_text(encoding="utf-8"))
     committed = {key: value for key, value in REF.items() if key != "r_version"}
     assert {key: value for key, value in fresh.items() if key != "r_version"} == committed
+
+
+def test_reml_fallback_to_bounded_search_finds_the_same_optimum(monkeypatch):
+    import b12cohort.literature as literature
+
+    case = next(c for c in CASES if c["id"] == "heterogeneous/REML/PLO")
+    monkeypatch.setattr(literature, "_MAXITER", 1)  # Fisher scoring cannot converge in one step
+    with pytest.warns(ApproximationWarning, match="bounded 1-D search"):
+        res = pool_prevalence(case["xi"], case["ni"], method="REML")
+    assert res.tau2_algorithm == "bounded-brent"
+    assert res.tau2 == pytest.approx(case["tau2"], abs=1e-4), case["call"]
+    assert res.estimate == pytest.approx(case["estimate"], abs=1e-4)
