@@ -82,6 +82,7 @@ _LAZY = {
     "association_summary": "b12cohort.association",
     # literature
     "pool_prevalence": "b12cohort.literature",
+    "compare_with_literature": "b12cohort.literature",
     # simulation
     "simulate_cohort": "b12cohort.simulate",
 }
@@ -131,7 +132,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
     from .derived import anemia_schemes, grade_anemia, neuro_score, register_scheme
     from .descriptive import prevalence, table_one
     from .eligibility import apply_eligibility
-    from .literature import load_literature, pool_prevalence
+    from .literature import compare_with_literature, load_literature, pool_prevalence
     from .loading import cleaning_log, load_cohort, load_metadata, read_table
     from .replication import case_profile, compare_with_published
     from .schema import Schema, load_schema

@@ -1,0 +1,147 @@
+"""The cleaning log: every change b12cohort makes between the raw input and the cohort.
+
+A change is anything a reader of the raw file could not see in the cohort frame as it
+was written: a renamed or dropped column, a value recoded ("да" -> True, "муж" -> "M"),
+a unit converted (g/dL -> g/L), a decimal comma read as a point, whitespace trimmed.
+The log is stored compactly (one entry per column, rule and value, with the rows it
+applies to) and expanded to one row per cell on demand, so logging stays cheap on a
+million-row export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["LOG_COLUMNS", "CleaningLog"]
+
+#: Columns of :meth:`CleaningLog.to_frame`.
+LOG_COLUMNS = ("row", "column", "original", "new", "rule", "detail")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    column: str
+    rule: str
+    detail: str
+    rows: np.ndarray | None  # 0-based positions in the raw data; None = the whole column/file
+    original: object  # scalar, or an array aligned with rows
+    new: object
+
+
+@dataclass(eq=False)
+class CleaningLog:
+    """What the cleaner changed, entry by entry (append-only while loading).
+
+    Use :meth:`to_frame` for one row per changed cell (the ``row`` is the 1-based data
+    row of the input, as in validation messages) and :meth:`summary` for one row per
+    kind of change with its count.
+    """
+
+    _entries: list[_Entry] = field(default_factory=list)
+    _row_labels: np.ndarray | None = None  # 1-based data-row numbers of the raw input
+
+    def add(
+        self, column: str, rule: str, *, original=None, new=None, rows=None, detail: str = ""
+    ) -> None:
+        """Record a change. ``rows`` are 0-based positions; ``original``/``new`` scalars or arrays."""
+        if rows is not None:
+            rows = np.asarray(rows, dtype=np.int64)
+            if rows.size == 0:
+                return
+        self._entries.append(_Entry(column, rule, detail, rows, original, new))
+
+    def __len__(self) -> int:
+        return sum(1 if e.rows is None else len(e.rows) for e in self._entries)
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    def __deepcopy__(self, memo):  # shared, not copied, when pandas copies DataFrame.attrs
+        return self
+
+    def summary(self) -> pd.DataFrame:
+        """One row per logged change kind: column, rule, original, new, detail, n_cells."""
+        recs = []
+        for e in self._entries:
+            n = None if e.rows is None else len(e.rows)
+            scalar = not isinstance(e.original, np.ndarray)
+            recs.append(
+                {
+                    "column": e.column,
+                    "rule": e.rule,
+                    "original": _text(e.original) if scalar else "(per cell)",
+                    "new": _text(e.new) if scalar else "(per cell)",
+                    "detail": e.detail,
+                    "n_cells": n,
+                }
+            )
+        return pd.DataFrame(
+            recs, columns=["column", "rule", "original", "new", "detail", "n_cells"]
+        ).astype({"n_cells": "Int64"})
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per changed cell (or per column/file-level change, with ``row`` missing).
+
+        Sorted by row, then column, so two runs on the same input give the same table.
+        """
+        parts = []
+        for order, e in enumerate(self._entries):
+            if e.rows is None:
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "row": pd.array([pd.NA], dtype="Int64"),
+                            "column": [e.column],
+                            "original": [_text(e.original)],
+                            "new": [_text(e.new)],
+                            "rule": [e.rule],
+                            "detail": [e.detail],
+                            "_order": [order],
+                        }
+                    )
+                )
+                continue
+            n = len(e.rows)
+            labels = self._row_labels[e.rows] if self._row_labels is not None else e.rows + 1
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "row": pd.array(labels, dtype="Int64"),
+                        "column": np.repeat(e.column, n),
+                        "original": _texts(e.original, n),
+                        "new": _texts(e.new, n),
+                        "rule": np.repeat(e.rule, n),
+                        "detail": np.repeat(e.detail, n),
+                        "_order": np.repeat(order, n),
+                    }
+                )
+            )
+        if not parts:
+            return pd.DataFrame(
+                {c: pd.Series(dtype="Int64" if c == "row" else "object") for c in LOG_COLUMNS}
+            )
+        df = pd.concat(parts, ignore_index=True)
+        df["_file_level"] = df["row"].isna()
+        df = df.sort_values(
+            ["_file_level", "row", "_order"], ascending=[False, True, True], kind="stable"
+        )
+        return df[list(LOG_COLUMNS)].reset_index(drop=True)
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "True" if value else "False"
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    return str(value)
+
+
+def _texts(values, n: int) -> np.ndarray:
+    if isinstance(values, np.ndarray | pd.Series | pd.api.extensions.ExtensionArray):
+        return np.array([_text(v) for v in values], dtype=object)
+    return np.repeat(np.array([_text(values)], dtype=object), n)

@@ -1,0 +1,269 @@
+"""Command-line interface: ``b12cohort <command> ...`` (also ``python -m b12cohort``).
+
+Exit status: 0 success; 2 invalid or unreadable data, or wrong arguments; 1 an internal
+error (a bug: please report it with the output of ``--debug``). No traceback is shown
+unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+EXIT_OK, EXIT_INTERNAL, EXIT_DATA = 0, 1, 2
+
+
+def _add_read_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--columns",
+        metavar="MAP",
+        help='JSON file mapping source column names to schema names, e.g. {"Гемоглобин, г/дл": "hb_g_dl"}',
+    )
+    p.add_argument("--sheet", help="Excel sheet name (needed when several sheets hold data)")
+    p.add_argument("--encoding", help="force the text encoding (default: detect UTF-8 / cp1251)")
+    p.add_argument(
+        "--delimiter", choices=[",", ";", "tab"], help="force the field delimiter (default: detect)"
+    )
+    p.add_argument("--decimal", choices=[".", ","], help="force the decimal mark (default: detect)")
+    p.add_argument(
+        "--true-values",
+        nargs="+",
+        default=(),
+        metavar="CODE",
+        help="extra spellings of 'yes' in yes/no columns",
+    )
+    p.add_argument(
+        "--false-values",
+        nargs="+",
+        default=(),
+        metavar="CODE",
+        help="extra spellings of 'no' (e.g. --false-values - when '-' means no)",
+    )
+    p.add_argument(
+        "--schema",
+        help="a Table Schema JSON file to validate against (default: the bundled data dictionary)",
+    )
+
+
+def _read_kwargs(args) -> dict:
+    sheet = args.sheet
+    if sheet is not None and sheet.isdigit():
+        sheet = int(sheet)
+    return {
+        "columns": args.columns,
+        "schema": args.schema,
+        "sheet": sheet,
+        "encoding": args.encoding,
+        "delimiter": "\t" if args.delimiter == "tab" else args.delimiter,
+        "decimal": args.decimal,
+        "true_values": tuple(args.true_values),
+        "false_values": tuple(args.false_values),
+    }
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="b12cohort",
+        description="Retrospective cohort analysis of infant vitamin B12 deficiency (Taranushenko et al. 2022).",
+    )
+    parser.add_argument("--version", action="version", version=f"b12cohort {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    v = sub.add_parser(
+        "validate", help="check a cohort file against the data dictionary and list every problem"
+    )
+    v.add_argument("path", help="CSV, TSV or XLSX file")
+    _add_read_options(v)
+    v.add_argument(
+        "--format",
+        choices=["text", "csv", "json"],
+        default="text",
+        help="how to print the failures (default: text)",
+    )
+
+    s = sub.add_parser(
+        "schema", help="show the data dictionary, or write its README and blank template"
+    )
+    s.add_argument(
+        "--write",
+        metavar="DIR",
+        help="write README.md and cohort_template.csv generated from the schema into DIR (and cohort.schema.json when DIR has none)",
+    )
+    s.add_argument(
+        "--schema", help="a Table Schema JSON file (default: the bundled data dictionary)"
+    )
+
+    r = sub.add_parser(
+        "report", help="build the full report (tables, figures, notebooks, landing page)"
+    )
+    r.add_argument(
+        "--data", metavar="PATH", help="cohort file (default: the bundled reconstructed example)"
+    )
+    r.add_argument(
+        "--out", metavar="DIR", default="reports", help="output folder (default: ./reports)"
+    )
+    r.add_argument(
+        "--scheme", default="who-2011", help="anaemia grading scheme (who-2011, ru-clinical, ...)"
+    )
+    r.add_argument(
+        "--check",
+        action="store_true",
+        help="rebuild in a temporary folder and compare byte for byte with --out",
+    )
+    r.add_argument(
+        "--invalid-rows",
+        choices=["raise", "exclude"],
+        default="raise",
+        help="stop on invalid rows (default) or set them aside and account for them in the flow",
+    )
+    r.add_argument(
+        "--jobs", type=int, default=None, help="notebooks executed in parallel (default: CPU count)"
+    )
+    _add_read_options(r)
+    return parser
+
+
+def _print_warnings(caught) -> None:
+    seen = set()
+    for w in caught:
+        text = f"warning: {w.message}"
+        if text not in seen:
+            seen.add(text)
+            print(text, file=sys.stderr)
+
+
+def cmd_validate(args) -> int:
+    import pandas as pd
+
+    from .exceptions import CohortValidationError
+    from .loading import load_cohort, load_metadata
+
+    try:
+        cohort = load_cohort(args.path, **_read_kwargs(args))
+    except CohortValidationError as exc:
+        failures = exc.failures
+        if args.format == "csv":
+            from .privacy import neutralise_csv_injection
+
+            neutralise_csv_injection(failures).to_csv(sys.stdout, index=False, lineterminator="\n")
+        elif args.format == "json":
+            print(failures.to_json(orient="records", force_ascii=False, indent=1))
+        else:
+            n_rows = failures["row"].dropna().nunique()
+            print(f"INVALID  {args.path}")
+            print(f"{len(failures)} problem(s)" + (f" in {n_rows} row(s)" if n_rows else "") + ":")
+            counts = failures.groupby(["column", "rule"], dropna=False, sort=True).size()
+            for (col, rule), k in counts.items():
+                print(f"  {k:>5} x {col if isinstance(col, str) else '(file)'}: {rule}")
+            print()
+            for msg in failures["message"]:
+                print(f"- {msg}")
+        return EXIT_DATA
+    meta = load_metadata(cohort)
+    if args.format != "text":
+        print(
+            pd.DataFrame(columns=["row", "line", "column", "value", "rule", "message"]).to_csv(
+                index=False
+            )
+            if args.format == "csv"
+            else "[]"
+        )
+        return EXIT_OK
+    print(f"VALID  {args.path}")
+    print(f"{len(cohort)} infant(s); read as {', '.join(meta.notes)}")
+    print(
+        "columns used: "
+        + ", ".join(f"{src} -> {dst}" if src != dst else dst for dst, src in meta.columns.items())
+    )
+    if len(meta.dropped_columns):
+        print(
+            "columns not used: "
+            + "; ".join(f"{c} ({r})" for c, r in meta.dropped_columns.itertuples(index=False))
+        )
+    summary = meta.log.summary()
+    changes = summary[~summary["rule"].isin(["read", "rename", "drop-column"])]
+    if len(changes):
+        print(f"changes made while cleaning ({int(changes['n_cells'].fillna(1).sum())} cell(s)):")
+        for rec in changes.itertuples(index=False):
+            what = (
+                f"{rec.original!r} -> {rec.new!r}" if rec.original != "(per cell)" else rec.detail
+            )
+            print(
+                f"  {rec.column}: {rec.rule}: {what}"
+                + (f" ({rec.n_cells} cell(s))" if pd.notna(rec.n_cells) else "")
+            )
+    return EXIT_OK
+
+
+def cmd_schema(args) -> int:
+    from .schema import load_schema, render_data_dictionary, write_schema_docs
+
+    schema = load_schema(args.schema)
+    if args.write:
+        out = Path(args.write)
+        for p in write_schema_docs(out, schema):
+            print(f"wrote {p}")
+        target = out / "cohort.schema.json"
+        if not target.exists():  # never overwrite a schema: it is the source of truth
+            import json
+
+            target.write_text(
+                json.dumps(schema.raw, ensure_ascii=False, indent=2) + "\n",
+                encoding="utf-8",
+                newline="\n",
+            )
+            print(f"wrote {target}")
+        return EXIT_OK
+    print(render_data_dictionary(schema))
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from .report import run_report_command
+
+    return run_report_command(args, read_kwargs=_read_kwargs(args))
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_DATA
+    handler = {"validate": cmd_validate, "schema": cmd_schema, "report": cmd_report}[args.command]
+    from .exceptions import B12CohortError
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code = handler(args)
+        except B12CohortError as exc:
+            if args.debug:
+                raise
+            print(f"error: {exc}", file=sys.stderr)
+            code = EXIT_DATA
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            code = 130
+        except Exception as exc:  # a bug: say so plainly, without a traceback
+            if args.debug:
+                raise
+            print(
+                f"internal error ({type(exc).__name__}: {exc}). This is a bug in b12cohort; "
+                "please report it with the output of the same command with --debug.",
+                file=sys.stderr,
+            )
+            code = EXIT_INTERNAL
+    from .exceptions import B12CohortWarning
+
+    _print_warnings([w for w in caught if issubclass(w.category, B12CohortWarning)])
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
