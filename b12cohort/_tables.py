@@ -5,6 +5,9 @@ strings a presentation table shows and writes those tables as CSV, Markdown, LaT
 and HTML. Every export is byte-deterministic: no timestamps, no random ids, ``\\n``
 line ends, UTF-8.
 
+It also holds :class:`TableOne`, the result of :func:`b12cohort.table_one`, and
+:func:`summary_table`, which turns its tidy statistics into the presentation table.
+
 Number formatting (documented in :func:`b12cohort.table_one`):
 
 - percentages: one decimal (``12 (63.2%)``);
@@ -16,8 +19,10 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,6 +89,157 @@ def format_p(p: float) -> str:
     if p is None or not math.isfinite(p):
         return ""
     return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+# ---------------------------------------------------------------------------------------
+# Table 1: result object and presentation table
+# ---------------------------------------------------------------------------------------
+
+_SHORT_METHOD = {
+    "exact": "exact",
+    "monte-carlo": "Monte Carlo",
+    "normal approximation, continuity correction": "normal approx., cont. corr.",
+    "chi-squared approximation": "chi-squared approx.",
+}
+
+
+def format_test(row: Mapping[str, Any]) -> str:
+    """What a Table 1 row shows in its ``test`` cell: test name and method, or why none ran."""
+    if row["test"] == "none":
+        return f"none ({row['note']})"
+    if row["method"] == "exact" and "exact" in row["test"].lower():  # "Fisher's exact test"
+        return row["test"]
+    return f"{row['test']} ({_SHORT_METHOD.get(row['method'], row['method'])})"
+
+
+def summary_table(
+    statistics: pd.DataFrame,
+    tests: pd.DataFrame,
+    *,
+    kinds: Mapping[str, str],
+    columns: Sequence[str],
+    sizes: Sequence[int],
+    labels: Mapping[str, str],
+    decimals: Mapping[str, int],
+    mean_sd: bool,
+    missing: bool,
+    tested: bool,
+) -> pd.DataFrame:
+    """Format :attr:`TableOne.statistics` (and tests) into :attr:`TableOne.summary`."""
+    rows = [
+        {"variable": "n", "level": "", **{c: str(s) for c, s in zip(columns, sizes, strict=True)}}
+    ]
+    by_test = {r["variable"]: r for r in tests.to_dict("records")}
+    for var, kind in kinds.items():
+        label = str(labels.get(var, var))
+        block = statistics[statistics["variable"] == var]
+        var_rows = []
+        if kind == "continuous":
+            cells = block.set_index("group").loc[list(columns)]
+            d = decimals[var]
+
+            def num(x, d=d):
+                return format_number(x, d)
+
+            shown = (
+                [("mean (SD)", lambda c: f"{num(c['mean'])} ({num(c['sd'])})")] if mean_sd else []
+            )
+            shown += [
+                ("median [IQR]", lambda c: f"{num(c['median'])} [{num(c['q1'])}, {num(c['q3'])}]"),
+                ("min, max", lambda c: f"{num(c['min'])}, {num(c['max'])}"),
+            ]
+            for level, make in shown:
+                row = {"variable": label, "level": level}
+                row.update(
+                    {col: make(c) if c["N"] > 0 else MISSING_CELL for col, c in cells.iterrows()}
+                )
+                var_rows.append(row)
+        else:
+            for level, rows_level in block.groupby("level", sort=False):
+                cells = rows_level.set_index("group").loc[list(columns)]
+                row = {"variable": label, "level": level}
+                row.update(
+                    {col: format_count(int(c["n"]), int(c["N"])) for col, c in cells.iterrows()}
+                )
+                var_rows.append(row)
+        if var in by_test:
+            var_rows[0]["test"] = format_test(by_test[var])
+            var_rows[0]["p_value"] = format_p(by_test[var]["p_value"])
+        if missing:
+            overall = block[block["group"] == "Overall"]
+            var_rows[0]["missing"] = str(int(overall["n_missing"].iloc[0]))
+        rows.extend(var_rows)
+    names = ["variable", "level", *columns]
+    if tested:
+        names += ["test", "p_value"]
+    if missing:
+        names.append("missing")
+    return pd.DataFrame(rows).reindex(columns=names).fillna("").astype(object)
+
+
+@dataclass(frozen=True)
+class TableOne:
+    """A Table 1 (cohort description), overall and optionally per group.
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        The presentation table, every cell a string. Columns: ``variable`` (the label),
+        ``level`` (what the row shows: ``"median [IQR]"``, ``"min, max"``,
+        ``"mean (SD)"``, ``"yes"`` for a boolean, or a category), ``Overall``, one
+        column per non-empty group of ``by`` (in category order), then with ``by``
+        ``test`` (the test that ran, or why none did) and ``p_value`` (formatted),
+        and with ``missing=True`` ``missing`` (number of missing values of the
+        variable, STROBE item 14b). The first row (variable ``"n"``) gives the number
+        of infants per column. Test, p-value and missing count sit on the first row
+        of each variable.
+    statistics : pandas.DataFrame
+        The same numbers unformatted, one row per variable x level x column
+        (``group`` is ``"Overall"`` or a group label); columns ``variable, kind``
+        (``"continuous"``, ``"binary"``, ``"categorical"``), ``level`` (missing for
+        continuous), ``group, N`` (non-missing values), ``n_missing, n`` (count at the
+        level), ``proportion = n / N, ci_low, ci_high`` (interval by ``ci_method`` at
+        ``confidence``), ``mean, sd, median, q1, q3, min, max`` (continuous; quantiles
+        as R type 7).
+    tests : pandas.DataFrame
+        One row per variable when ``by`` was given (else empty): ``variable, test``
+        (name), ``method`` (``"exact"``, ``"monte-carlo"``, ``"normal approximation,
+        continuity correction"``, ``"chi-squared approximation"`` or ``"none"``),
+        ``statistic`` (U of the first group, Kruskal-Wallis H; NaN for Fisher),
+        ``df``, ``p_value``, ``n_groups`` (groups with data that entered the test),
+        ``note`` (why the method was chosen or why no test ran).
+    by : str or None
+        The grouping column.
+    groups : tuple of str
+        Group labels, in column order (empty groups dropped).
+    notes : tuple of str
+        Footnotes: what the cells show, dropped groups, rows without a group,
+        variables skipped by default, which tests ran. The exports print them under
+        the table (not in CSV).
+    """
+
+    summary: pd.DataFrame
+    statistics: pd.DataFrame
+    tests: pd.DataFrame
+    by: str | None
+    groups: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def to_csv(self, path=None) -> str | None:
+        """Write :attr:`summary` as UTF-8 CSV (``\\n`` line ends); return the text if ``path`` is None."""
+        return render_csv(self.summary, path)
+
+    def to_markdown(self, path=None) -> str:
+        """Render as a GitHub-flavoured Markdown table followed by the notes; also write ``path``."""
+        return render_markdown(self.summary, self.notes, path)
+
+    def to_latex(self, path=None) -> str:
+        """Render as a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``) plus the notes."""
+        return render_latex(self.summary, self.notes, path)
+
+    def to_html(self, path=None) -> str:
+        """Render as an HTML fragment (``<div>`` holding the ``<table>`` and notes), text escaped."""
+        return render_html(self.summary, self.notes, path)
 
 
 # ---------------------------------------------------------------------------------------

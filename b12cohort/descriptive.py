@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,18 +23,14 @@ import pandas as pd
 from scipy import optimize, stats
 from statsmodels.stats.proportion import proportion_confint
 
-from ._args import check_choice, check_confidence, check_dataframe, require_columns
-from ._tables import (
-    MISSING_CELL,
-    auto_decimals,
-    format_count,
-    format_number,
-    format_p,
-    render_csv,
-    render_html,
-    render_latex,
-    render_markdown,
+from ._args import (
+    check_choice,
+    check_confidence,
+    check_dataframe,
+    check_positive_int,
+    require_columns,
 )
+from ._tables import TableOne, auto_decimals, format_test, summary_table
 from .exceptions import ApproximationWarning, ArgumentError, DataQualityWarning
 
 __all__ = ["PREVALENCE_METHODS", "TableOne", "binomial_ci", "prevalence", "table_one"]
@@ -339,91 +334,9 @@ def prevalence(
 # ---------------------------------------------------------------------------------------
 
 _RESERVED_COLUMNS = ("variable", "level", "Overall", "test", "p_value", "missing")
-_STAT_COLUMNS = (
-    "variable",
-    "kind",
-    "level",
-    "group",
-    "N",
-    "n_missing",
-    "n",
-    "proportion",
-    "ci_low",
-    "ci_high",
-    "mean",
-    "sd",
-    "median",
-    "q1",
-    "q3",
-    "min",
-    "max",
-)
+_STAT_COLUMNS = ("variable", "kind", "level", "group", "N", "n_missing", "n", "proportion",
+                 "ci_low", "ci_high", "mean", "sd", "median", "q1", "q3", "min", "max")  # fmt: skip
 _TEST_COLUMNS = ("variable", "test", "method", "statistic", "df", "p_value", "n_groups", "note")
-
-
-@dataclass(frozen=True)
-class TableOne:
-    """A Table 1 (cohort description), overall and optionally per group.
-
-    Attributes
-    ----------
-    summary : pandas.DataFrame
-        The presentation table, every cell a string. Columns: ``variable`` (the label),
-        ``level`` (what the row shows: ``"median [IQR]"``, ``"min, max"``,
-        ``"mean (SD)"``, ``"yes"`` for a boolean, or a category), ``Overall``, one
-        column per non-empty group of ``by`` (in category order), then with ``by``
-        ``test`` (the test that ran, or why none did) and ``p_value`` (formatted),
-        and with ``missing=True`` ``missing`` (number of missing values of the
-        variable, STROBE item 14b). The first row (variable ``"n"``) gives the number
-        of infants per column. Test, p-value and missing count sit on the first row
-        of each variable.
-    statistics : pandas.DataFrame
-        The same numbers unformatted, one row per variable x level x column
-        (``group`` is ``"Overall"`` or a group label); columns ``variable, kind``
-        (``"continuous"``, ``"binary"``, ``"categorical"``), ``level`` (missing for
-        continuous), ``group, N`` (non-missing values), ``n_missing, n`` (count at the
-        level), ``proportion = n / N, ci_low, ci_high`` (interval by ``ci_method`` at
-        ``confidence``), ``mean, sd, median, q1, q3, min, max`` (continuous; quantiles
-        as R type 7).
-    tests : pandas.DataFrame
-        One row per variable when ``by`` was given (else empty): ``variable, test``
-        (name), ``method`` (``"exact"``, ``"monte-carlo"``, ``"normal approximation,
-        continuity correction"``, ``"chi-squared approximation"`` or ``"none"``),
-        ``statistic`` (U of the first group, Kruskal-Wallis H; NaN for Fisher),
-        ``df``, ``p_value``, ``n_groups`` (groups with data that entered the test),
-        ``note`` (why the method was chosen or why no test ran).
-    by : str or None
-        The grouping column.
-    groups : tuple of str
-        Group labels, in column order (empty groups dropped).
-    notes : tuple of str
-        Footnotes: what the cells show, dropped groups, rows without a group,
-        variables skipped by default, which tests ran. The exports print them under
-        the table (not in CSV).
-    """
-
-    summary: pd.DataFrame
-    statistics: pd.DataFrame
-    tests: pd.DataFrame
-    by: str | None
-    groups: tuple[str, ...]
-    notes: tuple[str, ...]
-
-    def to_csv(self, path=None) -> str | None:
-        """Write :attr:`summary` as UTF-8 CSV (``\\n`` line ends); return the text if ``path`` is None."""
-        return render_csv(self.summary, path)
-
-    def to_markdown(self, path=None) -> str:
-        """Render as a GitHub-flavoured Markdown table followed by the notes; also write ``path``."""
-        return render_markdown(self.summary, self.notes, path)
-
-    def to_latex(self, path=None) -> str:
-        """Render as a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``) plus the notes."""
-        return render_latex(self.summary, self.notes, path)
-
-    def to_html(self, path=None) -> str:
-        """Render as an HTML fragment (``<div>`` holding the ``<table>`` and notes), text escaped."""
-        return render_html(self.summary, self.notes, path)
 
 
 def _as_list(value, *, name: str, data, function: str) -> list[str]:
@@ -453,9 +366,7 @@ def _kind(series: pd.Series, name: str, forced: str | None, *, function: str) ->
     if numeric:
         return "continuous"
     if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
-        return "categorical"
-    if pd.api.types.is_object_dtype(dtype):
-        return "categorical"
+        return "categorical"  # (object columns count as strings here)
     return None
 
 
@@ -497,11 +408,9 @@ def _groups(data: pd.DataFrame, by: str, *, function: str, notes: list[str]):
         msg = f"Empty group(s) of {by} dropped: {', '.join(dropped)}."
         notes.append(msg)
         warnings.warn(f"{function}(): {msg}", DataQualityWarning, stacklevel=3)
-    new_code = np.cumsum(keep) - 1
-    valid = codes >= 0
-    valid[valid] = keep[codes[valid]]
-    codes = np.where(valid, new_code[np.where(codes >= 0, codes, 0)], -1)
-    labels = [_level_label(lv) for lv, k in zip(levels, keep, strict=True) if k]
+    kept = [lv for lv, k in zip(levels, keep, strict=True) if k]
+    codes = np.where(codes >= 0, (np.cumsum(keep) - 1)[codes], -1)  # renumber kept groups
+    labels = [_level_label(lv) for lv in kept]
     if any(lab in _RESERVED_COLUMNS for lab in labels):
         labels = [f"{by}={lab}" for lab in labels]
     n_no_group = int((codes < 0).sum())
@@ -513,23 +422,11 @@ def _groups(data: pd.DataFrame, by: str, *, function: str, notes: list[str]):
     return codes, labels
 
 
-def _describe(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    """Continuous summaries of every column of a float frame (NaN skipped)."""
-    q = frame.quantile([0.25, 0.5, 0.75])
-    return {
-        "N": frame.count(),
-        "mean": frame.mean(),
-        "sd": frame.std(),
-        "median": q.loc[0.5],
-        "q1": q.loc[0.25],
-        "q3": q.loc[0.75],
-        "min": frame.min(),
-        "max": frame.max(),
-    }
+def _describe(frame: pd.DataFrame, codes: np.ndarray, n_groups: int):
+    """Continuous summaries per group (rows with code -1 left out), NaN skipped.
 
-
-def _describe_groups(frame: pd.DataFrame, codes: np.ndarray, n_groups: int):
-    """Per-group continuous summaries: dict stat -> DataFrame (index group, columns vars)."""
+    Returns a dict statistic -> DataFrame (index 0..n_groups-1, one column per variable).
+    """
     sel = codes >= 0
     grouped = frame[sel].groupby(codes[sel])
     q = grouped.quantile([0.25, 0.5, 0.75])
@@ -607,7 +504,7 @@ def _test_continuous(variable: str, samples: list[np.ndarray]) -> dict[str, Any]
     }
 
 
-def _test_categorical(variable: str, counts: np.ndarray) -> dict[str, Any]:
+def _test_categorical(variable: str, counts: np.ndarray, max_tables: int) -> dict[str, Any]:
     """Fisher-Freeman-Halton on a groups x levels count matrix (empty rows/columns dropped)."""
     table = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
     if table.shape[0] < 2:
@@ -616,7 +513,7 @@ def _test_categorical(variable: str, counts: np.ndarray) -> dict[str, Any]:
         return _untested(variable, "only one level observed")
     from .contingency import fisher_exact_table
 
-    res = fisher_exact_table(table.T.astype(np.int64))
+    res = fisher_exact_table(table.T.astype(np.int64), max_tables=max_tables)
     return {
         "variable": variable,
         "test": str(res.test),
@@ -629,18 +526,74 @@ def _test_categorical(variable: str, counts: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _test_label(row: Mapping[str, Any]) -> str:
-    if row["test"] == "none":
-        return f"none ({row['note']})"
-    short = {
-        "exact": "exact",
-        "monte-carlo": "Monte Carlo",
-        "normal approximation, continuity correction": "normal approx., cont. corr.",
-        "chi-squared approximation": "chi-squared approx.",
-    }
-    if row["method"] == "exact" and "exact" in row["test"].lower():  # "Fisher's exact test"
-        return row["test"]
-    return f"{row['test']} ({short.get(row['method'], row['method'])})"
+def _continuous_rows(num: pd.DataFrame, codes: np.ndarray, columns: list[str], sizes: list[int]):
+    """Statistics rows of every continuous variable: overall, then per group."""
+    if num.shape[1] == 0:
+        return []
+    overall = _describe(num, np.zeros(len(num), dtype=np.int64), 1)
+    parts = [{k: v.loc[0] for k, v in overall.items()}]
+    if len(columns) > 1:
+        per_group = _describe(num, codes, len(columns) - 1)
+        parts += [{k: v.loc[g] for k, v in per_group.items()} for g in range(len(columns) - 1)]
+    rows = []
+    for var in num.columns:
+        for col, part, size in zip(columns, parts, sizes, strict=True):
+            cell = {k: float(v[var]) for k, v in part.items()}
+            n_obs = int(cell.pop("N"))
+            rows.append(
+                {"variable": var, "kind": "continuous", "level": None, "group": col,
+                 "N": n_obs, "n_missing": size - n_obs, **cell}
+            )  # fmt: skip
+    return rows
+
+
+def _level_counts(series: pd.Series, codes: np.ndarray, n_groups: int):
+    """Levels, and counts per level overall (row 0) and per group (rows 1..n_groups)."""
+    levels = _levels(series)
+    n_levels = len(levels)
+    vcodes = pd.Categorical(series, categories=levels).codes.astype(np.int64)
+    seen = vcodes >= 0
+    sel = seen & (codes >= 0)
+    per_group = np.bincount(codes[sel] * n_levels + vcodes[sel], minlength=n_groups * n_levels)
+    overall = np.bincount(vcodes[seen], minlength=n_levels)
+    return levels, np.vstack([overall, per_group.reshape(n_groups, n_levels)])
+
+
+def _categorical_rows(var, kind, levels, counts, columns, sizes, *, ci_method, confidence):
+    """Statistics rows of one binary/categorical variable (binary: the ``yes`` level only)."""
+    totals = counts.sum(axis=1)
+    low, high = binomial_ci(
+        counts, np.broadcast_to(totals[:, None], counts.shape), method=ci_method,
+        confidence=confidence,
+    )  # fmt: skip
+    rows = []
+    for j in [len(levels) - 1] if kind == "binary" else range(len(levels)):
+        for i, col in enumerate(columns):
+            rows.append(
+                {"variable": var, "kind": kind, "level": _level_label(levels[j]), "group": col,
+                 "N": int(totals[i]), "n_missing": int(sizes[i] - totals[i]),
+                 "n": int(counts[i, j]),
+                 "proportion": counts[i, j] / totals[i] if totals[i] else np.nan,
+                 "ci_low": low[i, j], "ci_high": high[i, j]}
+            )  # fmt: skip
+    return rows
+
+
+def _group_tests(num, kinds, codes, n_groups, group_counts, max_tables) -> list[dict[str, Any]]:
+    """One test per variable across the groups (rows with a group only)."""
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    starts = np.searchsorted(sorted_codes, np.arange(n_groups), side="left")
+    ends = np.searchsorted(sorted_codes, np.arange(n_groups), side="right")
+    rows = []
+    for var, kind in kinds.items():
+        if kind == "continuous":
+            x = num[var].to_numpy()[order]
+            samples = [x[a:b] for a, b in zip(starts, ends, strict=True)]
+            rows.append(_test_continuous(var, [s[~np.isnan(s)] for s in samples]))
+        else:
+            rows.append(_test_categorical(var, group_counts[var], max_tables))
+    return rows
 
 
 def table_one(
@@ -656,6 +609,7 @@ def table_one(
     labels: Mapping[str, str] | None = None,
     decimals: int | Mapping[str, int] | None = None,
     ci_method: str = "clopper-pearson",
+    max_tables: int = 1_000_000,
 ) -> TableOne:
     """Table 1: the cohort described overall and, optionally, by group, with tests.
 
@@ -693,6 +647,12 @@ def table_one(
     ci_method : str
         Interval method for proportions in :attr:`TableOne.statistics` (as in
         :func:`prevalence`). Default Clopper-Pearson.
+    max_tables : int
+        Work budget (partial tables) of each exact Fisher-Freeman-Halton test; a table
+        needing more gets a seeded Monte Carlo p-value, named so in its row. The
+        default, 10^6, is a tenth of :func:`~b12cohort.contingency.fisher_exact_table`'s
+        own: it is ample for cohorts of hundreds (a 4 x 3 table of 19 infants needs
+        about 10^4) and keeps ``by=`` on 10^5 rows under a second.
 
     Returns
     -------
@@ -775,6 +735,7 @@ def table_one(
     check_dataframe(data, function=function)
     level = check_confidence(confidence, function=function)
     ci_method = check_choice(ci_method, PREVALENCE_METHODS, name="ci_method", function=function)
+    max_tables = check_positive_int(max_tables, name="max_tables", function=function)
     cat_cols = _as_list(categorical, name="categorical", data=data, function=function)
     cont_cols = _as_list(continuous, name="continuous", data=data, function=function)
     both = sorted(set(cat_cols) & set(cont_cols))
@@ -838,140 +799,63 @@ def table_one(
         codes, group_labels = np.full(len(data), -1, dtype=np.int64), []
     else:
         codes, group_labels = _groups(data, by, function=function, notes=notes)
-    n_groups = len(group_labels)
-    columns_out = ["Overall", *group_labels]
-    group_size = np.bincount(codes[codes >= 0], minlength=n_groups)
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    starts = np.searchsorted(sorted_codes, np.arange(n_groups), side="left")
-    ends = np.searchsorted(sorted_codes, np.arange(n_groups), side="right")
 
-    # continuous summaries, all variables at once ------------------------------------
+    # numbers -------------------------------------------------------------------------
+    sizes = [len(data), *np.bincount(codes[codes >= 0], minlength=len(group_labels)).tolist()]
+    columns = ["Overall", *group_labels]
     cont = [c for c, k in kinds.items() if k == "continuous"]
     num = pd.DataFrame(
         {c: data[c].to_numpy(dtype="float64", na_value=np.nan) for c in cont}, index=data.index
     )
-    overall = _describe(num)
-    per_group = _describe_groups(num, codes, n_groups) if by is not None else {}
-
-    stat_rows: list[dict[str, Any]] = []
-    test_rows: list[dict[str, Any]] = []
-    rows: list[dict[str, str]] = []
-    first = {"variable": "n", "level": "", "Overall": str(len(data))}
-    first.update({g: str(s) for g, s in zip(group_labels, group_size, strict=True)})
-    rows.append(first)
-    sizes = [len(data), *group_size.tolist()]
-
-    for var, kind in kinds.items():
-        label = str(labels.get(var, var))
-        var_rows: list[dict[str, str]] = []
-        if kind == "continuous":
-            cells = [{k: float(v[var]) for k, v in overall.items()}]
-            cells += [
-                {k: float(v.at[g, var]) for k, v in per_group.items()} for g in range(n_groups)
-            ]
-            d = decimals.get(var) if isinstance(decimals, Mapping) else decimals
-            if d is None:
-                c0 = cells[0]
-                typical = np.nanmax(np.abs([c0["q1"], c0["median"], c0["q3"]]))
-                d = auto_decimals(num[var].to_numpy(), float(typical))
-
-            def fmt(x, d=d):
-                return format_number(x, d)
-
-            shown = []
-            if mean_sd:
-                shown.append(("mean (SD)", lambda c: f"{fmt(c['mean'])} ({fmt(c['sd'])})"))
-            shown.append(
-                ("median [IQR]", lambda c: f"{fmt(c['median'])} [{fmt(c['q1'])}, {fmt(c['q3'])}]")
-            )
-            shown.append(("min, max", lambda c: f"{fmt(c['min'])}, {fmt(c['max'])}"))
-            for lev, make in shown:
-                row = {"variable": label, "level": lev}
-                row.update(
-                    {
-                        col: (make(c) if c["N"] > 0 else MISSING_CELL)
-                        for col, c in zip(columns_out, cells, strict=True)
-                    }
-                )
-                var_rows.append(row)
-            for col, c, size in zip(columns_out, cells, sizes, strict=True):
-                stat_rows.append(
-                    {"variable": var, "kind": kind, "level": None, "group": col,
-                     **c, "N": int(c["N"]), "n_missing": int(size - c["N"])}
-                )  # fmt: skip
-            if by is not None:
-                x = num[var].to_numpy()[order]
-                samples = [x[a:b] for a, b in zip(starts, ends, strict=True)]
-                test_rows.append(_test_continuous(var, [s[~np.isnan(s)] for s in samples]))
-        else:
-            series = data[var]
-            levels = _levels(series)
-            n_levels = len(levels)
-            vcodes = pd.Categorical(series, categories=levels).codes.astype(np.int64)
-            seen = vcodes >= 0
-            overall_counts = np.bincount(vcodes[seen], minlength=n_levels)
-            sel = seen & (codes >= 0)
-            group_counts = np.bincount(
-                codes[sel] * n_levels + vcodes[sel], minlength=n_groups * n_levels
-            ).reshape(n_groups, n_levels)
-            counts = np.vstack([overall_counts, group_counts])  # columns_out x levels
-            totals = counts.sum(axis=1)
-            low, high = binomial_ci(
-                counts, np.broadcast_to(totals[:, None], counts.shape),
-                method=ci_method, confidence=level,
-            )  # fmt: skip
-            show = [n_levels - 1] if kind == "binary" else range(n_levels)
-            for j in show:
-                row = {"variable": label, "level": _level_label(levels[j])}
-                row.update(
-                    {
-                        col: format_count(int(counts[i, j]), int(totals[i]))
-                        for i, col in enumerate(columns_out)
-                    }
-                )
-                var_rows.append(row)
-                for i, col in enumerate(columns_out):
-                    stat_rows.append(
-                        {"variable": var, "kind": kind, "level": _level_label(levels[j]),
-                         "group": col, "N": int(totals[i]), "n_missing": int(sizes[i] - totals[i]),
-                         "n": int(counts[i, j]),
-                         "proportion": counts[i, j] / totals[i] if totals[i] else np.nan,
-                         "ci_low": low[i, j], "ci_high": high[i, j]}
-                    )  # fmt: skip
-            if by is not None:
-                test_rows.append(_test_categorical(var, group_counts))
-        if by is not None:
-            var_rows[0]["test"] = _test_label(test_rows[-1])
-            var_rows[0]["p_value"] = format_p(test_rows[-1]["p_value"])
-        if missing:
-            var_rows[0]["missing"] = str(int(data[var].isna().sum()))
-        rows.extend(var_rows)
-
-    summary_columns = ["variable", "level", *columns_out]
-    if by is not None:
-        summary_columns += ["test", "p_value"]
-    if missing:
-        summary_columns.append("missing")
-    summary = pd.DataFrame(rows).reindex(columns=summary_columns).fillna("").astype(object)
+    stat_rows = _continuous_rows(num, codes, columns, sizes)
+    group_counts = {}
+    for var in (c for c, k in kinds.items() if k != "continuous"):
+        levels, counts = _level_counts(data[var], codes, len(group_labels))
+        group_counts[var] = counts[1:]
+        stat_rows += _categorical_rows(
+            var, kinds[var], levels, counts, columns, sizes, ci_method=ci_method, confidence=level
+        )
     statistics = pd.DataFrame(stat_rows).reindex(columns=list(_STAT_COLUMNS))
     statistics["n"] = statistics["n"].astype("Int64")
-    tests = pd.DataFrame(test_rows, columns=list(_TEST_COLUMNS))
+    statistics = statistics.iloc[
+        np.argsort(statistics["variable"].map({v: i for i, v in enumerate(kinds)}), kind="stable")
+    ].reset_index(drop=True)
+    tests = pd.DataFrame(
+        _group_tests(num, kinds, codes, len(group_labels), group_counts, max_tables)
+        if by is not None
+        else [],
+        columns=list(_TEST_COLUMNS),
+    )
 
-    # notes -----------------------------------------------------------------------------
+    # presentation ----------------------------------------------------------------------
+    decimal_places = {}
+    for var in cont:
+        d = decimals.get(var) if isinstance(decimals, Mapping) else decimals
+        if d is None:
+            overall = statistics[
+                (statistics["variable"] == var) & (statistics["group"] == "Overall")
+            ]
+            typical = np.nanmax(np.abs(overall[["q1", "median", "q3"]].to_numpy()))
+            d = auto_decimals(num[var].to_numpy(), float(typical))
+        decimal_places[var] = d
+    summary = summary_table(
+        statistics, tests, kinds=kinds, columns=columns, sizes=sizes, labels=labels,
+        decimals=decimal_places, mean_sd=mean_sd, missing=missing, tested=by is not None,
+    )  # fmt: skip
     cells = "Continuous: " + ("mean (SD); " if mean_sd else "") + "median [IQR]; min, max. "
     cells += "Categorical: n (%), % of non-missing values."
     notes.insert(0, cells)
     if missing:
         notes.insert(1, "Missing: infants in whom the variable was not recorded.")
     if by is not None:
-        used = sorted({_test_label(r) for r in test_rows if r["test"] != "none"})
+        used = sorted({format_test(r) for r in tests.to_dict("records") if r["test"] != "none"})
         if used:
             notes.append(
                 "Tests: " + "; ".join(used) + ". Two-sided; not adjusted for multiplicity."
             )
-        approx = [r["variable"] for r in test_rows
-                  if r["test"] == "Mann-Whitney U" and r["method"] != "exact"]  # fmt: skip
+        approx = tests.loc[
+            (tests["test"] == "Mann-Whitney U") & (tests["method"] != "exact"), "variable"
+        ].tolist()
         if approx:
             warnings.warn(
                 f"{function}(): Mann-Whitney p-values for {', '.join(approx)} use the normal "

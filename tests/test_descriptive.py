@@ -545,3 +545,21 @@ def test_R_reference_script_reproduces_committed_files(tmp_path):
     _close(committed, fresh)
     for name in ("descriptive_cohort_small.csv", "descriptive_cohort_large.csv"):
         assert (tmp_path / name).read_bytes() == (REF / name).read_bytes(), name
+
+
+@needs_contingency
+def test_table_one_names_a_monte_carlo_fallback():
+    data = read_cohort("small")
+    with pytest.warns(ApproximationWarning), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # empty grade "none"
+        t1 = table_one(data, by="anemia_grade", variables=["adynamia"], max_tables=1)
+    got = t1.tests.iloc[0]
+    assert got["method"] == "monte-carlo"
+    assert t1.summary.iloc[1]["test"] == f"{got['test']} (Monte Carlo)"
+    ref = next(
+        t for t in CAT_TESTS
+        if (t["cohort"], t["by"], t["variable"]) == ("small", "anemia_grade", "adynamia")
+    )  # fmt: skip
+    assert got["p_value"] == pytest.approx(ref["p_value"], abs=0.03)  # 10^4 resamples: SE <= 0.005
+    with pytest.raises(ArgumentError, match="max_tables"):
+        table_one(data, by="sex", max_tables=0)
