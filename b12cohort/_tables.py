@@ -130,9 +130,10 @@ def summary_table(
         {"variable": "n", "level": "", **{c: str(s) for c, s in zip(columns, sizes, strict=True)}}
     ]
     by_test = {r["variable"]: r for r in tests.to_dict("records")}
+    blocks = dict(tuple(statistics.groupby("variable", sort=False)))
     for var, kind in kinds.items():
         label = str(labels.get(var, var))
-        block = statistics[statistics["variable"] == var]
+        block = blocks[var]
         var_rows = []
         if kind == "continuous":
             cells = block.set_index("group").loc[list(columns)]

@@ -465,7 +465,7 @@ def _test_continuous(variable: str, samples: list[np.ndarray]) -> dict[str, Any]
         return _untested(variable, "fewer than two groups with data")
     pooled = np.concatenate(samples)
     if np.all(pooled == pooled[0]):
-        return _untested(variable, "all values equal; rank test undefined (R gives NaN)")
+        return _untested(variable, "all values equal: rank test undefined, as in R")
     ties = np.unique(pooled).size < pooled.size
     if len(samples) == 2:
         x, y = samples
@@ -793,6 +793,8 @@ def table_one(
             kinds[col] = kind
     if not kinds:
         raise ArgumentError(f"{function}(): no column to describe.")
+    if len(data) == 0:
+        raise ArgumentError(f"{function}(): `data` has no rows.")
 
     # groups ---------------------------------------------------------------------------
     if by is None:
@@ -835,9 +837,10 @@ def table_one(
             overall = statistics[
                 (statistics["variable"] == var) & (statistics["group"] == "Overall")
             ]
-            typical = np.nanmax(np.abs(overall[["q1", "median", "q3"]].to_numpy()))
-            d = auto_decimals(num[var].to_numpy(), float(typical))
-        decimal_places[var] = d
+            quartiles = np.abs(overall[["q1", "median", "q3"]].to_numpy(dtype=float))
+            typical = float(np.max(quartiles)) if np.isfinite(quartiles).all() else np.nan
+            d = auto_decimals(num[var].to_numpy(), typical)
+        decimal_places[var] = check_positive_int(d, name="decimals", function=function, minimum=0)
     summary = summary_table(
         statistics, tests, kinds=kinds, columns=columns, sizes=sizes, labels=labels,
         decimals=decimal_places, mean_sd=mean_sd, missing=missing, tested=by is not None,

@@ -563,3 +563,21 @@ def test_table_one_names_a_monte_carlo_fallback():
     assert got["p_value"] == pytest.approx(ref["p_value"], abs=0.03)  # 10^4 resamples: SE <= 0.005
     with pytest.raises(ArgumentError, match="max_tables"):
         table_one(data, by="sex", max_tables=0)
+
+
+def test_table_one_all_missing_variable_and_empty_data():
+    data = read_cohort("small")
+    data["folate_ng_ml"] = np.nan
+    data["maternal_b12_low"] = pd.array([pd.NA] * len(data), dtype="boolean")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        t1 = table_one(data, by="sex", variables=["folate_ng_ml", "maternal_b12_low"])
+    rows = t1.summary.set_index("variable")
+    assert rows.loc["folate_ng_ml", "Overall"].tolist() == ["-", "-"]
+    assert rows.loc["folate_ng_ml", "missing"].iloc[0] == "30"
+    assert rows.loc["maternal_b12_low", "Overall"] == "0 (-)"
+    assert t1.tests["test"].tolist() == ["none", "none"]
+    with pytest.raises(ArgumentError, match="no rows"):
+        table_one(data.iloc[:0], variables=["hb_g_l"])
+    with pytest.raises(ArgumentError, match="decimals"):
+        table_one(data, variables=["hb_g_l"], decimals=-1)
