@@ -392,7 +392,6 @@ def load_cohort(
         delimiter=delimiter,
         decimal=decimal,
         sheet=sheet,
-        missing_values=sch.missing_values,
     )
     log = CleaningLog()
     for note in sn.notes:

@@ -34,6 +34,7 @@ __all__ = ["Sniffed", "failure_frame", "sniff"]
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _MAX_STRUCTURE_FAILURES = 1000  # ragged rows listed individually; beyond this, counted
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+_STRAY_CR = re.compile(r"\r(?!\n)")
 
 
 def failure_frame(rows: list[dict]) -> pd.DataFrame:
@@ -134,7 +135,27 @@ class Sniffed:
         if not positions:
             return pd.DataFrame(index=pd.RangeIndex(self.n_rows))
         dtype = dict.fromkeys(text_positions, str)
-        frame = pd.read_csv(
+        try:
+            frame = self._read_csv(positions, dtype, na_values)
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OverflowError) as exc:
+            _fail(
+                self.source,
+                f"pandas could not parse the file ({type(exc).__name__}: {exc}); check the rows around the line it names.",
+                rule="csv-syntax",
+            )
+        if len(frame) != self.n_rows:  # pandas and the line map disagree: never guess
+            _fail(
+                self.source,
+                f"the file's rows could not be counted consistently ({len(frame)} parsed, {self.n_rows} "
+                "found by line); look for unbalanced quotes or stray line breaks.",
+                rule="csv-syntax",
+            )
+        # usecols returns columns in file order; put them in the order asked for
+        frame.columns = [self.headers[p] for p in sorted(positions)]
+        return frame[names]
+
+    def _read_csv(self, positions, dtype, na_values):
+        return pd.read_csv(
             io.BytesIO(self._payload),
             sep=self.delimiter,
             decimal=self.decimal or ".",
@@ -150,12 +171,10 @@ class Sniffed:
             engine="c",
             low_memory=False,
         )
-        # usecols returns columns in file order; put them in the order asked for
-        frame.columns = [self.headers[p] for p in sorted(positions)]
-        return frame[names]
 
     def _pandas_encoding(self) -> str:
-        return {"utf-8-sig": "utf-8-sig"}.get(self.encoding or "utf-8", self.encoding or "utf-8")
+        enc = (self.encoding or "utf-8").lower().replace("_", "-")
+        return "utf-8" if enc.startswith(("utf-16", "utf-32")) else enc  # re-encoded on decode
 
     @property
     def n_rows(self) -> int:
@@ -183,7 +202,6 @@ def sniff(
     delimiter: str | None = None,
     decimal: str | None = None,
     sheet: str | int | None = None,
-    missing_values=("",),
 ) -> Sniffed:
     """Inspect a source and read its header, without parsing the data.
 
@@ -246,14 +264,14 @@ def sniff(
             rule="format",
         )
     else:
-        sn = _sniff_text(
-            shown,
-            data,
-            encoding=encoding,
-            delimiter=delimiter,
-            decimal=decimal,
-            missing_values=missing_values,
-        )
+        try:
+            sn = _sniff_text(shown, data, encoding=encoding, delimiter=delimiter, decimal=decimal)
+        except csv.Error as exc:  # e.g. a quoted field larger than the csv module allows
+            _fail(
+                shown,
+                f"the file is not a well-formed CSV ({exc}); check for unbalanced quotes.",
+                rule="csv-syntax",
+            )
     sn.sha256 = digest
     return sn
 
@@ -350,11 +368,21 @@ def _split_header(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter, quotechar='"'))
 
 
-def _sniff_text(shown, data, *, encoding, delimiter, decimal, missing_values) -> Sniffed:
+def _sniff_text(shown, data, *, encoding, delimiter, decimal) -> Sniffed:
     enc, text, payload = _decode(shown, data, encoding)
     if "\n" not in text and "\r" in text:  # classic Mac line endings
         text = text.replace("\r", "\n")
         payload = text.encode("utf-8") if enc in {"utf-8", "utf-8-sig"} else text.encode(enc)
+    stray = _STRAY_CR.search(text)
+    if stray:
+        line = text.count("\n", 0, stray.start()) + 1
+        _fail(
+            shown,
+            f"line {line} contains a stray carriage return (CR) inside the line; the file mixes line "
+            "endings. Re-save it from a spreadsheet or text editor with one kind of line ending.",
+            rule="line-endings",
+            line=line,
+        )
     head = _first_lines(text, 400)
     skip = 0
     while skip < len(head) and (not head[skip].strip() or head[skip].lstrip().startswith("#")):

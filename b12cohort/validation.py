@@ -134,7 +134,10 @@ def _present_text(raw: pd.Series, missing_values) -> tuple[np.ndarray, pd.Series
     """Positions and stripped text of the non-missing cells of an object/string column."""
     mask = raw.notna().to_numpy()
     pos = np.flatnonzero(mask)
-    text = raw.iloc[pos].map(_cell_text).str.strip()
+    cells = raw.iloc[pos]
+    if not pd.api.types.is_string_dtype(cells) or pd.api.types.is_object_dtype(cells):
+        cells = cells.map(_cell_text)  # Excel or DataFrame cells: numbers, dates, bools
+    text = cells.astype(str).str.strip()
     keep = ~text.isin(list(missing_values)).to_numpy()
     return pos[keep], text[keep]
 
