@@ -576,10 +576,13 @@ def check_unique(values: pd.Series, field: Field, *, column: str, failures: Fail
 def check_rules(frame: dict, *, columns: dict, failures: Failures) -> None:
     """Rules across fields (the schema's ``rules``)."""
     im = frame.get("involuntary_movements_on_treatment")
-    onset, resolution = frame.get("im_onset_day"), frame.get("im_resolution_day")
+    onset = frame.get("im_onset_day")
+    resolution = frame.get("im_resolution_day")
+    followup = frame.get("im_followup_day")
+    timing = {"im_onset_day": onset, "im_resolution_day": resolution, "im_followup_day": followup}
     if im is not None:
         not_yes = ~np.asarray(im.fillna(False), dtype=bool)
-        for name, vals in (("im_onset_day", onset), ("im_resolution_day", resolution)):
+        for name, vals in timing.items():
             if vals is None:
                 continue
             rows = np.flatnonzero(~np.isnan(vals) & not_yes)
@@ -588,20 +591,30 @@ def check_rules(frame: dict, *, columns: dict, failures: Failures) -> None:
                 columns[name],
                 [_fmt(vals[r]) for r in rows],
                 "onset_requires_movements",
-                "is given but involuntary_movements_on_treatment is not yes; fill it only for infants with involuntary movements (or correct that column).",
+                "is given but involuntary_movements_on_treatment is not yes; fill it only for infants with "
+                "involuntary movements (or correct that column).",
             )
-    if onset is not None and resolution is not None:
-        with np.errstate(invalid="ignore"):
-            rows = np.flatnonzero(resolution < onset)
+    if onset is not None:
+        for name, vals in (("im_resolution_day", resolution), ("im_followup_day", followup)):
+            if vals is None:
+                continue
+            with np.errstate(invalid="ignore"):
+                rows = np.flatnonzero(vals < onset)
+            failures.add(
+                rows,
+                columns[name],
+                [_fmt(vals[r]) for r in rows],
+                "resolution_after_onset",
+                [f"is earlier than im_onset_day = {_fmt(onset[r])}; it cannot precede the onset." for r in rows],
+            )
+    if followup is not None and resolution is not None:
+        rows = np.flatnonzero(~np.isnan(followup) & ~np.isnan(resolution))
         failures.add(
             rows,
-            columns["im_resolution_day"],
-            [_fmt(resolution[r]) for r in rows],
-            "resolution_after_onset",
-            [
-                f"is earlier than im_onset_day = {_fmt(onset[r])}; resolution cannot precede onset."
-                for r in rows
-            ],
+            columns["im_followup_day"],
+            [_fmt(followup[r]) for r in rows],
+            "followup_only_if_unresolved",
+            "is given although im_resolution_day is filled; follow-up (censoring) time is only for movements that had not resolved.",
         )
 
 

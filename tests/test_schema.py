@@ -33,6 +33,7 @@ CONTRACT = [
     "involuntary_movements_on_treatment",
     "im_onset_day",
     "im_resolution_day",
+    "im_followup_day",
     "brain_atrophy",
     "exclusive_breastfeeding",
     "maternal_b12_low",
@@ -79,6 +80,7 @@ def test_example_data_copy_is_in_sync():
 
 def test_contract_field_names_and_required_columns():
     s = load_schema()
+    # the contract names, in order; im_followup_day (censoring time) is our addition
     assert s.names == CONTRACT
     assert s.required_columns == REQUIRED
     assert s.primary_key == ("patient_id",)
