@@ -62,6 +62,7 @@ _LAZY = {
     "anemia_schemes": "b12cohort.derived",
     "neuro_score": "b12cohort.derived",
     "apply_eligibility": "b12cohort.eligibility",
+    "participant_flow": "b12cohort.eligibility",
     # bundled data
     "load_example": "b12cohort.datasets",
     "load_literature": "b12cohort.literature",
@@ -131,7 +132,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
     from .datasets import load_example
     from .derived import anemia_schemes, grade_anemia, neuro_score, register_scheme
     from .descriptive import prevalence, table_one
-    from .eligibility import apply_eligibility
+    from .eligibility import apply_eligibility, participant_flow
     from .literature import compare_with_literature, load_literature, pool_prevalence
     from .loading import cleaning_log, load_cohort, load_metadata, read_table
     from .replication import case_profile, compare_with_published

@@ -179,3 +179,26 @@ def test_eligibility_criteria_can_be_switched_off():
     assert len(inc) == 2 and len(exc) == 0
     with pytest.raises(ArgumentError, match="age_months"):
         apply_eligibility(df, age_months=3)
+
+
+@pytest.mark.filterwarnings("ignore::b12cohort.B12CohortWarning")
+def test_participant_flow_accounts_for_every_row():
+    from conftest import EXAMPLE_CSV
+
+    from b12cohort import load_cohort, participant_flow
+
+    raw = pd.read_csv(EXAMPLE_CSV, skiprows=7, dtype=str, keep_default_na=False)
+    raw.loc[0, "hb_g_l"] = "1500"  # invalid
+    raw.loc[1, "age_months"] = "30"  # excluded by age
+    raw.loc[2, "b12_pg_ml"] = "150"  # excluded by B12
+    raw.loc[3, ["age_months", "b12_pg_ml"]] = ["2", "90"]  # both
+    flow = participant_flow(load_cohort(raw, invalid_rows="exclude"))
+    assert flow.values.tolist() == [
+        ["assessed", "", 19],
+        ["invalid", "failed validation (see the failures table)", 1],
+        ["excluded", "B12 83 pg/mL or more", 1],
+        ["excluded", "age above 24 months", 1],
+        ["excluded", "age below 3 months; B12 83 pg/mL or more", 1],
+        ["analysed", "", 15],
+    ]
+    assert flow.loc[flow["stage"] != "assessed", "n"].sum() == 19
