@@ -1,4 +1,4 @@
-# Reference values for b12cohort.correlation (correlation, detectable_correlation,
+# Reference values for b12cohort.rank_correlation (correlation, detectable_correlation,
 # power_correlation, correlation_equivalence).
 #
 # Needs R >= 4.2 with the Debian packages r-cran-pwr (1.3-0) and r-cran-jsonlite.

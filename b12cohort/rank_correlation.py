@@ -1,5 +1,9 @@
 """Rank correlation with exact/permutation p-values, its power and an equivalence test.
 
+(The module is not called ``correlation``: that is the name of the public function
+``b12cohort.correlation``, and a submodule of the same name would replace it on the
+package as soon as it is imported.)
+
 Three public functions, all pinned to R (``tests/reference/correlation.R``):
 
 :func:`correlation`
