@@ -42,6 +42,7 @@ __all__ = [
     "CorrelationEquivalence",
     "CorrelationResult",
     "DetectableCorrelation",
+    "check_between",
     "correlation",
     "correlation_equivalence",
     "detectable_correlation",
@@ -604,17 +605,24 @@ def _check_n_for_power(n, *, function: str) -> int:
     return check_positive_int(n, name="n", function=function, minimum=4)
 
 
-def _check_alpha(alpha, *, function: str, upper: float = 1.0) -> float:
+def check_between(
+    value, low: float, high: float, *, name: str, function: str, example: str
+) -> float:
+    """A number strictly between ``low`` and ``high``, else an :class:`ArgumentError`."""
     try:
-        value = float(alpha)
+        number = float(value)
     except (TypeError, ValueError):
-        value = math.nan
-    if not 0.0 < value < upper:
+        number = math.nan
+    if not low < number < high:
         raise ArgumentError(
-            f"{function}(): `alpha` must be a number strictly between 0 and {upper:g} "
-            f"(for example 0.05); got {alpha!r}."
+            f"{function}(): `{name}` must be a number strictly between {low:g} and {high:g} "
+            f"(for example {example}); got {value!r}."
         )
-    return value
+    return number
+
+
+def _check_alpha(alpha, *, function: str, upper: float = 1.0) -> float:
+    return check_between(alpha, 0.0, upper, name="alpha", function=function, example="0.05")
 
 
 def _pwr_r_power(r: float, n: int, alpha: float, alternative: str) -> float:
@@ -673,12 +681,7 @@ def power_correlation(
     n = _check_n_for_power(n, function=fn)
     alpha = _check_alpha(alpha, function=fn)
     alternative = check_alternative(alternative, function=fn)
-    try:
-        rho = float(rho)
-    except (TypeError, ValueError):
-        rho = math.nan
-    if not -1.0 < rho < 1.0:
-        raise ArgumentError(f"{fn}(): `rho` must be strictly between -1 and 1; got {rho!r}.")
+    rho = check_between(rho, -1.0, 1.0, name="rho", function=fn, example="0.3")
     return _pwr_r_power(rho, n, alpha, alternative)
 
 
@@ -741,12 +744,7 @@ def detectable_correlation(
     n = _check_n_for_power(n, function=fn)
     alpha = _check_alpha(alpha, function=fn)
     alternative = check_alternative(alternative, function=fn)
-    try:
-        target = float(power)
-    except (TypeError, ValueError):
-        target = math.nan
-    if not 0.0 < target < 1.0:
-        raise ArgumentError(f"{fn}(): `power` must be strictly between 0 and 1; got {power!r}.")
+    target = check_between(power, 0.0, 1.0, name="power", function=fn, example="0.8")
     side = "two-sided" if alternative == "two-sided" else "greater"
     lo, hi = 1e-10, 1 - 1e-10
     f_lo = _pwr_r_power(lo, n, alpha, side) - target
@@ -846,14 +844,7 @@ def correlation_equivalence(
     fn = "correlation_equivalence"
     method = check_choice(method, METHODS, name="method", function=fn)
     alpha = _check_alpha(alpha, function=fn, upper=0.5)
-    try:
-        bound_value = float(bound)
-    except (TypeError, ValueError):
-        bound_value = math.nan
-    if not 0.0 < bound_value < 1.0:
-        raise ArgumentError(
-            f"{fn}(): `bound` must be strictly between 0 and 1 (for example 0.5); got {bound!r}."
-        )
+    bound_value = check_between(bound, 0.0, 1.0, name="bound", function=fn, example="0.5")
     xv, yv, n_missing = _paired_values(data, x, y, function=fn)
     n = len(xv)
     minimum = 4 if method == "spearman" else 5

@@ -1,0 +1,280 @@
+"""Tests for b12cohort.association: the re-exports and association_summary.
+
+association_summary is a composition: each row must equal the function it calls, and
+those functions are pinned to R in test_contingency / test_correlation / test_groups.
+Here: row-by-row equality with the direct calls (exact), the multiplicity family and
+its adjustment against statsmodels ``multipletests``, the no-variation rows, regrading,
+determinism, and the wording rule for readings.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+import b12cohort
+from b12cohort import (
+    ApproximationWarning,
+    ArgumentError,
+    B12CohortWarning,
+    DataQualityWarning,
+    association,
+    contingency,
+    groups,
+    regression,
+)
+from b12cohort import rank_correlation as rc
+from b12cohort.association import SUMMARY_COLUMNS, association_summary
+from b12cohort.schema import NEURO_SIGNS as SIGNS
+
+GRADES = ["none", "mild", "moderate", "severe"]
+HB = [62.4, 88.1, 71.0, 95.3, 103.2, 66.8, 84.5, 91.7, 78.2, 99.0,
+      105.6, 74.9, 58.3, 86.6, 93.4, 80.1, 101.8, 69.5, 76.7]  # fmt: skip
+
+
+def _who(hb: float) -> str:
+    return "none" if hb >= 110 else "mild" if hb >= 100 else "moderate" if hb >= 70 else "severe"
+
+
+def _cohort() -> pd.DataFrame:
+    """19 infants with the canonical dtypes; hypotonia 19/19 as in the paper."""
+    n = len(HB)
+    b = lambda idx: pd.array([i in idx for i in range(n)], dtype="boolean")  # noqa: E731
+    df = pd.DataFrame(
+        {
+            "patient_id": pd.array([f"P{i:02d}" for i in range(n)], dtype="string"),
+            "age_months": np.linspace(3, 24, n).round(),
+            "hb_g_l": HB,
+            "hypotonia": b(range(n)),
+            "adynamia": b({0, 1, 2, 5, 6, 8, 11, 12, 14, 15, 17, 18}),
+            "developmental_delay": b({0, 2, 3, 5, 7, 8, 9, 12, 13, 16, 17, 18}),
+            "developmental_regression": b({12}),
+            "hyporeflexia": b({0, 2, 5, 11, 12, 15, 17, 18}),
+            "seizures": b({12}),
+        }
+    )
+    df["anemia_grade"] = pd.Categorical([_who(h) for h in HB], categories=GRADES, ordered=True)
+    df["neuro_score"] = df[list(SIGNS)].fillna(False).astype(int).sum(axis=1).astype("int64")
+    return df
+
+
+def _summary(df=None, **kwargs) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return association_summary(_cohort() if df is None else df, **kwargs)
+
+
+def _quiet(func, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return func(*args, **kwargs)
+
+
+# ---------------------------------------------------------------- public face
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [
+        ("fisher_exact", contingency),
+        ("trend_test", contingency),
+        ("correlation", rc),
+        ("detectable_correlation", rc),
+        ("correlation_equivalence", rc),
+        ("power_correlation", rc),
+        ("compare_groups", groups),
+        ("logistic", regression),
+    ],
+)
+def test_reexports_are_the_implementations(name, module):
+    assert getattr(association, name) is getattr(module, name)
+    if name != "power_correlation":
+        assert getattr(b12cohort, name) is getattr(module, name)
+
+
+def test_top_level_correlation_is_the_function_after_submodule_imports():
+    import b12cohort.association
+    import b12cohort.rank_correlation
+
+    assert callable(b12cohort.correlation)
+    assert b12cohort.association_summary is association_summary
+
+
+# ---------------------------------------------------------------- the table
+def test_columns_rows_and_order():
+    table = _summary()
+    assert tuple(table.columns) == SUMMARY_COLUMNS
+    assert len(table) == 3 * len(SIGNS) + 3
+    assert table["outcome"].tolist()[:3] == ["hypotonia", "hypotonia", "hb_g_l"]
+    assert table["outcome"].tolist()[-3:] == ["neuro_score"] * 3
+    assert table["scheme"].unique().tolist() == ["as in data"]
+
+
+@pytest.mark.parametrize("sign", SIGNS[1:])
+def test_sign_rows_equal_the_direct_calls(sign):
+    df = _cohort()
+    table = _summary(df)
+    rows = table[(table["outcome"] == sign) | (table["exposure"] == sign)]
+    fis = _quiet(contingency.fisher_exact, df, sign, "anemia_grade")
+    trend = _quiet(contingency.trend_test, df, sign, "anemia_grade", exact=True)
+    cg = _quiet(groups.compare_groups, df, "hb_g_l", by=sign)
+    f, t, h = (rows.iloc[i] for i in range(3))
+    assert (f["test"], f["method"], f["p_value"], f["n"]) == (
+        fis.test,
+        fis.method,
+        fis.p_value,
+        fis.n,
+    )
+    assert math.isnan(f["estimate"])  # R x C table: no single effect
+    assert (t["test"], t["method"], t["estimate"], t["p_value"]) == (
+        trend.test,
+        trend.method,
+        trend.z,
+        trend.p_value,
+    )
+    assert (h["estimate"], h["ci_low"], h["ci_high"], h["p_value"], h["method"]) == (
+        cg.estimate,
+        cg.ci_low,
+        cg.ci_high,
+        cg.p_value,
+        cg.method,
+    )
+    assert h["confidence"] == cg.confidence_achieved
+    assert h["estimate_type"] == "Hodges–Lehmann shift, g/L (with minus without the sign)"
+    assert h["n"] == cg.n1 + cg.n2 == 19
+
+
+def test_correlation_rows_equal_the_direct_calls():
+    df = _cohort()
+    table = _summary(df, equivalence_bound=0.4)
+    cor_row, det_row, tost_row = (table.iloc[i] for i in range(-3, 0))
+    cor = _quiet(rc.correlation, df, "neuro_score", "hb_g_l", random_state=0)
+    det = rc.detectable_correlation(19)
+    tost = rc.correlation_equivalence(df, "neuro_score", "hb_g_l", bound=0.4)
+    assert (cor_row["estimate"], cor_row["ci_low"], cor_row["ci_high"], cor_row["p_value"]) == (
+        cor.estimate,
+        cor.ci_low,
+        cor.ci_high,
+        cor.p_value,
+    )
+    assert cor_row["estimate_type"] == "Spearman rho"
+    assert cor.p_method in cor_row["method"]
+    assert det_row["estimate"] == det.rho
+    assert math.isnan(det_row["p_value"])
+    assert (tost_row["estimate"], tost_row["ci_low"], tost_row["p_value"]) == (
+        tost.estimate,
+        tost.ci_low,
+        tost.p_value,
+    )
+    assert tost_row["confidence"] == pytest.approx(0.9)
+    assert "±0.4" in tost_row["estimate_type"]
+
+
+def test_constant_sign_is_kept_with_an_explanation():
+    table = _summary()
+    rows = table.iloc[:3]
+    assert (rows["test"] == "not tested").all()
+    assert rows["p_value"].isna().all()
+    assert not rows["in_family"].any()
+    assert "19/19" in rows.iloc[0]["reading"]
+    assert "not evidence" in rows.iloc[0]["reading"]
+
+
+def test_holm_adjustment_over_the_documented_family():
+    table = _summary()
+    family = table[table["in_family"]]
+    varying_signs = len(SIGNS) - 1  # hypotonia has no variation
+    assert len(family) == 3 * varying_signs + 1
+    expected = multipletests(family["p_value"].to_numpy(), method="holm")[1]
+    np.testing.assert_array_equal(family["p_adjusted"].to_numpy(), expected)
+    assert table.loc[~table["in_family"], "p_adjusted"].isna().all()
+    assert (table["p_adjust"] == "holm").all()
+
+
+def test_no_adjustment_and_other_methods():
+    none = _summary(p_adjust="none")
+    family = none[none["in_family"]]
+    np.testing.assert_array_equal(family["p_adjusted"], family["p_value"])
+    bh = _summary(p_adjust="fdr_bh")
+    expected = multipletests(bh.loc[bh["in_family"], "p_value"], method="fdr_bh")[1]
+    np.testing.assert_array_equal(bh.loc[bh["in_family"], "p_adjusted"], expected)
+
+
+def test_readings_never_claim_absence_without_ci_and_detectable_effect():
+    table = _summary()
+    for reading in table["reading"]:
+        lowered = reading.lower()
+        if "no correlation" in lowered or "no association" in lowered:
+            assert "ci" in lowered
+            assert "detectable" in lowered
+    cor_reading = table.iloc[-3]["reading"]
+    assert "95% CI" in cor_reading
+    assert "detectable with 80% power" in cor_reading
+    assert table.iloc[-3]["reading"].startswith("ρ = ")
+
+
+def test_deterministic_and_does_not_mutate():
+    df = _cohort()
+    before = df.copy()
+    first = _summary(df)
+    pd.testing.assert_frame_equal(df, before)
+    pd.testing.assert_frame_equal(first, _summary(df))
+
+
+def test_warnings_of_the_parts_are_reraised_once():
+    with pytest.warns(B12CohortWarning) as record:
+        association_summary(_cohort())
+    assert {w.category for w in record} >= {DataQualityWarning, ApproximationWarning}
+    messages = [str(w.message) for w in record if "'none'" in str(w.message)]
+    assert messages
+    assert len(messages) == len(set(messages))
+
+
+def test_scheme_regrades_from_hb():
+    df = _cohort()
+    ru = _summary(df, scheme="ru-clinical")
+    regraded = df.copy()
+    regraded["anemia_grade"] = _quiet(
+        b12cohort.grade_anemia, df["hb_g_l"], scheme="ru-clinical", age_months=df["age_months"]
+    )
+    fis = _quiet(contingency.fisher_exact, regraded, "adynamia", "anemia_grade")
+    row = ru[(ru["outcome"] == "adynamia")].iloc[0]
+    assert row["p_value"] == fis.p_value
+    assert (ru["scheme"] == "ru-clinical").all()
+    with pytest.raises(ArgumentError, match="scheme"):
+        association_summary(df.drop(columns="anemia_grade"))
+
+
+def test_signs_subset_and_missing_neuro_score():
+    df = _cohort()
+    sub = _summary(df, signs=["adynamia"])
+    assert len(sub) == 3 + 3
+    without = _summary(df.drop(columns="neuro_score"), signs=["adynamia"])
+    pd.testing.assert_frame_equal(sub, without)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"p_adjust": "holmes"}, "p_adjust"),
+        ({"confidence": 95}, "confidence"),
+        ({"signs": ["hb_g_l"]}, "boolean"),
+        ({"signs": ["adinamia"]}, "did you mean 'adynamia'"),
+        ({"equivalence_bound": 1.5}, "equivalence_bound"),
+        ({"exact_trend": "yes"}, "exact_trend"),
+    ],
+)
+def test_argument_errors(kwargs, match):
+    with pytest.raises(ArgumentError, match=match):
+        association_summary(_cohort(), **kwargs)
+
+
+def test_example_cohort_runs():
+    df = b12cohort.load_example()
+    table = _summary(df)
+    assert len(table) == 21
+    assert table.iloc[0]["test"] == "not tested"  # hypotonia 19/19
+    assert table["p_value"].notna().sum() == 17
