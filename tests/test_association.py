@@ -278,3 +278,18 @@ def test_example_cohort_runs():
     assert len(table) == 21
     assert table.iloc[0]["test"] == "not tested"  # hypotonia 19/19
     assert table["p_value"].notna().sum() == 17
+
+
+def test_absent_sign_and_missing_values():
+    df = _cohort()
+    df["seizures"] = pd.array([False] * len(df), dtype="boolean")  # k = 0
+    df.loc[[1, 4], "adynamia"] = pd.NA
+    table = _summary(df)
+    seizures = table[(table["outcome"] == "seizures") | (table["exposure"] == "seizures")]
+    assert (seizures["test"] == "not tested").all()
+    assert "None of the 19 infants" in seizures.iloc[0]["reading"]
+    adynamia = table[table["outcome"] == "adynamia"]
+    assert (adynamia["n"] == 17).all()
+    assert (adynamia["n_missing"] == 2).all()
+    hb_row = table[table["exposure"] == "adynamia"].iloc[0]
+    assert (hb_row["n"], hb_row["n_missing"]) == (17, 2)
