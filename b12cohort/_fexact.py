@@ -72,6 +72,8 @@ TOL_LOG = 3.45254e-7
 #: Entries whose path values differ by less than this are merged (mass preserved).
 _MERGE_TOL = 1e-9
 _MAX_KEY = 2**62
+#: Work units charged per node visited (its fixed Python cost, ~1000 partial tables).
+NODE_COST = 1000
 
 
 class WorkLimitExceeded(RuntimeError):
@@ -113,6 +115,29 @@ def _allocations(rows: np.ndarray, total: int, budget: int) -> np.ndarray:
     return np.column_stack([alloc, rem])
 
 
+def _count_allocations(rows: np.ndarray, total: int) -> np.ndarray:
+    """Number of splits of ``total`` among rows with capacities ``rows`` (K, R), as floats.
+
+    Exact for two rows (closed form) and, when small enough, by a dynamic programme over the
+    rows; otherwise the upper bound ``min(C(total + R - 1, R - 1), Π (r_i + 1))``. Used only
+    to estimate the work of a step before doing it.
+    """
+    nnode, nrow = rows.shape
+    if nrow == 2:
+        return (np.minimum(total, rows[:, 0]) - np.maximum(0, total - rows[:, 1]) + 1).astype(float)
+    if nnode * (total + 1) * nrow <= 20_000_000:
+        ways = np.zeros((nnode, total + 1))
+        ways[:, 0] = 1.0
+        grid = np.arange(total + 1)
+        for i in range(nrow):
+            cum = np.cumsum(ways, axis=1)
+            lag = grid[None, :] - rows[:, i : i + 1] - 1
+            ways = cum - np.where(lag >= 0, np.take_along_axis(cum, np.maximum(lag, 0), 1), 0.0)
+        return ways[:, total]
+    stars = float(np.exp(gammaln(total + nrow) - gammaln(total + 1) - gammaln(nrow)))
+    return np.minimum(stars, np.prod(rows + 1.0, axis=1))
+
+
 def _waterfill_max(t: np.ndarray, caps: np.ndarray, lf: np.ndarray) -> np.ndarray:
     """max of ``−Σ log x_i!`` over ``Σ x_i = t``, ``0 <= x_i <= caps_i`` (caps ascending).
 
@@ -143,6 +168,30 @@ def _concentrate_max(t: np.ndarray, caps_desc: np.ndarray, lf: np.ndarray) -> np
     return lf[x].sum(1)
 
 
+def _dual_max(rows: np.ndarray, cols: np.ndarray, lf: np.ndarray, iters: int = 4) -> np.ndarray:
+    """Lagrangian upper bound on the largest completion value (both margins relaxed).
+
+    For any multipliers ``a_i``, ``b_j``: ``max V <= Σ_ij max_x [−log x! + (a_i + b_j) x]
+    − Σ a_i r_i − Σ b_j c_j`` (x integer in ``[0, min(r_i, c_j)]``; the inner maximum is at
+    ``x = floor(exp(a_i + b_j))``). Multipliers start at the log of the independence table
+    and take a few proportional-fitting steps; every step gives a valid bound, the smallest
+    is returned.
+    """
+    n_rem = float(cols.sum())
+    cap = np.minimum(rows[:, :, None], cols[None, None, :])
+    a = np.log(rows + 0.5) - 0.5 * np.log(n_rem + 1.0)
+    b = np.broadcast_to(np.log(cols + 0.5) - 0.5 * np.log(n_rem + 1.0), (len(rows), len(cols)))
+    best = np.full(len(rows), np.inf)
+    for _ in range(iters):
+        mu = a[:, :, None] + b[:, None, :]
+        x = np.clip(np.floor(np.exp(np.minimum(mu, 50.0))), 0, cap).astype(np.int64)
+        val = (mu * x - lf[x]).sum((1, 2)) - (a * rows).sum(1) - (b * cols[None, :]).sum(1)
+        best = np.minimum(best, val)
+        a = a + 0.5 * np.log((rows + 0.5) / (x.sum(2) + 0.5))
+        b = b + 0.5 * np.log((cols[None, :] + 0.5) / (x.sum(1) + 0.5))
+    return best
+
+
 def _bounds(rows: np.ndarray, cols: np.ndarray, lf: np.ndarray):
     """Bounds for the completions of nodes ``rows`` (L, R ascending) with columns ``cols``.
 
@@ -170,7 +219,8 @@ def _bounds(rows: np.ndarray, cols: np.ndarray, lf: np.ndarray):
     for i in range(rows.shape[1]):
         up_r += _waterfill_max(rows[:, i], capc, lf)
         lo_r += _concentrate_max(rows[:, i], capd, lf)
-    return np.minimum(up_c, up_r), -np.minimum(lo_c, lo_r), log_total
+    upper = np.minimum(np.minimum(up_c, up_r), _dual_max(rows, cols, lf))
+    return upper, -np.minimum(lo_c, lo_r), log_total
 
 
 class _Keys:
@@ -206,61 +256,73 @@ def _merge(keys, vals, wts):
     return keys[new], rep, np.bincount(group, weights=mass)
 
 
-def fexact_pvalue(table, *, max_work: int = 5_000_000) -> tuple[float, int]:
+def _nodes(keys: np.ndarray, codec: _Keys):
+    """Start/end offsets of each node's entries (entries sorted by key) and its rows."""
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    return starts, ends, codec.decode(keys[starts])
+
+
+def fexact_pvalue(table, *, max_work: int = 10_000_000) -> tuple[float, int]:
     """Exact Fisher–Freeman–Halton p-value of an R×C table of counts.
 
     ``table`` must have no all-zero row or column and at least 2 rows and 2 columns.
-    Returns ``(p_value, work)`` where ``work`` counts the partial tables generated.
-    Raises :class:`WorkLimitExceeded` when the enumeration would exceed ``max_work``.
+    Returns ``(p_value, work)`` where ``work`` counts the partial tables generated (plus
+    ``NODE_COST`` per node visited, the fixed cost of a node in Python).
+    Raises :class:`WorkLimitExceeded` *before* a step whose estimated work would take the
+    total beyond ``max_work``.
     """
     x = np.asarray(table, dtype=np.int64)
     if x.shape[0] > x.shape[1]:
         x = x.T
     rows0 = x.sum(1)
-    order = np.argsort(x.sum(0), kind="stable")
-    x = x[:, order]
+    x = x[:, np.argsort(x.sum(0), kind="stable")]
     cols = x.sum(0)
     n = int(cols.sum())
     ncol = len(cols)
     lf = gammaln(np.arange(n + 2, dtype=float) + 1.0)
-    v_obs = -lf[x].sum()
-    thr = v_obs + TOL_LOG
+    thr = -lf[x].sum() + TOL_LOG
     const = lf[rows0].sum() + lf[cols].sum() - lf[n]
-    keys_codec = _Keys(np.sort(rows0))
+    codec = _Keys(np.sort(rows0))
 
     work = 0
     p = 0.0
-    keys = keys_codec.encode(np.sort(rows0)[None, :])
+    keys = codec.encode(np.sort(rows0)[None, :])
     vals = np.zeros(1)
     wts = np.ones(1)
 
-    def spend(amount: int) -> None:
+    def spend(amount: float) -> None:
         nonlocal work
         if work + amount > max_work:
-            raise WorkLimitExceeded(work, amount, max_work)
-        work += amount
+            raise WorkLimitExceeded(work, int(min(amount, 2**62)), max_work)
+        work += int(amount)
 
     for j in range(ncol - 2):
         rest = cols[j + 1 :]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        ends = np.r_[starts[1:], len(keys)]
-        node_rows = keys_codec.decode(keys[starts])
+        starts, ends, node_rows = _nodes(keys, codec)
+        sizes = _count_allocations(node_rows, int(cols[j]))
+        # partial tables made, bounds for (at most) every child (~R × C' each), node overhead
+        bound_cost = float(np.sum(sizes)) * node_rows.shape[1] * len(rest)
+        spend(float(np.sum(sizes * (ends - starts))) + bound_cost + NODE_COST * len(starts))
+        allocs, children = [], []
+        for r in node_rows:
+            alloc = _allocations(r, int(cols[j]), max_work)
+            allocs.append(alloc)
+            children.append(codec.encode(np.sort(r[None, :] - alloc, axis=1)))
+        ukeys = np.unique(np.concatenate(children))
+        upper, lower, log_total = _bounds(codec.decode(ukeys), rest, lf)
         out_k, out_v, out_w = [], [], []
-        for s, e, r in zip(starts, ends, node_rows, strict=True):
-            alloc = _allocations(r, int(cols[j]), max_work - work)
-            spend(len(alloc) * (e - s))
-            child = np.sort(r[None, :] - alloc, axis=1)
-            step = -lf[alloc].sum(1)
-            upper, lower, log_total = _bounds(child, rest, lf)
-            tot = vals[s:e, None] + step[None, :]  # (m, L)
+        for s, e, alloc, ck in zip(starts, ends, allocs, children, strict=True):
+            at = np.searchsorted(ukeys, ck)
+            tot = vals[s:e, None] - lf[alloc].sum(1)[None, :]  # (m, L) path values
             w = np.broadcast_to(wts[s:e, None], tot.shape)
-            accept = tot + upper[None, :] <= thr
+            accept = tot + upper[at][None, :] <= thr
             if accept.any():
-                p += float(np.sum(w[accept] * np.exp((tot + log_total[None, :] + const)[accept])))
-            keep = ~accept & (tot + lower[None, :] <= thr)
+                mass = np.exp((tot + log_total[at][None, :] + const)[accept])
+                p += float(np.sum(w[accept] * mass))
+            keep = ~accept & (tot + lower[at][None, :] <= thr)
             if keep.any():
-                ck = np.broadcast_to(keys_codec.encode(child)[None, :], tot.shape)
-                out_k.append(ck[keep])
+                out_k.append(np.broadcast_to(ck[None, :], tot.shape)[keep])
                 out_v.append(tot[keep])
                 out_w.append(w[keep])
         if not out_k:
@@ -270,22 +332,20 @@ def fexact_pvalue(table, *, max_work: int = 5_000_000) -> tuple[float, int]:
         )
 
     # two columns left: answer every entry of a node from its sorted completion values
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    node_rows = keys_codec.decode(keys[starts])
     c_pen = int(cols[ncol - 2])
+    starts, ends, node_rows = _nodes(keys, codec)
+    sizes = _count_allocations(node_rows, c_pen)
+    spend(float(np.sum(sizes + (ends - starts))) + NODE_COST * len(starts))
     for s, e, r in zip(starts, ends, node_rows, strict=True):
-        alloc = _allocations(r, c_pen, max_work - work)
-        spend(len(alloc) + (e - s))
+        alloc = _allocations(r, c_pen, max_work)
         comp = np.sort(-lf[alloc].sum(1) - lf[r[None, :] - alloc].sum(1))
         top = comp[-1]
         cum = np.cumsum(np.exp(comp - top))
         idx = np.searchsorted(comp, thr - vals[s:e], side="right")
         hit = idx > 0
         if hit.any():
-            p += float(
-                np.sum(wts[s:e][hit] * cum[idx[hit] - 1] * np.exp(vals[s:e][hit] + top + const))
-            )
+            mass = cum[idx[hit] - 1] * np.exp(vals[s:e][hit] + top + const)
+            p += float(np.sum(wts[s:e][hit] * mass))
     return min(p, 1.0), work
 
 
@@ -444,3 +504,125 @@ class Conditional2x2:
             return self.ncp_lower(1.0 - confidence), np.inf
         alpha = (1.0 - confidence) / 2.0
         return self.ncp_lower(alpha), self.ncp_upper(alpha)
+
+
+# ---------------------------------------------------------------------------------------
+# Monte Carlo fallback and the Cochran–Armitage permutation distribution
+# ---------------------------------------------------------------------------------------
+
+
+def monte_carlo_pvalue(x: np.ndarray, n_resamples: int, rng) -> tuple[float, float]:
+    """Monte Carlo Fisher–Freeman–Halton p-value: tables drawn under the margins.
+
+    Tables are sampled with :func:`scipy.stats.random_table` (Patefield's algorithm) and
+    counted when ``log P <= log P_obs + tol``. As in R's ``simulate.p.value``, the observed
+    table counts as one draw: ``p = (1 + hits) / (B + 1)``.
+    """
+    from scipy.stats import random_table
+
+    n = int(x.sum())
+    lf = gammaln(np.arange(n + 1, dtype=float) + 1.0)
+    thr = -lf[x].sum() + TOL_LOG
+    dist = random_table(x.sum(1), x.sum(0), seed=rng)
+    chunk = max(1, min(n_resamples, 4_000_000 // x.size))
+    hits = done = 0
+    while done < n_resamples:
+        b = min(chunk, n_resamples - done)
+        sims = dist.rvs(b, method="patefield")
+        hits += int(np.count_nonzero(-lf[sims].sum(axis=(1, 2)) <= thr))
+        done += b
+    p = (hits + 1) / (n_resamples + 1)
+    return p, float(np.sqrt(p * (1 - p) / n_resamples))
+
+
+def trend_null_distribution(n_i, s_i, m: int, max_states: int):
+    """Exact permutation distribution of T = Σ (scores of the events), given the margins.
+
+    Dynamic programme over levels: a state is (events placed so far, partial sum of
+    scores) with its probability; level ``i`` receives ``a`` events with the hypergeometric
+    probability ``C(n_i, a) C(N_after, m - j - a) / C(n_i + N_after, m - j)``. States with
+    equal sums (to 1e-10 relative) are pooled. Returns sorted support and probabilities.
+    """
+    remaining = int(np.sum(n_i))
+    scale = 1e-10 * (float(np.abs(s_i).max()) * m + 1.0)
+    j = np.zeros(1, dtype=np.int64)
+    t = np.zeros(1)
+    prob = np.ones(1)
+    for ni, si in zip(n_i, s_i, strict=True):
+        ni = int(ni)
+        after = remaining - ni
+        need = m - j
+        lo = np.maximum(0, need - after)
+        hi = np.minimum(ni, need)
+        counts = hi - lo + 1
+        size = int(counts.sum())
+        if size > max_states:
+            raise WorkLimitExceeded(0, size, max_states)
+        idx = np.repeat(np.arange(len(j)), counts)
+        a = lo[idx] + (np.arange(size) - np.repeat(np.cumsum(counts) - counts, counts))
+        nd = need[idx]
+        logp = (
+            gammaln(ni + 1) - gammaln(a + 1) - gammaln(ni - a + 1)
+            + gammaln(after + 1) - gammaln(nd - a + 1) - gammaln(after - nd + a + 1)
+            - gammaln(remaining + 1) + gammaln(nd + 1) + gammaln(remaining - nd + 1)
+        )  # fmt: skip
+        j, t, prob = j[idx] + a, t[idx] + a * si, prob[idx] * np.exp(logp)
+        order = np.lexsort((t, j))
+        j, t, prob = j[order], t[order], prob[order]
+        new = np.ones(len(j), dtype=bool)
+        new[1:] = (j[1:] != j[:-1]) | (np.diff(t) > scale)
+        group = np.cumsum(new) - 1
+        j, t, prob = j[new], t[new], np.bincount(group, weights=prob)
+        remaining = after
+    return t, prob
+
+
+#: coin's tolerance for ties of the standardised statistic (``sqrt(.Machine$double.eps)``).
+COIN_EPS = float(np.sqrt(np.finfo(float).eps))
+
+
+def _trend_moments(n_i, x_i, s):
+    n, m = float(np.sum(n_i)), float(np.sum(x_i))
+    sbar = float(np.sum(n_i * s)) / n
+    ss = float(np.sum(n_i * (s - sbar) ** 2))
+    return n, m, sbar, ss, float(np.sum(x_i * s))
+
+
+def trend_exact_pvalue(n_i, x_i, s, support, prob, alternative: str):
+    """Exact Cochran–Armitage p-value from the null distribution of ``T``, as coin does.
+
+    ``z`` is standardised with the permutation variance; ties within ``COIN_EPS`` on the
+    ``z`` scale count (coin's ``%LE%`` / ``%GE%``); two-sided is ``P(Z <= −|z|) + P(Z >= |z|)``
+    and exactly 1 at ``z = 0``. Returns ``(z², z, p)``.
+    """
+    n, m, sbar, ss, t_obs = _trend_moments(n_i, x_i, s)
+    mu = m * sbar
+    sd = np.sqrt(m * (n - m) / (n * (n - 1.0)) * ss)
+    zs = (support - mu) / sd
+    z = (t_obs - mu) / sd
+    if alternative == "less":
+        p = prob[zs <= z + COIN_EPS].sum()
+    elif alternative == "greater":
+        p = prob[zs >= z - COIN_EPS].sum()
+    elif z == 0:
+        p = 1.0
+    else:
+        q = abs(z)
+        p = prob[zs <= -q + COIN_EPS].sum() + prob[zs >= q - COIN_EPS].sum()
+    return z * z, z, min(1.0, float(p))
+
+
+def trend_asymptotic_pvalue(n_i, x_i, s, alternative: str):
+    """R ``prop.trend.test``'s chi-squared (1 df) and the signed ``z``; one-sided: normal."""
+    from scipy.stats import chi2, norm
+
+    n, m, sbar, ss, t_obs = _trend_moments(n_i, x_i, s)
+    pbar = m / n
+    z = (t_obs - m * sbar) / np.sqrt(pbar * (1.0 - pbar) * ss)
+    if alternative == "two-sided":
+        p = chi2.sf(z * z, 1)
+    elif alternative == "greater":
+        p = norm.sf(z)
+    else:
+        p = norm.cdf(z)
+    return z * z, z, float(p)
