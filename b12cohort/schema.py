@@ -154,6 +154,28 @@ class Schema:
         )
 
     @property
+    def summary(self):
+        """The data dictionary as a table: one row per field."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "name": f.name,
+                    "type": f.type,
+                    "unit": f.unit or "",
+                    "required": "column and value" if f.column_required and f.required else ("column" if f.column_required else ("value" if f.required else "optional")),
+                    "minimum": f.minimum,
+                    "maximum": f.maximum,
+                    "allowed": " / ".join(f.enum) if f.enum else "",
+                    "other units": ", ".join(f"{a.name} ({a.unit})" for a in f.alternative_units),
+                    "title": f.title,
+                }
+                for f in self.fields
+            ]
+        )
+
+    @property
     def alternative_columns(self) -> dict[str, tuple[Field, AlternativeUnit]]:
         """Alternative-unit column name -> (canonical field, conversion)."""
         return {alt.name: (f, alt) for f in self.fields for alt in f.alternative_units}
