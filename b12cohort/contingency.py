@@ -104,8 +104,9 @@ class FisherResult:
         Plain-language remarks (collapsed table, Monte Carlo switch, ...); "" if none.
     work : int or None
         Work spent by the exact algorithm, in units of about one partial table (see the
-        Notes of :func:`fisher_exact_table`); for a Monte Carlo switch, the work done
-        before the budget check stopped it. None when the exact algorithm did not run.
+        Notes of :func:`fisher_exact_table`). After a switch to Monte Carlo: the work done
+        plus the estimate of the step that was refused, i.e. a lower bound of what the
+        exact test would need (compare with ``max_tables``). None when not run.
     max_tables : int
         Work budget of the exact algorithm; beyond it ``method="auto"`` switches to
         Monte Carlo.
@@ -411,18 +412,18 @@ def _fisher(
             p, work = _fexact.fexact_pvalue(x, max_work=max_tables)
             work = int(work)
         except _fexact.WorkLimitExceeded as err:
-            work = int(err.work)
+            work = int(min(err.work + err.needed, 2**62))  # lower bound of the exact work
             if method == "exact":
                 raise ExactTestInfeasibleError(
                     f"{function}(): the exact test on this {x.shape[0]}×{x.shape[1]} table "
-                    f"(n = {n}) needs more than max_tables={max_tables:,} partial tables. "
-                    "Raise max_tables (slower, more memory) or use method='auto' / "
-                    "'monte-carlo'."
+                    f"(n = {n}) needs at least {work:,} work units (partial tables), more "
+                    f"than max_tables={max_tables:,}. Raise max_tables (slower, more "
+                    "memory) or use method='auto' / 'monte-carlo'."
                 ) from None
             msg = (
-                f"exact enumeration stopped at the work budget max_tables={max_tables:,} "
-                f"(partial tables); p-value estimated by Monte Carlo with {n_resamples:,} "
-                "simulated tables"
+                f"exact enumeration would need at least {work:,} partial tables, more than "
+                f"max_tables={max_tables:,}; p-value estimated by Monte Carlo with "
+                f"{n_resamples:,} simulated tables"
             )
             notes.append(msg)
             warnings.warn(f"{function}(): {msg}.", ApproximationWarning, stacklevel=3)
