@@ -20,20 +20,10 @@ from matplotlib.ticker import PercentFormatter
 from .._args import check_confidence, require_columns
 from ..exceptions import ArgumentError
 from ..literature import PooledPrevalence, clopper_pearson, pool_prevalence
+from ._style import OKABE_ITO, finish, new_axes, style
 
 __all__ = ["OKABE_ITO", "plot_forest"]
 
-#: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), by name.
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-}
 _STUDY, _HIGHLIGHT, _POOLED, _PI = (
     OKABE_ITO["blue"],
     OKABE_ITO["vermillion"],
@@ -104,7 +94,8 @@ def plot_forest(
     Squares: study prevalence, area proportional to its random-effects weight, with the
     exact (Clopper-Pearson) interval. Diamond: pooled prevalence and its confidence
     interval; orange line through it: the prediction interval for a new series. The
-    pooled row states k, I² and tau² (on the transformed scale). Colours are Okabe-Ito.
+    pooled row states k, I² and tau² (on the transformed scale). Colours are Okabe-Ito
+    and the look is the house style of :mod:`b12cohort.figures._style`.
     With k < 3 the prediction interval and tau² say little.
 
     References
@@ -159,14 +150,13 @@ def plot_forest(
             )
     extra, highlighted = _highlight(highlight, table, level, function=function)
 
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        rows = len(table) + (extra is not None) + (result is not None)
-        _, ax = plt.subplots(figsize=(7.0, 1.6 + 0.42 * rows))
-    _draw(ax, table, extra, highlighted, result, level)
-    if title:
-        ax.set_title(title, loc="left")
+    rows = len(table) + (extra is not None) + (result is not None)
+    with style():
+        ax = new_axes(ax, figsize=(7.0, 1.6 + 0.42 * rows))
+        _draw(ax, table, extra, highlighted, result, level)
+        finish(ax, left=False)
+        if title:
+            ax.set_title(title, loc="left")
     return ax
 
 
@@ -328,13 +318,4 @@ def _draw(ax, table: pd.DataFrame, extra, highlighted, result, level: float) -> 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(f"Prevalence ({level:.0%} CI)")
     ax.tick_params(axis="y", length=0)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
-        ncol=2,
-        frameon=False,
-        fontsize=8,
-    )
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)

@@ -1,0 +1,283 @@
+"""Shared look of every b12cohort figure, and byte-deterministic saving.
+
+* :data:`OKABE_ITO`: the colour-blind-safe palette of Okabe & Ito (2008), by name, and
+  :data:`PALETTE`, the same colours in the order used for successive series.
+* :func:`style`: a :func:`matplotlib.rc_context` with the house font sizes, no top/right
+  spines and the Okabe-Ito colour cycle. Every plotting function draws inside it, so
+  the global ``rcParams`` are never changed.
+* :func:`finish`: applies to an Axes what matplotlib only reads at draw time (tick label
+  sizes) or at Axes creation (spines), so an Axes passed in by the caller looks the
+  same as one made here.
+* :func:`save_figure`: writes PNG, SVG and PDF whose bytes depend only on the figure
+  (fixed metadata, no timestamps, fixed SVG hash salt, fixed DPI).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+from cycler import cycler
+
+from ..exceptions import ArgumentError
+
+__all__ = [
+    "FORMATS",
+    "OKABE_ITO",
+    "PALETTE",
+    "RC",
+    "SAVE_RC",
+    "finish",
+    "new_axes",
+    "save_figure",
+    "style",
+    "variable_label",
+]
+
+#: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), by name.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+#: Colour order for successive series (yellow last: it is faint on white).
+PALETTE = tuple(
+    OKABE_ITO[name]
+    for name in (
+        "blue",
+        "vermillion",
+        "bluish_green",
+        "orange",
+        "reddish_purple",
+        "sky_blue",
+        "black",
+        "yellow",
+    )
+)
+
+#: Sequential colour map for heat maps: perceptually uniform and readable with
+#: colour-vision deficiency (Nuñez, Anderton & Renslow 2018).
+SEQUENTIAL_CMAP = "cividis"
+
+_FONT_SIZE = 9.0
+_TICK_SIZE = 8.0
+
+#: The rc settings every plotting function draws with (inside ``rc_context``).
+RC: dict[str, Any] = {
+    "font.size": _FONT_SIZE,
+    "axes.titlesize": 10.0,
+    "axes.titlelocation": "left",
+    "axes.labelsize": _FONT_SIZE,
+    "xtick.labelsize": _TICK_SIZE,
+    "ytick.labelsize": _TICK_SIZE,
+    "legend.fontsize": _TICK_SIZE,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
+    "image.cmap": SEQUENTIAL_CMAP,
+    "figure.dpi": 100.0,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+}
+
+#: Formats :func:`save_figure` writes, and the metadata that makes each deterministic.
+#: matplotlib writes a creation date into SVG ("Date") and PDF ("CreationDate") unless
+#: told not to, and its own version into every format; both are replaced here.
+FORMATS = {
+    "png": {"Software": "b12cohort"},
+    "svg": {"Date": None, "Creator": "b12cohort"},
+    "pdf": {"CreationDate": None, "Creator": "b12cohort", "Producer": "b12cohort"},
+}
+
+#: rc settings read when a figure is saved: a fixed SVG id salt (otherwise a random
+#: UUID), text as paths in SVG, TrueType (Type 42) fonts in PDF.
+SAVE_RC: dict[str, Any] = {
+    "svg.hashsalt": "b12cohort",
+    "svg.fonttype": "path",
+    "svg.image_inline": True,
+    "pdf.fonttype": 42,
+    "pdf.compression": 6,
+    "savefig.facecolor": "white",
+    "savefig.edgecolor": "white",
+    "savefig.transparent": False,
+}
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """Draw with the house style; the global ``rcParams`` are restored on exit.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> before = mpl.rcParams["font.size"]
+    >>> with style():
+    ...     inside = mpl.rcParams["font.size"]
+    >>> inside, mpl.rcParams["font.size"] == before
+    (9.0, True)
+    """
+    with mpl.rc_context(RC):
+        yield
+
+
+def new_axes(ax, *, figsize: tuple[float, float]):
+    """Return ``ax``, or the Axes of a new figure of ``figsize`` inches when it is None."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def finish(ax, *, left: bool = True) -> None:
+    """House look on ``ax`` whoever created it: no top/right spines, fixed tick label size.
+
+    Tick labels are created lazily when the figure is drawn, outside :func:`style`, so
+    their size is set here explicitly. ``left=False`` also hides the left spine (for
+    axes whose y axis is a list of labels).
+    """
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    if not left:
+        ax.spines["left"].set_visible(False)
+    ax.tick_params(labelsize=_TICK_SIZE)
+
+
+def variable_label(name: str) -> str:
+    """Human label of a cohort column: its schema title, else the name without underscores.
+
+    Examples
+    --------
+    >>> variable_label("hypotonia"), variable_label("my_sign")
+    ('Muscular hypotonia', 'my sign')
+    """
+    from ..schema import load_schema
+
+    try:
+        title = load_schema().field(name).title
+    except ArgumentError:
+        title = ""
+    return title or str(name).replace("_", " ")
+
+
+def _targets(path: str | Path, formats: Sequence[str] | str | None) -> list[tuple[Path, str]]:
+    path = Path(path)
+    suffix = path.suffix.lower().lstrip(".")
+    stem = path.with_suffix("") if suffix in FORMATS else path
+    if formats is None:
+        formats = [suffix] if suffix in FORMATS else list(FORMATS)
+    elif isinstance(formats, str):
+        formats = [formats]
+    out = []
+    for fmt in formats:
+        key = str(fmt).lower().lstrip(".")
+        if key not in FORMATS:
+            raise ArgumentError(
+                f"save_figure(): `formats` must list some of {', '.join(map(repr, FORMATS))}; "
+                f"got {fmt!r}."
+            )
+        out.append((stem.with_name(f"{stem.name}.{key}"), key))
+    return out
+
+
+def save_figure(
+    fig,
+    path: str | Path,
+    *,
+    formats: Sequence[str] | str | None = None,
+    dpi: float = 300,
+) -> list[Path]:
+    """Save a figure as PNG, SVG and/or PDF, byte for byte the same on every run.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure or matplotlib.axes.Axes
+        The figure (an Axes or an array of Axes stands for its figure).
+    path : str or pathlib.Path
+        Target file. With a ``.png``, ``.svg`` or ``.pdf`` suffix and ``formats=None``,
+        only that format is written; without one of these suffixes, every format in
+        ``formats`` is written next to it (``fig1`` -> ``fig1.png``, ``fig1.svg``,
+        ``fig1.pdf``). Parent directories must exist.
+    formats : str or sequence of {"png", "svg", "pdf"}, optional
+        Formats to write (default: the suffix of ``path``, else all three).
+    dpi : float, default 300
+        Resolution of the PNG (and of any raster element embedded in SVG/PDF).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``formats``.
+
+    Raises
+    ------
+    ArgumentError
+        An unknown format or a ``fig`` that is neither a Figure nor an Axes.
+
+    Notes
+    -----
+    Determinism: no creation date (SVG ``Date``, PDF ``CreationDate`` removed), fixed
+    ``Creator``/``Producer``/``Software`` ("b12cohort") instead of the matplotlib
+    version, a fixed ``svg.hashsalt`` (matplotlib otherwise salts SVG ids with a random
+    UUID), fixed DPI, a tight bounding box and a white background. The bytes still
+    depend on the matplotlib and FreeType versions and on the fonts installed, so
+    compare files made in the same environment. The global ``rcParams`` are not
+    changed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     files = save_figure(fig, pathlib.Path(tmp) / "line", dpi=50)
+    ...     [f.name for f in files]
+    ['line.png', 'line.svg', 'line.pdf']
+    >>> plt.close(fig)
+    """
+    figure = _figure_of(fig)
+    targets = _targets(path, formats)
+    written = []
+    with mpl.rc_context(SAVE_RC):
+        for target, fmt in targets:
+            figure.savefig(
+                target,
+                format=fmt,
+                dpi=dpi,
+                metadata=FORMATS[fmt],
+                bbox_inches="tight",
+                pad_inches=0.05,
+            )
+            written.append(target)
+    return written
+
+
+def _figure_of(fig):
+    from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
+
+    if isinstance(fig, Figure):
+        return fig
+    if isinstance(fig, Artist) and isinstance(fig.figure, Figure):
+        return fig.figure
+    try:  # an array/list of Axes from a multi-panel function
+        first = next(iter(getattr(fig, "flat", fig)))
+    except (TypeError, StopIteration):
+        first = None
+    if isinstance(first, Artist) and isinstance(first.figure, Figure):
+        return first.figure
+    raise ArgumentError(
+        f"save_figure(): `fig` must be a matplotlib Figure or Axes; got {type(fig).__name__}."
+    )
