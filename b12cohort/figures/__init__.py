@@ -1,7 +1,37 @@
 """Figures for b12cohort: each ``plot_x(data, *, ..., ax=None) -> matplotlib.axes.Axes``.
 
-The statistics come from the analysis modules; this package only draws. Importing it
-does not import matplotlib: each plotting function is loaded on first use.
+Note for the report: what each figure shows
+-------------------------------------------
+plot_prevalence(data)
+    Prevalence of each neurological sign (and involuntary movements on treatment) as a
+    dot with its exact Clopper-Pearson 95% CI and the n/N label; the percentages printed
+    in Taranushenko et al. (2022) overlaid as open diamonds.
+plot_hb_by_score(data)
+    Haemoglobin (g/L) against the neurological score (0-6 signs), jittered strip (or box
+    + strip, ``kind="box"``), annotated with Spearman's rho, its 95% CI, p and n.
+plot_sign_by_grade(data, scheme=None)
+    Heat map, sign x anaemia grade: cells "k/n" (infants with the sign / recorded in the
+    grade), coloured by k/n; empty grades dropped with a note; ``scheme=`` regrades.
+plot_b12_vs_hb(data)
+    Serum B12 (pg/mL) against Hb (g/L): the 83 pg/mL inclusion threshold and the Hb
+    cut-offs of the anaemia scheme as reference lines, grade names along the top.
+plot_flow(cohort)
+    STROBE 13c participant flow: assessed, invalid records (if any), excluded with
+    reasons, analysed.
+plot_course(data, axes=None)
+    Treatment course of involuntary movements (two panels): a swimmer plot from onset
+    to resolution (or censoring) per infant, and the Kaplan-Meier curve of resolution
+    with its confidence band.
+plot_forest(data, highlight=...)
+    Forest plot of a sign's prevalence in published series, random-effects pool and
+    prediction interval, with this cohort highlighted.
+save_figure(fig, path)
+    Write PNG, SVG and PDF whose bytes are the same on every run.
+
+The statistics come from the analysis modules; this package only draws. Every figure
+uses the Okabe-Ito colour-blind-safe palette and the house rc settings (applied with
+``matplotlib.rc_context``; the global rcParams are never changed). Importing this
+package does not import matplotlib: each plotting function is loaded on first use.
 """
 
 from __future__ import annotations
@@ -11,7 +41,13 @@ from typing import Any
 
 # public name -> submodule that defines it
 _LAZY = {
+    "plot_b12_vs_hb": "b12cohort.figures.anemia",
+    "plot_flow": "b12cohort.figures.flow",
     "plot_forest": "b12cohort.figures.forest",
+    "plot_hb_by_score": "b12cohort.figures.anemia",
+    "plot_prevalence": "b12cohort.figures.prevalence",
+    "plot_sign_by_grade": "b12cohort.figures.anemia",
+    "save_figure": "b12cohort.figures._style",
 }
 
 __all__ = sorted(_LAZY)

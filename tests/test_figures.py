@@ -1,0 +1,507 @@
+"""Tests for b12cohort.figures: artists carry the analysis modules' numbers; saving is deterministic.
+
+Every figure is checked on the published example, on a small cohort without the optional
+(and derived) columns, and on an Axes passed in. Numbers drawn are compared with the
+function that computes them (prevalence, correlation, grade_anemia, participant_flow) or
+with an independent count (pd.crosstab); the published percentages with the paper's
+abstract. Saved files are compared byte for byte within a process and across two fresh
+interpreters.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT, sha256
+from matplotlib.colors import to_hex
+
+import b12cohort
+from b12cohort import ArgumentError, DataQualityWarning
+from b12cohort.derived import grade_anemia
+from b12cohort.figures import (
+    plot_b12_vs_hb,
+    plot_flow,
+    plot_hb_by_score,
+    plot_prevalence,
+    plot_sign_by_grade,
+    save_figure,
+)
+from b12cohort.figures._style import OKABE_ITO, PALETTE
+from b12cohort.figures.anemia import sign_grade_counts
+from b12cohort.figures.prevalence import published_percentages
+from b12cohort.rank_correlation import correlation
+
+SIGNS = ["hypotonia", "adynamia", "developmental_delay", "hyporeflexia"]
+
+
+@pytest.fixture(scope="module")
+def example() -> pd.DataFrame:
+    return b12cohort.load_example()
+
+
+@pytest.fixture(scope="module")
+def rho(example):
+    """The correlation the figure must annotate (computed once: a Monte Carlo p-value)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return correlation(example, "neuro_score", "hb_g_l", method="spearman")
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    # Monte Carlo p-values and out-of-range ages warn; the tests that care catch them.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", b12cohort.ApproximationWarning)
+        warnings.simplefilter("ignore", b12cohort.SchemeRangeWarning)
+        yield
+
+
+def small_cohort() -> pd.DataFrame:
+    """Six infants, required columns only (no optional, no derived columns), some NA."""
+    return pd.DataFrame(
+        {
+            "patient_id": pd.array([f"S{i}" for i in range(1, 7)], dtype="string"),
+            "sex": pd.Categorical(["F", "M", "M", "F", "M", "F"], categories=["F", "M"]),
+            "age_months": [5.0, 12.0, 20.0, 8.0, 10.0, 7.0],
+            "hb_g_l": [95.0, 68.0, 88.0, 115.0, np.nan, 80.0],
+            "b12_pg_ml": [50.0, 40.0, 60.0, 75.0, 70.0, np.nan],
+            "hypotonia": pd.array([True, True, False, True, True, None], dtype="boolean"),
+            "adynamia": pd.array([False, True, True, None, False, True], dtype="boolean"),
+            "developmental_delay": pd.array(
+                [True, False, False, True, True, False], dtype="boolean"
+            ),
+            "hyporeflexia": pd.array([False, True, None, False, True, False], dtype="boolean"),
+            "involuntary_movements_on_treatment": pd.array(
+                [False, True, False, False, True, False], dtype="boolean"
+            ),
+        }
+    )
+
+
+def by_gid(ax, gid):
+    artists = [*ax.lines, *ax.collections, *ax.texts, *ax.patches]
+    return [a for a in artists if a.get_gid() == gid]
+
+
+def one(ax, gid):
+    found = by_gid(ax, gid)
+    assert len(found) == 1, f"{gid}: {len(found)} artists"
+    return found[0]
+
+
+# --------------------------------------------------------------------------- prevalence
+@pytest.mark.parametrize("cohort", ["example", "small"])
+def test_prevalence_dots_and_intervals_come_from_prevalence(cohort, example):
+    data = example if cohort == "example" else small_cohort()
+    variables = [*SIGNS, "involuntary_movements_on_treatment"]
+    expected = b12cohort.prevalence(data, variables)
+    ax = plot_prevalence(data, variables=variables)
+    for row in expected.itertuples(index=False):
+        ci = one(ax, f"ci:{row.variable}")
+        np.testing.assert_allclose(ci.get_xdata(), [row.ci_low, row.ci_high], rtol=0, atol=0)
+        dot = one(ax, f"estimate:{row.variable}")
+        assert dot.get_xdata()[0] == row.proportion
+        assert dot.get_ydata()[0] == ci.get_ydata()[0]
+        assert one(ax, f"count:{row.variable}").get_text() == f"{row.n}/{row.N}"
+        assert to_hex(dot.get_color()) == OKABE_ITO["blue"].lower()
+
+
+def test_prevalence_default_rows_and_published_overlay(example):
+    ax = plot_prevalence(example)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "Muscular hypotonia"
+    assert len(labels) == 7  # six signs + involuntary movements
+    # the abstract: hypotonia 100%, adynamia 63%, developmental delay 63%, hyporeflexia
+    # 42%, involuntary movements 32%
+    abstract = {
+        "hypotonia": 1.00,
+        "adynamia": 0.63,
+        "developmental_delay": 0.63,
+        "hyporeflexia": 0.42,
+        "involuntary_movements_on_treatment": 0.32,
+    }
+    for variable, share in abstract.items():
+        marker = one(ax, f"published:{variable}")
+        assert marker.get_xdata()[0] == pytest.approx(share, abs=1e-12)
+        assert marker.get_ydata()[0] == one(ax, f"estimate:{variable}").get_ydata()[0]
+    assert not by_gid(ax, "published:seizures")  # not published
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("published" in t for t in legend)
+    table = published_percentages()
+    assert table["count"].tolist() == [19, 12, 12, 8, 6]
+    assert (table["total"] == 19).all()
+
+
+def test_prevalence_precomputed_table_other_published_and_none(example):
+    table = b12cohort.prevalence(example, SIGNS, method="wilson", confidence=0.9)
+    ax = plot_prevalence(table, published={"adynamia": 0.5})
+    np.testing.assert_array_equal(
+        one(ax, "ci:adynamia").get_xdata(), table.loc[1, ["ci_low", "ci_high"]].to_numpy(float)
+    )
+    assert one(ax, "published:adynamia").get_xdata()[0] == 0.5
+    assert not by_gid(ax, "published:hypotonia")
+    assert "90% CI, wilson" in ax.get_xlabel()
+    bare = plot_prevalence(example, variables=["adynamia"], published=False)
+    assert not by_gid(bare, "published:adynamia")
+    assert bare.get_legend().get_texts()[0].get_text() == "this cohort, 95% CI"
+
+
+def test_prevalence_unrecorded_sign_is_labelled_not_drawn():
+    data = small_cohort().assign(seizures=pd.array([None] * 6, dtype="boolean"))
+    with pytest.warns(DataQualityWarning, match="seizures"):
+        ax = plot_prevalence(data, variables=["adynamia", "seizures"])
+    assert not by_gid(ax, "ci:seizures")
+    assert one(ax, "count:seizures").get_text() == "0/0"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"variables": ["tremor"]}, "tremor"),
+        ({"published": 3}, "published"),
+        ({"confidence": 95}, "confidence"),
+    ],
+)
+def test_prevalence_argument_errors(kwargs, match):
+    with pytest.raises(ArgumentError, match=match):
+        plot_prevalence(small_cohort(), **kwargs)
+
+
+# --------------------------------------------------------------------------- Hb by score
+def test_hb_by_score_annotates_the_correlation(example, rho):
+    ax = plot_hb_by_score(example)  # computes the correlation itself
+    text = one(ax, "correlation").get_text()
+    minus = "−"  # true minus sign in the annotation
+    assert f"ρ = {rho.estimate:.2f}".replace("-", minus) in text
+    ci = f"{rho.ci_low:.2f} to {rho.ci_high:.2f}".replace("-", minus)
+    assert ci in text
+    assert f"n = {rho.n}" in text
+    assert f"p = {rho.p_value:.3f}" in text
+
+
+@pytest.mark.parametrize("kind", ["strip", "box"])
+def test_hb_by_score_points_and_deterministic_jitter(example, rho, kind):
+    ax = plot_hb_by_score(example, kind=kind, jitter=0.2, seed=7, result=rho)
+    points = one(ax, "infants").get_offsets()
+    np.testing.assert_array_equal(points[:, 1], example["hb_g_l"].to_numpy())
+    score = example["neuro_score"].to_numpy(float)
+    assert np.all(np.abs(points[:, 0] - score) <= 0.2)
+    assert np.any(points[:, 0] != score)
+    again = one(plot_hb_by_score(example, kind=kind, jitter=0.2, seed=7, result=rho), "infants")
+    np.testing.assert_array_equal(again.get_offsets(), points)
+    other = one(plot_hb_by_score(example, jitter=0.2, seed=8, result=rho), "infants")
+    assert not np.array_equal(other.get_offsets(), points)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    counts = example["neuro_score"].value_counts()
+    assert ticks[0] == f"{score.min():.0f}\n(n = {counts[score.min()]})"
+    if kind == "box":
+        assert len(ax.lines) > 0
+
+
+def test_hb_by_score_computes_the_score_when_absent():
+    data = small_cohort()
+    ax = plot_hb_by_score(data, jitter=0)
+    score = b12cohort.neuro_score(data)
+    keep = data["hb_g_l"].notna().to_numpy()
+    points = one(ax, "infants").get_offsets()
+    np.testing.assert_array_equal(points[:, 0], score[keep].to_numpy(float))
+    np.testing.assert_array_equal(points[:, 1], data["hb_g_l"][keep].to_numpy())
+    expected = correlation(data.assign(neuro_score=score), "neuro_score", "hb_g_l")
+    assert f"n = {expected.n}" in one(ax, "correlation").get_text()
+    assert "neuro_score" not in data.columns  # caller's frame untouched
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"), [({"kind": "violin"}, "kind"), ({"jitter": -1}, "jitter")]
+)
+def test_hb_by_score_argument_errors(kwargs, match):
+    with pytest.raises(ArgumentError, match=match):
+        plot_hb_by_score(small_cohort(), **kwargs)
+
+
+# --------------------------------------------------------------------------- sign by grade
+def _crosstab_cells(grade: pd.Series, data: pd.DataFrame, signs) -> dict[tuple[str, str], str]:
+    """Independent count: pd.crosstab of grade x sign (missing sign values left out)."""
+    cells = {}
+    for sign in signs:
+        table = pd.crosstab(grade.astype(object), data[sign].astype(object), dropna=True)
+        for level in grade.dropna().unique():  # every grade with an infant, even 0/0
+            row = table.loc[level] if level in table.index else pd.Series(dtype=int)
+            cells[(sign, str(level))] = f"{int(row.get(True, 0))}/{int(row.sum())}"
+    return cells
+
+
+def _cells(ax) -> dict[tuple[str, str], str]:
+    out = {}
+    for t in ax.texts:
+        gid = t.get_gid() or ""
+        if gid.startswith("cell:"):
+            _, sign, level = gid.split(":")
+            out[(sign, level)] = t.get_text()
+    return out
+
+
+def test_sign_by_grade_cells_equal_the_crosstab_and_empty_grade_is_dropped(example):
+    with pytest.warns(DataQualityWarning, match="none"):
+        ax = plot_sign_by_grade(example)
+    signs = list(b12cohort.schema.NEURO_SIGNS)
+    cells = _cells(ax)
+    assert cells == _crosstab_cells(example["anemia_grade"], example, signs)
+    assert {level for _, level in cells} == {"mild", "moderate", "severe"}
+    assert "none" in one(ax, "note").get_text()
+    image = ax.images[0].get_array()
+    k = np.array(
+        [[int(cells[(s, g)].split("/")[0]) for g in ("mild", "moderate", "severe")] for s in signs]
+    )
+    n = np.array(
+        [[int(cells[(s, g)].split("/")[1]) for g in ("mild", "moderate", "severe")] for s in signs]
+    )
+    np.testing.assert_allclose(np.ma.filled(image, np.nan), k / n)
+    assert ax.get_xticklabels()[0].get_text() == "mild\n(n = 4)"
+    assert "who-2011" in ax.get_xlabel()
+
+
+def test_sign_by_grade_regrades_with_scheme(example):
+    with pytest.warns(DataQualityWarning, match="none"):
+        ax = plot_sign_by_grade(example, scheme="ru-clinical", signs=SIGNS, colorbar=False)
+    grade = grade_anemia(example["hb_g_l"], scheme="ru-clinical", age_months=example["age_months"])
+    assert _cells(ax) == _crosstab_cells(grade, example, SIGNS)
+    assert "ru-clinical" in ax.get_xlabel()
+    assert len(ax.figure.axes) == 1  # no colour bar
+
+
+def test_sign_by_grade_small_cohort_grades_from_hb_and_counts_recorded_only():
+    data = small_cohort()
+    with pytest.warns(DataQualityWarning, match="mild"):
+        ax = plot_sign_by_grade(data)
+    grade = grade_anemia(data["hb_g_l"], scheme="who-2011", age_months=data["age_months"])
+    cells = _cells(ax)
+    assert cells == _crosstab_cells(grade, data, SIGNS)
+    assert cells[("adynamia", "none")] == "0/0"  # the one infant graded "none" lacks it
+    note = one(ax, "note").get_text()
+    assert "dropped: mild" in note and "1 infant(s) without a grade" in note
+    counts = sign_grade_counts(data, signs=["adynamia"])
+    assert counts.set_index("grade").loc["severe", ["k", "n", "n_grade"]].tolist() == [1, 1, 1]
+
+
+def test_sign_by_grade_without_any_grade_is_an_error():
+    data = small_cohort().assign(hb_g_l=np.nan)
+    with pytest.raises(ArgumentError, match="no infant has an anaemia grade"):
+        plot_sign_by_grade(data)
+
+
+# --------------------------------------------------------------------------- B12 vs Hb
+@pytest.mark.parametrize(
+    ("scheme", "cutoffs"),
+    # frame contract: who-2011 mild < 110, moderate < 100, severe < 70 g/L;
+    # ru-clinical mild < 110, moderate < 90, severe < 70 g/L
+    [
+        (None, (110.0, 100.0, 70.0)),
+        ("who-2011", (110.0, 100.0, 70.0)),
+        ("ru-clinical", (110.0, 90.0, 70.0)),
+    ],
+)
+def test_b12_vs_hb_points_threshold_and_cutoffs(example, scheme, cutoffs):
+    ax = plot_b12_vs_hb(example, scheme=scheme)
+    points = one(ax, "infants").get_offsets()
+    np.testing.assert_array_equal(points, example[["hb_g_l", "b12_pg_ml"]].to_numpy())
+    assert list(one(ax, "threshold").get_ydata()) == [83.0, 83.0]
+    names = ("anemia_below", "moderate_below", "severe_below")
+    for name, value in zip(names, cutoffs, strict=True):
+        assert list(one(ax, f"cutoff:{name}").get_xdata()) == [value, value]
+    assert ax.get_ylim()[1] > 83.0
+
+
+def test_b12_vs_hb_small_cohort_drops_incomplete_pairs():
+    data = small_cohort()
+    ax = plot_b12_vs_hb(data, threshold=None)
+    keep = data[["hb_g_l", "b12_pg_ml"]].notna().all(axis=1)
+    np.testing.assert_array_equal(
+        one(ax, "infants").get_offsets(), data.loc[keep, ["hb_g_l", "b12_pg_ml"]].to_numpy()
+    )
+    assert not by_gid(ax, "threshold")
+    assert "n = 4" in ax.get_legend().get_texts()[0].get_text()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"), [({"scheme": "who"}, "scheme"), ({"threshold": "83"}, "threshold")]
+)
+def test_b12_vs_hb_argument_errors(kwargs, match):
+    with pytest.raises(ArgumentError, match=match):
+        plot_b12_vs_hb(small_cohort(), **kwargs)
+
+
+# --------------------------------------------------------------------------- flow
+def test_flow_of_the_example(example):
+    ax = plot_flow(example)
+    assert one(ax, "box:assessed").get_text() == "Assessed for eligibility\nn = 19"
+    assert one(ax, "box:excluded").get_text() == "Excluded\nn = 0"
+    assert one(ax, "box:analysed").get_text() == "Analysed\nn = 19"
+    assert not by_gid(ax, "box:invalid")
+
+
+def test_flow_boxes_carry_participant_flow_counts():
+    raw = small_cohort().astype({"sex": object, "patient_id": object})
+    raw.loc[2, "age_months"] = 30.0  # ineligible: too old
+    raw.loc[3, "b12_pg_ml"] = 150.0  # ineligible: B12 not below 83
+    raw.loc[5, "b12_pg_ml"] = 45.0
+    raw.loc[0, "sex"] = "X"  # invalid record
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        cohort = b12cohort.load_cohort(raw, invalid_rows="exclude")
+    flow = b12cohort.participant_flow(cohort)
+    ax = plot_flow(cohort)
+    total = flow.groupby("stage")["n"].sum()
+    for stage in ("assessed", "invalid", "excluded", "analysed"):
+        assert f"n = {total[stage]}" in one(ax, f"box:{stage}").get_text()
+    excluded = one(ax, "box:excluded").get_text()
+    for row in flow[flow["stage"] == "excluded"].itertuples():
+        assert f"• {row.reason}: {row.n}" in excluded
+    assert total["invalid"] > 0 and total["excluded"] == 2
+
+
+def test_flow_from_a_table_and_errors():
+    table = pd.DataFrame(
+        {
+            "stage": ["assessed", "excluded", "analysed"],
+            "reason": ["", "age above 24 months", ""],
+            "n": [25, 6, 19],
+        }
+    )
+    ax = plot_flow(table)
+    assert "• age above 24 months: 6" in one(ax, "box:excluded").get_text()
+    with pytest.raises(ArgumentError, match="load_cohort"):
+        plot_flow(small_cohort())  # no loader metadata
+    with pytest.raises(ArgumentError, match="stage"):
+        plot_flow(table.assign(stage=["assessed", "dropped", "analysed"]))
+
+
+# --------------------------------------------------------------------------- common behaviour
+DRAWERS = {
+    "prevalence": lambda d, **kw: plot_prevalence(d, **kw),
+    "hb_by_score": lambda d, **kw: plot_hb_by_score(d, **kw),
+    "sign_by_grade": lambda d, **kw: plot_sign_by_grade(d, **kw),
+    "b12_vs_hb": lambda d, **kw: plot_b12_vs_hb(d, **kw),
+    "flow": lambda d, **kw: plot_flow(d, **kw),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DRAWERS))
+def test_draws_on_the_given_axes_with_house_style_and_leaves_rcparams(name, example):
+    before = {k: v for k, v in mpl.rcParams.items() if k != "backend"}
+    _, (left, right) = plt.subplots(1, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        ax = DRAWERS[name](example, ax=right)
+    assert ax is right
+    assert not left.has_data() and not left.texts
+    if name == "flow":
+        assert not ax.axison  # a diagram: no axes drawn
+    else:
+        assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
+    assert {k: v for k, v in mpl.rcParams.items() if k != "backend"} == before
+
+
+@pytest.mark.parametrize("name", sorted(DRAWERS))
+def test_save_is_byte_identical_within_a_process(name, example, tmp_path):
+    digests = []
+    for run in ("a", "b"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            ax = DRAWERS[name](example)
+        files = save_figure(ax.figure, tmp_path / f"{run}_{name}", dpi=40)
+        plt.close(ax.figure)
+        assert [f.suffix for f in files] == [".png", ".svg", ".pdf"]
+        digests.append([sha256(f) for f in files])
+    assert digests[0] == digests[1]
+
+
+_SCRIPT = textwrap.dedent(
+    """
+    import hashlib, json, sys, warnings
+    import matplotlib
+    matplotlib.use("Agg")
+    import b12cohort
+    from b12cohort import figures
+    warnings.simplefilter("ignore")
+    data = b12cohort.load_example()
+    out = {}
+    for name in ("plot_prevalence", "plot_hb_by_score", "plot_sign_by_grade",
+                 "plot_b12_vs_hb", "plot_flow"):
+        ax = getattr(figures, name)(data)
+        for path in figures.save_figure(ax.figure, f"{sys.argv[1]}/{name}", dpi=40):
+            out[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    print(json.dumps(out))
+    """
+)
+
+
+def test_save_is_byte_identical_across_fresh_interpreters(tmp_path):
+    runs = []
+    for i in (1, 2):
+        (tmp_path / str(i)).mkdir()
+        runs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", _SCRIPT, str(tmp_path / str(i))],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    outputs = []
+    for proc in runs:
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, stderr
+        outputs.append(json.loads(stdout))
+    assert len(outputs[0]) == 15
+    assert outputs[0] == outputs[1]
+
+
+def test_importing_figures_does_not_import_matplotlib():
+    code = "import sys, b12cohort.figures as f; f.__all__; print('matplotlib' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- save_figure
+def test_save_figure_formats_and_targets(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    assert save_figure(ax, tmp_path / "one.svg") == [tmp_path / "one.svg"]
+    assert save_figure(fig, tmp_path / "two", formats="pdf") == [tmp_path / "two.pdf"]
+    assert save_figure(np.array([ax]), tmp_path / "fig.v2", formats=["png"]) == [
+        tmp_path / "fig.v2.png"
+    ]
+    svg = (tmp_path / "one.svg").read_text()
+    assert "<dc:date>" not in svg and "b12cohort" in svg
+    pdf = (tmp_path / "two.pdf").read_bytes()
+    assert b"CreationDate" not in pdf and b"(b12cohort)" in pdf
+    assert (tmp_path / "fig.v2.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ArgumentError, match="formats"):
+        save_figure(fig, tmp_path / "x", formats=["jpg"])
+    with pytest.raises(ArgumentError, match="Figure or Axes"):
+        save_figure("figure", tmp_path / "x")
+
+
+def test_palette_is_okabe_ito():
+    # Okabe & Ito (2008), the eight colours of the Color Universal Design palette
+    assert set(PALETTE) == {
+        "#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+    }  # fmt: skip
