@@ -26,9 +26,11 @@ from matplotlib.colors import to_hex
 
 import b12cohort
 from b12cohort import ArgumentError, DataQualityWarning
+from b12cohort.course import treatment_course
 from b12cohort.derived import grade_anemia
 from b12cohort.figures import (
     plot_b12_vs_hb,
+    plot_course,
     plot_flow,
     plot_hb_by_score,
     plot_prevalence,
@@ -385,6 +387,83 @@ def test_flow_from_a_table_and_errors():
         plot_flow(table.assign(stage=["assessed", "dropped", "analysed"]))
 
 
+# --------------------------------------------------------------------------- course
+def course_cohort() -> pd.DataFrame:
+    """Four infants with movements (two resolved, one censored, one without follow-up)."""
+    data = small_cohort().drop(columns="involuntary_movements_on_treatment")
+    return data.assign(
+        involuntary_movements_on_treatment=pd.array(
+            [True, True, True, True, False, False], dtype="boolean"
+        ),
+        im_onset_day=pd.array([3, 4, 5, 2, None, None], dtype="Int64"),
+        im_resolution_day=pd.array([20, None, 31, None, None, None], dtype="Int64"),
+        im_followup_day=pd.array([None, 26, None, None, None, None], dtype="Int64"),
+    )
+
+
+def _bar(ax, pid):
+    (bar,) = [p for p in ax.patches if p.get_gid() == f"course:{pid}"]
+    return bar.get_x(), bar.get_x() + bar.get_width()
+
+
+def test_course_timeline_and_curve_come_from_treatment_course(example):
+    timeline, curve = plot_course(example)
+    result = treatment_course(example)
+    for row in result.infants.itertuples():
+        assert _bar(timeline, row.patient_id) == (row.onset_day, row.end_day)
+        assert one(timeline, f"resolved:{row.patient_id}").get_xdata()[0] == row.end_day
+    assert not any((p.get_gid() or "").startswith("censored:") for p in timeline.lines)
+    km = one(curve, "km")
+    np.testing.assert_array_equal(km.get_xdata(), result.km_curve["time"].to_numpy(float))
+    np.testing.assert_array_equal(km.get_ydata(), result.km_curve["survival"].to_numpy(float))
+    band = np.concatenate([p.vertices for p in one(curve, "km_band").get_paths()])
+    finite = result.km_curve[["ci_low", "ci_high"]].to_numpy(float)
+    for value in finite[np.isfinite(finite)]:
+        assert np.any(np.isclose(band[:, 1], value, rtol=0, atol=1e-12))
+    title = curve.get_title(loc="left")
+    assert f"Median {result.median:g} days" in title
+    assert f"n = {result.n_km}" in title
+
+
+def test_course_censoring_and_missing_follow_up():
+    data = course_cohort()
+    with pytest.warns(DataQualityWarning, match="im_followup_day"):
+        timeline, curve = plot_course(data, conf_type="log-log")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        result = treatment_course(data, conf_type="log-log")
+    assert _bar(timeline, "S1") == (3.0, 20.0)
+    assert _bar(timeline, "S2") == (4.0, 26.0)
+    assert one(timeline, "censored:S2").get_xdata()[0] == 26.0
+    assert not by_gid(timeline, "course:S4")  # unresolved, no follow-up: no end day
+    assert "no follow-up" in one(timeline, "note:S4").get_text()
+    censor = one(curve, "km_censored")
+    table = result.km_table.set_index("time")
+    assert censor.get_xdata()[0] == 26.0
+    assert censor.get_ydata()[0] == table.loc[26.0, "survival"]
+    assert "(log-log)" in curve.get_legend().get_texts()[1].get_text()
+
+
+def test_course_without_optional_columns_says_there_is_no_estimate():
+    with pytest.warns(DataQualityWarning):
+        timeline, curve = plot_course(small_cohort())
+    assert "No Kaplan-Meier estimate" in one(curve, "km_note").get_text()
+    assert len(timeline.get_yticklabels()) == 2  # S2 and S5 had movements
+
+
+def test_course_on_given_axes_and_from_a_result(example):
+    before = {k: v for k, v in mpl.rcParams.items() if k != "backend"}
+    _, axes = plt.subplots(1, 2)
+    result = treatment_course(example, origin="onset")
+    out = plot_course(result, axes=axes)
+    assert list(out) == list(axes)
+    assert not axes[1].spines["top"].get_visible()
+    assert {k: v for k, v in mpl.rcParams.items() if k != "backend"} == before
+    assert "onset of the movements" in axes[1].get_xlabel()
+    with pytest.raises(ArgumentError, match="two matplotlib Axes"):
+        plot_course(example, axes=axes[:1])
+
+
 # --------------------------------------------------------------------------- common behaviour
 DRAWERS = {
     "prevalence": lambda d, **kw: plot_prevalence(d, **kw),
@@ -392,10 +471,11 @@ DRAWERS = {
     "sign_by_grade": lambda d, **kw: plot_sign_by_grade(d, **kw),
     "b12_vs_hb": lambda d, **kw: plot_b12_vs_hb(d, **kw),
     "flow": lambda d, **kw: plot_flow(d, **kw),
+    "course": lambda d, **kw: plot_course(d, **kw)[0],  # two panels: see the course tests
 }
 
 
-@pytest.mark.parametrize("name", sorted(DRAWERS))
+@pytest.mark.parametrize("name", sorted(set(DRAWERS) - {"course"}))
 def test_draws_on_the_given_axes_with_house_style_and_leaves_rcparams(name, example):
     before = {k: v for k, v in mpl.rcParams.items() if k != "backend"}
     _, (left, right) = plt.subplots(1, 2)
@@ -436,8 +516,9 @@ _SCRIPT = textwrap.dedent(
     data = b12cohort.load_example()
     out = {}
     for name in ("plot_prevalence", "plot_hb_by_score", "plot_sign_by_grade",
-                 "plot_b12_vs_hb", "plot_flow"):
+                 "plot_b12_vs_hb", "plot_flow", "plot_course"):
         ax = getattr(figures, name)(data)
+        ax = ax[0] if name == "plot_course" else ax
         for path in figures.save_figure(ax.figure, f"{sys.argv[1]}/{name}", dpi=40):
             out[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
     print(json.dumps(out))
@@ -463,7 +544,7 @@ def test_save_is_byte_identical_across_fresh_interpreters(tmp_path):
         stdout, stderr = proc.communicate(timeout=120)
         assert proc.returncode == 0, stderr
         outputs.append(json.loads(stdout))
-    assert len(outputs[0]) == 15
+    assert len(outputs[0]) == 18
     assert outputs[0] == outputs[1]
 
 

@@ -42,6 +42,7 @@ from typing import Any
 # public name -> submodule that defines it
 _LAZY = {
     "plot_b12_vs_hb": "b12cohort.figures.anemia",
+    "plot_course": "b12cohort.figures.course",
     "plot_flow": "b12cohort.figures.flow",
     "plot_forest": "b12cohort.figures.forest",
     "plot_hb_by_score": "b12cohort.figures.anemia",
