@@ -29,6 +29,7 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from ._args import check_choice, check_confidence, check_dataframe, require_columns
 from .descriptive import binomial_ci, prevalence
 from .exceptions import ArgumentError, DataQualityWarning
+from .replication import float_values
 
 __all__ = ["CONF_TYPES", "COURSE_ORIGINS", "TreatmentCourse", "treatment_course"]
 
@@ -215,13 +216,7 @@ def _days(data: pd.DataFrame, column: str, *, function: str) -> np.ndarray:
     """A day column as float (NaN = missing); an absent optional column is all NaN."""
     if column not in data.columns:
         return np.full(len(data), np.nan)
-    s = data[column]
-    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        raise ArgumentError(
-            f"{function}(): column '{column}' must hold numbers of days (dtype Int64 or "
-            f"float), got dtype {s.dtype}. Load the data with b12cohort.load_cohort()."
-        )
-    return s.to_numpy(dtype="float64", na_value=np.nan)
+    return float_values(data, column, function=function, expected="numbers of days")
 
 
 def _check_horizons(horizons, *, function: str) -> tuple[float, ...]:
