@@ -177,7 +177,7 @@ class TreatmentCourse:
             {"statistic": "incidence", "estimate": inc["proportion"], "ci_low": inc["ci_low"],
              "ci_high": inc["ci_high"], "n": inc["n"], "N": inc["N"],
              "n_missing": inc["n_missing"], "unit": "proportion",
-             "method": "Clopper-Pearson exact interval", "note": inc["note"] or ""},
+             "method": "Clopper-Pearson exact interval", "note": inc["note"] if isinstance(inc["note"], str) else ""},
             {"statistic": "onset_day", "estimate": ons["median"], "q1": ons["q1"],
              "q3": ons["q3"], "min": ons["min"], "max": ons["max"], "n": ons["n"],
              "N": ons["n"] + ons["n_missing"], "n_missing": ons["n_missing"],
