@@ -122,7 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop on invalid rows (default) or set them aside and account for them in the flow",
     )
     r.add_argument(
-        "--jobs", type=int, default=None, help="notebooks executed in parallel (default: CPU count)"
+        "--case",
+        metavar="ID",
+        help="patient_id to profile as the case report (default: K07 for the example, none otherwise)",
+    )
+    r.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="kernels executing the notebooks in parallel (default: 1 on machines with fewer than 4 CPUs, else 2)",
     )
     _add_read_options(r)
     return parser

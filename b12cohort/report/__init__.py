@@ -1,0 +1,120 @@
+"""The report pipeline: ``b12cohort report`` and the helpers its notebooks call.
+
+:func:`build_report` validates the data, executes the bundled notebooks (they compute
+through the library and write the tables and figures), exports them to HTML, writes the
+landing page ``index.html`` and ``MANIFEST.json``, and only then replaces the output
+folder, atomically. :func:`check_report` rebuilds into a temporary folder and compares
+every file byte for byte.
+
+The notebook-facing helpers (:func:`report_cohort`, :func:`save_table`,
+:func:`save_figure`, :func:`write_summary`) are light to import.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from ._io import atomic_write, format_frame, save_csv, save_table, sha256_file
+
+__all__ = [
+    "atomic_write",
+    "build_report",
+    "check_report",
+    "format_frame",
+    "report_cohort",
+    "save_csv",
+    "save_figure",
+    "save_table",
+    "sha256_file",
+    "write_summary",
+]
+
+
+# -- helpers called from the notebooks --------------------------------------------------------
+@lru_cache(maxsize=4)
+def _cached_cohort(data, sha, columns, scheme, invalid_rows, options):
+    import warnings
+
+    from ..exceptions import SchemeRangeWarning
+
+    if data is None:
+        from ..datasets import load_example
+
+        return load_example(scheme=scheme)
+    from ..loading import load_cohort
+
+    with warnings.catch_warnings():
+        # recorded in the cohort's metadata notes, which the notebooks display
+        warnings.simplefilter("ignore", SchemeRangeWarning)
+        return load_cohort(
+            data, columns=columns, scheme=scheme, invalid_rows=invalid_rows, **dict(options)
+        )
+
+
+def report_cohort(
+    data=None,
+    *,
+    columns=None,
+    scheme: str = "who-2011",
+    invalid_rows: str = "raise",
+    **read_options,
+):
+    """The cohort a report analyses: the bundled example when ``data`` is None.
+
+    Loaded once per process and file content (keyed by the file's SHA-256 and the
+    arguments), so the notebooks of one report share it instead of re-reading the file.
+    Returns a copy: changing it does not affect the other notebooks.
+    """
+    sha = sha256_file(data) if data is not None else None
+    options = tuple(
+        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in read_options.items())
+    )
+    cohort = _cached_cohort(
+        None if data is None else str(data),
+        sha,
+        None if columns is None else str(columns),
+        scheme,
+        invalid_rows,
+        options,
+    )
+    return cohort.copy()
+
+
+def save_figure(
+    fig, name: str, out: str | Path = ".", *, formats=("png", "svg"), dpi: float = 150
+) -> list[Path]:
+    """Write ``figures/<name>.<fmt>`` byte-deterministically (see :func:`b12cohort.figures.save_figure`)."""
+    from ..figures._style import save_figure as _save
+
+    folder = Path(out) / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    return _save(fig, folder / name, formats=list(formats), dpi=dpi)
+
+
+def write_summary(key: str, values: dict, out: str | Path = ".") -> Path:
+    """Record facts for the landing page (``_site/<key>.json``; removed after the build)."""
+    text = json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+    return atomic_write(Path(out) / "_site" / f"{key}.json", text + "\n")
+
+
+def build_report(*args, **kwargs):
+    """Build the full report; see :func:`b12cohort.report._build.build_report`."""
+    from ._build import build_report as _build
+
+    return _build(*args, **kwargs)
+
+
+def check_report(*args, **kwargs):
+    """Rebuild and compare byte for byte; see :func:`b12cohort.report._build.check_report`."""
+    from ._build import check_report as _check
+
+    return _check(*args, **kwargs)
+
+
+def run_report_command(args, *, read_kwargs: dict) -> int:
+    """The ``b12cohort report`` command (called by :mod:`b12cohort.cli`)."""
+    from ._build import run_report_command as _run
+
+    return _run(args, read_kwargs=read_kwargs)

@@ -1,0 +1,249 @@
+"""Executing the report notebooks: parameters, one warm kernel, deterministic output.
+
+The notebooks are the pipeline. They ship inside the package as Jupytext "percent"
+scripts (``b12cohort/resources/notebooks/*.py``, byte-identical to ``notebooks/``), are
+parameterised the papermill way (a cell tagged ``parameters``; an ``injected-parameters``
+cell is inserted after it) and executed with nbclient.
+
+Speed: starting a kernel and importing the scientific stack costs seconds, the
+notebooks' own work little. So each kernel runs several notebooks in turn, with its
+namespace reset in between (``%reset -f``; imported modules stay loaded). papermill
+starts one kernel per notebook, which is why we drive nbclient directly and inject the
+parameters ourselves (the cell convention stays papermill's, so ``papermill`` can still
+run any notebook on its own).
+
+Determinism: cell ids are renumbered, execution counts start at 1 in every notebook,
+warnings are printed without file paths (which would carry the kernel's process id),
+and figures are rendered without timestamps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+#: The notebooks of the report, in reading order.
+NOTEBOOKS = (
+    "01_cleaning_validation",
+    "02_descriptive",
+    "03_association",
+    "04_course_and_case",
+    "05_literature",
+)
+
+_SETUP = """\
+get_ipython().run_line_magic("reset", "-f")
+import warnings as _w
+_w.resetwarnings()
+_w.simplefilter("default")
+_w.formatwarning = lambda message, category, filename, lineno, line=None: f"{category.__name__}: {message}\\n"
+import matplotlib as _mpl
+_mpl.rcParams["svg.hashsalt"] = "b12cohort"
+get_ipython().run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Software': None}}")
+import matplotlib.pyplot as _plt
+_plt.close("all")
+del _w, _mpl, _plt
+"""
+
+
+def notebook_source(name: str) -> str:
+    """The Jupytext percent-format source of a bundled notebook."""
+    return (
+        resources.files("b12cohort")
+        .joinpath("resources", "notebooks", f"{name}.py")
+        .read_text(encoding="utf-8")
+    )
+
+
+def prepare(name: str, parameters: dict):
+    """Read a bundled notebook and inject ``parameters`` after its ``parameters`` cell."""
+    import jupytext
+    import nbformat
+
+    nb = jupytext.reads(notebook_source(name), fmt="py:percent")
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata.pop("jupytext", None)
+    index = next(
+        (i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), None
+    )
+    lines = ["# Parameters injected by `b12cohort report`"] + [
+        f"{k} = {v!r}" for k, v in parameters.items()
+    ]
+    cell = nbformat.v4.new_code_cell("\n".join(lines))
+    cell.metadata["tags"] = ["injected-parameters"]
+    nb.cells.insert(0 if index is None else index + 1, cell)
+    for i, c in enumerate(nb.cells):
+        c.id = f"{name[:2]}-{i:03d}"
+    nb.metadata["title"] = name
+    return nb
+
+
+def _kernel_spec_manager():
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+    class _ThisPython(KernelSpecManager):
+        """Always run kernels with this interpreter (never a user's other "python3" kernel)."""
+
+        def get_kernel_spec(self, kernel_name):
+            return KernelSpec(
+                argv=[
+                    sys.executable,
+                    "-Xfrozen_modules=off",
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                ],
+                display_name="Python 3",
+                language="python",
+                resource_dir="",
+            )
+
+    return _ThisPython()
+
+
+def _kernel_env() -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONHASHSEED": "0",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "B12COHORT_REPORT": "1",
+        }
+    )
+    env.pop("MPLBACKEND", None)
+    return env
+
+
+async def _start_kernel(cwd: Path):
+    from jupyter_client.manager import AsyncKernelManager
+
+    km = AsyncKernelManager(
+        kernel_spec_manager=_kernel_spec_manager(), kernel_name="python3", transport="ipc"
+    )
+    km.connection_file = str(cwd / f".kernel-{id(km)}.json")
+    await km.start_kernel(cwd=str(cwd), env=_kernel_env())
+    return km
+
+
+def _normalise(nb) -> None:
+    """Make an executed notebook's bytes independent of timing.
+
+    Execution counts start at 1; consecutive stream outputs of the same stream are
+    merged (the kernel may deliver one warning in one message or in two, depending on
+    timing); timing metadata is dropped.
+    """
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+        merged = []
+        for out in cell.get("outputs", []):
+            if "execution_count" in out:
+                out["execution_count"] = count
+            if (
+                merged
+                and out.get("output_type") == "stream"
+                and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")
+            ):
+                merged[-1]["text"] = merged[-1]["text"] + out["text"]
+            else:
+                merged.append(out)
+        cell.outputs = merged
+        cell.metadata.pop("execution", None)
+
+
+class NotebookFailed(Exception):
+    """A notebook cell raised; ``ename``/``evalue`` are the kernel's exception."""
+
+    def __init__(self, name: str, ename: str, evalue: str, traceback: str):
+        super().__init__(f"notebook {name} failed: {ename}: {evalue}")
+        self.name, self.ename, self.evalue, self.traceback = name, ename, evalue, traceback
+
+
+async def execute(
+    notebooks: list[tuple[str, object]],
+    *,
+    cwd: Path,
+    jobs: int = 1,
+    kernels=None,
+    on_done: Callable | None = None,
+    timeout: int = 900,
+) -> None:
+    """Execute ``(name, notebook)`` pairs in place on ``jobs`` kernels (static round-robin).
+
+    ``kernels`` may be a list of already started kernel managers (started early so that
+    their start-up overlaps other work); they are shut down at the end either way.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    jobs = max(1, min(jobs, len(notebooks)))
+    groups = [notebooks[i::jobs] for i in range(jobs)]
+    kernels = list(kernels or [])
+
+    async def worker(k: int, group):
+        km = kernels[k] if k < len(kernels) else await _start_kernel(cwd)
+        try:
+            for name, nb in group:
+                setup = nbformat.v4.new_code_cell(_SETUP)
+                setup.id = "setup"
+                nb.cells.insert(0, setup)
+                client = NotebookClient(
+                    nb,
+                    km=km,
+                    timeout=timeout,
+                    record_timing=False,
+                    allow_errors=False,
+                    kernel_name="python3",
+                )
+                try:
+                    await client.async_execute()
+                except CellExecutionError as exc:
+                    raise NotebookFailed(name, exc.ename, exc.evalue, str(exc)) from None
+                finally:
+                    if client.kc is not None:
+                        client.kc.stop_channels()
+                    del nb.cells[0]
+                _normalise(nb)
+                if on_done is not None:
+                    await on_done(name, nb)
+        finally:
+            await km.shutdown_kernel(now=True)
+            Path(km.connection_file).unlink(missing_ok=True)
+
+    # start any missing kernels together, then run the groups in parallel
+    await asyncio.gather(*(worker(k, g) for k, g in enumerate(groups)))
+    for km in kernels[len(groups) :]:  # more kernels started than needed
+        await km.shutdown_kernel(now=True)
+
+
+def html_exporter():
+    """An nbconvert HTML exporter whose pages load nothing from the network."""
+    from nbconvert import HTMLExporter
+
+    base = resources.files("b12cohort").joinpath("resources", "nbconvert")
+    exporter = HTMLExporter(template_name="b12report", extra_template_basedirs=[str(base)])
+    exporter.exclude_input_prompt = False
+    return exporter
+
+
+def export_html(exporter, nb) -> str:
+    body, _ = exporter.from_notebook_node(nb)
+    return body

@@ -1,0 +1,86 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 5. How does the cohort compare with other infant B12 series?
+#
+# The Krasnoyarsk paper cites several comparable case series. This notebook puts the cohort's
+# prevalence of each sign beside the pooled prevalence of the published series (random-effects
+# meta-analysis of proportions, logit scale, REML — as R's `metafor` does it), with the
+# between-study heterogeneity (I², τ²) and a prediction interval: the range in which a *new* series
+# would be expected to fall. A cohort outside the prediction interval differs from what other
+# centres report — or defines its signs differently.
+#
+# Every literature row carries its source and the sentence the number came from
+# (`data/literature/README.md`); counts derived from printed percentages are marked.
+
+# %% tags=["parameters"]
+DATA = None
+COLUMNS = None
+SCHEME = "who-2011"
+INVALID_ROWS = "raise"
+READ_OPTIONS = {}
+OUT = "."
+SIGNS = ["hypotonia", "developmental_delay", "tremor_before_treatment", "involuntary_movements_on_treatment", "brain_atrophy"]
+
+# %%
+import b12cohort
+from b12cohort import figures
+from b12cohort import report as rpt
+
+cohort = rpt.report_cohort(DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS)
+included, excluded = b12cohort.apply_eligibility(cohort)
+literature = b12cohort.load_literature()
+
+# %% [markdown]
+# ## The cohort against the pooled literature
+
+# %%
+comparison = b12cohort.compare_with_literature(included)
+rpt.save_table(comparison, "literature_comparison", OUT, caption="Prevalence in the cohort against pooled published series")
+comparison[["sign", "events", "total", "proportion", "ci_low", "ci_high", "k", "pooled_estimate", "pooled_ci_low", "pooled_ci_high", "pi_low", "pi_high", "i2"]]
+
+# %% [markdown]
+# ## Forest plots
+#
+# One plot per sign with at least one comparable published series. The cohort is highlighted; the
+# diamond is the pooled estimate and the bar below it the prediction interval.
+
+# %%
+for sign in SIGNS:
+    row = comparison[comparison["sign"] == sign]
+    if row.empty or row["k"].iloc[0] < 1:
+        continue
+    studies = literature[(literature["sign"] == row["literature_sign"].iloc[0]) & (literature["role"] == "comparator")]
+    if row["timing"].notna().iloc[0]:
+        studies = studies[studies["timing"] == row["timing"].iloc[0]]
+    studies = studies[~studies["by_selection"]]
+    ax = figures.plot_forest(
+        studies,
+        highlight=("This cohort", int(row["events"].iloc[0]), int(row["total"].iloc[0])),
+        title=sign.replace("_", " "),
+    )
+    rpt.save_figure(ax, f"forest_{sign}", OUT)
+
+# %% [markdown]
+# ## Neurology against haemoglobin in other studies
+#
+# What other series found on the question of notebook 3 (with sources to check):
+
+# %%
+neuro_hb = b12cohort.load_literature(table="neurology_vs_hb")
+rpt.save_table(neuro_hb, "literature_neurology_vs_hb", OUT)
+neuro_hb
+
+# %%
+rpt.write_summary("05", {"signs_compared": int((comparison["k"] > 0).sum())}, OUT)
