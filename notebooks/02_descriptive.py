@@ -48,7 +48,16 @@ included, excluded = b12cohort.apply_eligibility(cohort)
 # missing values (STROBE item 14b).
 
 # %%
-table1 = b12cohort.table_one(included)
+TABLE1 = [
+    "sex", "age_months", "hb_g_l", "anemia_grade", "rbc_10e12_l", "mcv_fl", "b12_pg_ml", "folate_ng_ml",
+    "homocysteine_umol_l", "hypotonia", "adynamia", "developmental_delay", "developmental_regression",
+    "hyporeflexia", "seizures", "tremor_before_treatment", "involuntary_movements_on_treatment", "neuro_score",
+    "brain_atrophy", "exclusive_breastfeeding", "maternal_b12_low", "cyanocobalamin_dose_ug",
+]  # fmt: skip
+variables = [v for v in TABLE1 if v in included.columns]  # optional columns may be absent
+labels = {f.name: f"{f.title} ({f.unit})" if f.unit else f.title for f in b12cohort.load_schema().fields}
+labels.update({"anemia_grade": f"Anaemia grade ({SCHEME})", "neuro_score": "Number of neurological signs (0-6)"})
+table1 = b12cohort.table_one(included, variables=variables, labels=labels)
 rpt.save_table(table1, "table_one", OUT)
 table1.summary
 
@@ -59,7 +68,7 @@ table1.summary
 # findings: 19 infants split three ways leaves little to test.
 
 # %%
-table1_grade = b12cohort.table_one(included, by="anemia_grade")
+table1_grade = b12cohort.table_one(included, by="anemia_grade", variables=[v for v in variables if v != "anemia_grade"], labels=labels)
 rpt.save_table(table1_grade, "table_one_by_grade", OUT)
 table1_grade.summary
 

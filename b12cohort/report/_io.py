@@ -160,7 +160,7 @@ def _csv_text(obj) -> str:
 
 def _latex(shown, caption: str | None) -> str:
     styler = shown.style.hide(axis="index").format(escape="latex")
-    return styler.to_latex(hrules=True, caption=caption) + ("" if caption else "")
+    return styler.to_latex(hrules=True, caption=caption)
 
 
 def _html_table(shown, caption: str | None) -> str:

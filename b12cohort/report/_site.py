@@ -21,7 +21,7 @@ h1{font-size:1.7rem;margin-bottom:.2rem}h2{border-bottom:2px solid #0072B2;paddi
 .note{color:#555;font-size:.92rem}
 table.b12-table,table.tableone{border-collapse:collapse;font-size:.85rem;margin:.6rem 0}
 .b12-table th,.b12-table td,.tableone th,.tableone td{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
-.b12-table th,.tableone th{background:#f2f6fa}
+.b12-table th,.tableone th{background:#f2f6fa;white-space:nowrap}
 .scroll{overflow-x:auto}
 figure{margin:1rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9rem;color:#444}
@@ -53,6 +53,52 @@ def _table(build: Path, name: str) -> str:
         if (build / "tables" / f"{name}.{ext}").exists()
     )
     return f'<div class="scroll">{frag}</div><p class="note">Download: {links}</p>'
+
+
+def _view(
+    build: Path, name: str, columns: dict[str, str], *, where: tuple[str, str] | None = None
+) -> str:
+    """A condensed, rounded view of ``tables/<name>.csv`` (the full table stays one click away)."""
+    import csv
+
+    from ._io import _fmt_number
+
+    path = build / "tables" / f"{name}.csv"
+    if not path.exists():
+        return ""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if where is not None:
+        rows = [r for r in rows if r.get(where[0]) != where[1]]
+    cols = [c for c in columns if rows and c in rows[0]]
+
+    def cell(value: str, col: str) -> str:
+        try:
+            number = float(value)
+        except ValueError:
+            return html.escape({"True": "yes", "False": "no"}.get(value, value))
+        return html.escape(
+            _fmt_number(
+                int(number)
+                if number.is_integer() and "p_" not in col and col not in {"estimate", "proportion"}
+                else number,
+                col,
+            )
+        )
+
+    head = "".join(f"<th>{html.escape(columns[c])}</th>" for c in cols)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell(r[c], c)}</td>" for c in cols) + "</tr>\n" for r in rows
+    )
+    links = " · ".join(
+        f'<a href="tables/{name}.{ext}">{ext.upper()}</a>'
+        for ext in ("html", "csv", "md", "tex")
+        if (build / "tables" / f"{name}.{ext}").exists()
+    )
+    return (
+        f'<div class="scroll"><table class="b12-table"><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table></div>'
+        f'<p class="note">Condensed view; the full table: {links}</p>'
+    )
 
 
 def _figure(build: Path, name: str, caption: str) -> str:
@@ -161,7 +207,17 @@ def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
     parts += [
         '<h2 id="replication">Replication of the published figures</h2>',
         verdict,
-        _table(build, "replication"),
+        _view(
+            build,
+            "replication",
+            {
+                "item": "item",
+                "published": "published",
+                "computed": "computed",
+                "match": "match",
+                "status": "status",
+            },
+        ),
     ]
     parts += [
         '<h2 id="table1">Table 1</h2>',
@@ -182,7 +238,22 @@ def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
         f'<p class="reading">{esc(a.get("headline", ""))}</p>' if a else "",
         _figure(build, "hb_by_neuro_score", "Haemoglobin against the number of neurological signs"),
         _figure(build, "sign_by_grade", "Each sign against the anaemia grade"),
-        _table(build, "association"),
+        _view(
+            build,
+            "association",
+            {
+                "outcome": "outcome",
+                "exposure": "against",
+                "test": "test",
+                "estimate": "estimate",
+                "ci_low": "CI low",
+                "ci_high": "CI high",
+                "p_value": "p",
+                "p_adjusted": "p (Holm)",
+                "reading": "reading",
+            },
+            where=("test", "not tested"),
+        ),
         '<p class="note">Sensitivity analysis with the other grading scheme: <a href="tables/association_other_scheme.html">HTML</a> · '
         '<a href="tables/association_other_scheme.csv">CSV</a></p>',
     ]
@@ -201,7 +272,25 @@ def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
     forests = sorted((build / "figures").glob("forest_*.svg"))
     parts += [
         '<h2 id="literature">Comparison with published infant B12 series</h2>',
-        _table(build, "literature_comparison"),
+        _view(
+            build,
+            "literature_comparison",
+            {
+                "sign": "sign",
+                "events": "n",
+                "total": "N",
+                "proportion": "cohort",
+                "ci_low": "CI low",
+                "ci_high": "CI high",
+                "k": "studies",
+                "pooled_estimate": "pooled",
+                "pooled_ci_low": "pooled CI low",
+                "pooled_ci_high": "pooled CI high",
+                "pi_low": "PI low",
+                "pi_high": "PI high",
+                "i2": "I²",
+            },
+        ),
     ]
     parts += [
         _figure(build, p.stem, f"Forest plot: {p.stem.removeprefix('forest_').replace('_', ' ')}")
