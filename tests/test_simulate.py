@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -380,3 +381,18 @@ def test_reference_script_reproduces_committed_json(tmp_path):
     assert {k: v for k, v in fresh.items() if k not in drop} == {
         k: v for k, v in REF.items() if k not in drop
     }
+
+
+# ---------------------------------------------------------------- benchmarks smoke test
+@pytest.mark.slow
+def test_benchmark_script_smoke(tmp_path):
+    out = tmp_path / "results.json"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--out", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert results["mode"] == "smoke"
+    assert results["measurements"]
