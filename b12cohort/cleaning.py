@@ -5,7 +5,8 @@ was written: a renamed or dropped column, a value recoded ("да" -> True, "му
 a unit converted (g/dL -> g/L), a decimal comma read as a point, whitespace trimmed.
 The log is stored compactly (one entry per column, rule and value, with the rows it
 applies to) and expanded to one row per cell on demand, so logging stays cheap on a
-million-row export.
+million-row export: a recoded spelling ("да" -> True in half a million cells) keeps a
+reference to the column's category codes (:class:`CodeRows`), not a list of rows.
 """
 
 from __future__ import annotations
@@ -15,10 +16,35 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["LOG_COLUMNS", "CleaningLog"]
+__all__ = ["LOG_COLUMNS", "CleaningLog", "CodeRows"]
 
 #: Columns of :meth:`CleaningLog.to_frame`.
 LOG_COLUMNS = ("row", "column", "original", "new", "rule", "detail")
+
+
+class CodeRows:
+    """The rows whose category code is ``code``, found only when needed.
+
+    ``codes`` is one integer code per row (shared by every entry of a column), so a
+    change that touches most of a million-row column costs no extra memory until the
+    log is expanded with :meth:`CleaningLog.to_frame`.
+    """
+
+    __slots__ = ("code", "codes", "n")
+
+    def __init__(self, codes: np.ndarray, code: int, n: int | None = None):
+        self.codes, self.code = codes, code
+        self.n = int(np.count_nonzero(codes == code)) if n is None else int(n)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def positions(self) -> np.ndarray:
+        return np.flatnonzero(self.codes == self.code)
+
+
+def _positions(rows) -> np.ndarray:
+    return rows.positions() if isinstance(rows, CodeRows) else rows
 
 
 @dataclass(frozen=True)
@@ -26,7 +52,7 @@ class _Entry:
     column: str
     rule: str
     detail: str
-    rows: np.ndarray | None  # 0-based positions in the raw data; None = the whole column/file
+    rows: np.ndarray | CodeRows | None  # 0-based positions; None = the whole column/file
     original: object  # scalar, or an array aligned with rows
     new: object
 
@@ -46,8 +72,15 @@ class CleaningLog:
     def add(
         self, column: str, rule: str, *, original=None, new=None, rows=None, detail: str = ""
     ) -> None:
-        """Record a change. ``rows`` are 0-based positions; ``original``/``new`` scalars or arrays."""
-        if rows is not None:
+        """Record a change.
+
+        ``rows`` are 0-based positions (or a :class:`CodeRows`); ``original``/``new`` are
+        scalars, or arrays aligned with ``rows`` when it is an array of positions.
+        """
+        if isinstance(rows, CodeRows):
+            if len(rows) == 0:
+                return
+        elif rows is not None:
             rows = np.asarray(rows, dtype=np.int64)
             if rows.size == 0:
                 return
@@ -104,8 +137,9 @@ class CleaningLog:
                     )
                 )
                 continue
-            n = len(e.rows)
-            labels = self._row_labels[e.rows] if self._row_labels is not None else e.rows + 1
+            rows = _positions(e.rows)
+            n = len(rows)
+            labels = self._row_labels[rows] if self._row_labels is not None else rows + 1
             parts.append(
                 pd.DataFrame(
                     {
