@@ -104,6 +104,38 @@ class CohortMetadata:
         return self
 
     @property
+    def summary(self) -> pd.DataFrame:
+        """Provenance as a two-column table (item, value), for display and reports."""
+        rows = [
+            ("source", self.source),
+            ("SHA-256 of the input", self.sha256 or ""),
+            ("format", self.format),
+            ("encoding", self.encoding or ""),
+            (
+                "delimiter",
+                {",": "comma", ";": "semicolon", "\t": "tab"}.get(self.delimiter or "", ""),
+            ),
+            ("decimal mark", {".": "point", ",": "comma"}.get(self.decimal or "", "")),
+            ("Excel sheet", self.sheet or ""),
+            ("rows in the input", str(self.n_rows)),
+            ("rows set aside as invalid", str(self.n_invalid_rows)),
+            (
+                "columns used",
+                ", ".join(
+                    f"{src} -> {dst}" if src != dst else dst for dst, src in self.columns.items()
+                ),
+            ),
+            (
+                "columns not used",
+                "; ".join(f"{c} ({r})" for c, r in self.dropped_columns.itertuples(index=False))
+                or "none",
+            ),
+            ("anaemia grading scheme", self.scheme),
+            *(("note", n) for n in self.notes),
+        ]
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+    @property
     def n_invalid_rows(self) -> int:
         return int(self.invalid["row"].nunique()) if len(self.invalid) else 0
 
@@ -234,8 +266,8 @@ def _map_headers(sn: Sniffed, schema: Schema, mapping: dict, log: CleaningLog):
             )
         if f.column_required and f.name not in used and not alts:
             options = [f.name, *[a.name for a in f.alternative_units]]
-            near = closest(
-                f.name, [h for h in sn.headers if h not in {sn.headers[p] for p in used.values()}]
+            near = _closest_header(
+                options, [h for h in sn.headers if h not in {sn.headers[p] for p in used.values()}]
             )
             failures.add_table(
                 f.name,
@@ -266,6 +298,16 @@ def _map_headers(sn: Sniffed, schema: Schema, mapping: dict, log: CleaningLog):
         log.add(name, "drop-column", original=name, new=None, detail=reason)
     dropped_df = pd.DataFrame(dropped, columns=["column", "reason"])
     return used, dropped_df
+
+
+def _closest_header(names: list[str], headers: list[str]) -> str | None:
+    """The unused header most like one of ``names``, compared as words ("B12 (pg/mL)" ~ b12_pg_ml)."""
+    words = {re.sub(r"[\W_]+", "_", h.lower()).strip("_"): h for h in headers}
+    for name in names:
+        near = closest(name, words)
+        if near is not None:
+            return words[near]
+    return None
 
 
 def _summary(source: str, failures: pd.DataFrame) -> str:
@@ -392,11 +434,16 @@ def load_cohort(
         delimiter=delimiter,
         decimal=decimal,
         sheet=sheet,
+        background=True,
     )
     log = CleaningLog()
     for note in sn.notes:
         log.add("(file)", "read", detail=note)
-    used, dropped = _map_headers(sn, sch, mapping, log)
+    try:
+        used, dropped = _map_headers(sn, sch, mapping, log)
+    except CohortValidationError:
+        sn.check_rows()  # a ragged file is reported as such before its header is judged
+        raise
     # which field each used column feeds, in schema order
     plan = []
     for f in sch.fields:
@@ -407,7 +454,12 @@ def load_cohort(
                 if alt.name in used:
                     plan.append((f, alt.name, alt))
     positions = [used[target] for _, target, _ in plan]
-    text_positions = tuple(used[t] for f, t, _ in plan if f.type in {"string", "boolean"})
+    # free text as strings; yes/no and coded columns as categoricals (one Python string
+    # per distinct spelling, not per cell); numbers parsed by pandas
+    text_positions = tuple(used[t] for f, t, _ in plan if f.type == "string" and not f.enum)
+    category_positions = tuple(
+        used[t] for f, t, _ in plan if f.type == "boolean" or (f.type == "string" and f.enum)
+    )
     boolean_positions = {used[t] for f, t, _ in plan if f.type == "boolean"}
     # "-" stays visible in yes/no columns so that "+"/"-" coding can be flagged
     na_values = {
@@ -416,7 +468,12 @@ def load_cohort(
         else list(sch.missing_values)
         for p in positions
     }
-    raw = sn.read(positions, text_positions=text_positions, na_values=na_values)
+    raw = sn.read(
+        positions,
+        text_positions=text_positions,
+        category_positions=category_positions,
+        na_values=na_values,
+    )
     lines = sn.lines()
     n = len(raw)
     failures = Failures.for_rows(n, lines=lines)
@@ -425,7 +482,8 @@ def load_cohort(
     source_of: dict[str, str] = {}
     extra_true = tuple(str(v).strip().lower() for v in true_values)
     extra_false = tuple(str(v).strip().lower() for v in false_values)
-    for (f, _target, alt), header in zip(plan, [sn.headers[p] for p in positions], strict=True):
+    for (f, _target, alt), pos in zip(plan, positions, strict=True):
+        header = sn.headers[pos]
         col = raw[header]
         source_of[f.name] = header
         if f.is_numeric:
@@ -438,6 +496,8 @@ def load_cohort(
                 failures=failures,
                 log=log,
                 originals=originals,
+                decimal=sn.decimal or ".",
+                cell_texts=lambda rows, pos=pos: sn.cell_texts(rows, pos),
             )
         elif f.type == "boolean":
             missing = tuple(
@@ -461,7 +521,7 @@ def load_cohort(
             )
         check_required(v, f, column=header, failures=failures)
         if f.unique:
-            check_unique(pd.Series(v), f, column=header, failures=failures)
+            check_unique(v, f, column=header, failures=failures)
         values[f.name] = v
     check_rules(values, columns=source_of, failures=failures)
     table = failures.frame() if failures else None
@@ -513,30 +573,28 @@ def load_cohort(
 
 
 def _assemble(values: dict, sch: Schema, keep: np.ndarray, *, labels: np.ndarray) -> pd.DataFrame:
+    """The canonical frame from the parsed columns (rows where ``keep``), without copies
+    when every row is kept."""
+    every = bool(keep.all())
     cols = {}
     for f in sch.fields:
         if f.name not in values:
             continue
         v = values[f.name]
         if f.type == "number":
-            cols[f.name] = pd.Series(np.asarray(v)[keep], dtype="float64")
+            arr = np.asarray(v, dtype="float64")
+            cols[f.name] = arr if every else arr[keep]
         elif f.type == "integer":
-            arr = np.asarray(v)[keep]
+            arr = np.asarray(v, dtype="float64")
+            arr = arr if every else arr[keep]
+            missing = np.isnan(arr)
             cols[f.name] = pd.arrays.IntegerArray(
-                np.where(np.isnan(arr), 0, arr).astype(np.int64), np.isnan(arr)
+                np.where(missing, 0, arr).astype(np.int64), missing
             )
-        elif f.type == "boolean":
-            cols[f.name] = v[keep]
-        elif f.enum:
-            cols[f.name] = pd.Categorical(
-                pd.Series(v)[keep].to_numpy(dtype=object), categories=sorted(f.enum)
-            )
-        else:
-            cols[f.name] = pd.array(pd.Series(v)[keep].to_numpy(dtype=object), dtype="string")
-    index = pd.Index(labels[keep], name="row")
-    return pd.DataFrame(
-        {k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in cols.items()}, index=index
-    )
+        else:  # BooleanArray, Categorical (coded) or StringArray (free text)
+            cols[f.name] = v if every else v[keep]
+    index = pd.Index(labels if every else labels[keep], name="row")
+    return pd.DataFrame(cols, index=index, copy=False)
 
 
 def _derive(frame: pd.DataFrame, *, b12_pmol, scheme: str) -> tuple[pd.DataFrame, list[str]]:

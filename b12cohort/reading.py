@@ -5,9 +5,12 @@ changes no value: it detects how the file is written (format from its first byte
 encoding, delimiter, decimal mark, comment lines above the header) and hands the
 cells to :mod:`b12cohort.loading`, which validates and cleans them.
 
-Two passes keep a million-row export fast: :func:`sniff` reads the header and decides
-how to parse, then :meth:`Sniffed.read` parses only the columns the schema uses
-(identifier columns are never even parsed) with pandas' C parser.
+Two passes keep a million-row export fast: :func:`sniff` reads the header, checks the
+encoding and counts the fields of every row with vectorised byte scans
+(:mod:`b12cohort._csvscan`), then :meth:`Sniffed.read` parses only the columns the
+schema uses (identifier columns are never even parsed) with pandas' C parser. The raw
+bytes are held once; the file is never decoded into one big string, except for the rare
+file whose quoting only Python's csv module can follow.
 
 Every problem is raised as :class:`~b12cohort.exceptions.CohortValidationError` with a
 failures table (file, row, line, column, value, rule, message).
@@ -20,6 +23,8 @@ import csv
 import hashlib
 import io
 import re
+import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._csvscan import (
+    CODE_PAGES,
+    Irregular,
+    Records,
+    cyrillic_code_page,
+    scan_records,
+    utf16_without_bom,
+    valid_prefix_length,
+)
 from .exceptions import FAILURE_COLUMNS, CohortValidationError
 
 __all__ = ["Sniffed", "failure_frame", "sniff"]
@@ -34,7 +48,9 @@ __all__ = ["Sniffed", "failure_frame", "sniff"]
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _MAX_STRUCTURE_FAILURES = 1000  # ragged rows listed individually; beyond this, counted
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
-_STRAY_CR = re.compile(r"\r(?!\n)")
+_STRAY_CR = re.compile(rb"\r(?!\n)")
+_HEAD_BYTES = 1 << 18  # bytes decoded to find the header and sniff the dialect
+_SPECIAL = '\n\r\t,;"#'  # bytes the scans rely on: must encode as themselves
 
 
 def failure_frame(rows: list[dict]) -> pd.DataFrame:
@@ -99,6 +115,27 @@ class Sniffed:
     _skip: int = 0  # lines above the header (comments, blank lines)
     _lines: np.ndarray | None = field(default=None, repr=False)  # data row -> file line
     _n_rows: int | None = None
+    _payload_encoding: str = "utf-8"  # encoding of the bytes pandas reads
+    _raw_headers: list[str] = field(default_factory=list, repr=False)
+    _records: Records | None = field(default=None, repr=False)  # byte spans of the rows
+    _xlsx_rows: list[int] = field(default_factory=list, repr=False)
+    _xlsx_formulas: dict = field(default_factory=dict, repr=False)
+    _scan: threading.Thread | None = field(default=None, repr=False)  # background row scan
+    _scan_error: list = field(default_factory=list, repr=False)
+
+    def check_rows(self) -> None:
+        """Wait for the row scan started by ``sniff(..., background=True)``; raise its failures.
+
+        Raises
+        ------
+        CohortValidationError
+            Ragged rows (too many or too few fields).
+        """
+        if self._scan is not None:
+            self._scan.join()
+            self._scan = None
+        if self._scan_error:
+            raise self._scan_error[0]
 
     # -- reading -------------------------------------------------------------------------
     def read(
@@ -106,14 +143,18 @@ class Sniffed:
         positions: list[int],
         *,
         text_positions: tuple[int, ...] = (),
+        category_positions: tuple[int, ...] = (),
         na_values: dict | None = None,
     ) -> pd.DataFrame:
-        """Parse the columns at ``positions`` (0-based); text columns are read as strings.
+        """Parse the columns at ``positions`` (0-based).
 
-        The result has a RangeIndex over the data rows (blank lines skipped) and the
-        stripped header names as columns. Values are as written: missing markers become
-        NA, numbers are parsed by pandas where a whole column is numeric, everything
-        else stays text for :mod:`b12cohort.validation` to interpret.
+        ``text_positions`` are read as strings, ``category_positions`` as a categorical
+        of strings (fast for columns with few distinct values: each distinct spelling
+        becomes one Python string, not one per cell); the others are parsed as numbers
+        by pandas where a whole column is numeric, else kept as text. The result has a
+        RangeIndex over the data rows (blank lines skipped) and the stripped header names
+        as columns. Values are as written: missing markers (``na_values``, per position)
+        become NA; everything else is left for :mod:`b12cohort.validation`.
         """
         names = [self.headers[p] for p in positions]
         if self.format == "dataframe":
@@ -121,6 +162,9 @@ class Sniffed:
             frame = frame.set_axis(names, axis=1).reset_index(drop=True)
             return frame
         if self.format == "xlsx":
+            from ._excel import check_formulas
+
+            check_formulas(self, positions)
             rows = self._payload
             cols = {
                 name: pd.Series([r[p] if p < len(r) else None for r in rows], dtype=object)
@@ -134,32 +178,44 @@ class Sniffed:
         # csv / tsv
         if not positions:
             return pd.DataFrame(index=pd.RangeIndex(self.n_rows))
-        dtype = dict.fromkeys(text_positions, str)
+        dtype: dict[int, Any] = dict.fromkeys(text_positions, str)
+        dtype.update(dict.fromkeys(category_positions, "category"))
         try:
             frame = self._read_csv(positions, dtype, na_values)
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OverflowError) as exc:
+            self.check_rows()  # ragged rows explain pandas' error better than pandas does
             _fail(
                 self.source,
-                f"pandas could not parse the file ({type(exc).__name__}: {exc}); check the rows around the line it names.",
+                f"pandas could not parse the file ({type(exc).__name__}: {exc}); check the rows "
+                "around the line it names.",
                 rule="csv-syntax",
             )
+        self.check_rows()
         if len(frame) != self.n_rows:  # pandas and the line map disagree: never guess
             _fail(
                 self.source,
-                f"the file's rows could not be counted consistently ({len(frame)} parsed, {self.n_rows} "
-                "found by line); look for unbalanced quotes or stray line breaks.",
+                f"the file's rows could not be counted consistently ({len(frame)} parsed, "
+                f"{self.n_rows} found by line); look for unbalanced quotes or stray line breaks.",
                 rule="csv-syntax",
             )
         # usecols returns columns in file order; put them in the order asked for
         frame.columns = [self.headers[p] for p in sorted(positions)]
-        return frame[names]
+        return frame[names] if names != list(frame.columns) else frame
 
     def _read_csv(self, positions, dtype, na_values):
+        # low_memory (pandas' default) parses in chunks: faster and leaner than one pass.
+        # A column with text in one chunk and numbers in another comes back as objects
+        # (pandas warns DtypeWarning); validation handles mixed cells, so it is silenced.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            return self._read_csv_chunked(positions, dtype, na_values)
+
+    def _read_csv_chunked(self, positions, dtype, na_values):
         return pd.read_csv(
             io.BytesIO(self._payload),
             sep=self.delimiter,
             decimal=self.decimal or ".",
-            encoding=self._pandas_encoding(),
+            encoding=self._payload_encoding,
             skiprows=self._skip,
             header=0,
             usecols=positions,
@@ -169,29 +225,47 @@ class Sniffed:
             index_col=False,
             skip_blank_lines=True,
             engine="c",
-            low_memory=False,
         )
-
-    def _pandas_encoding(self) -> str:
-        enc = (self.encoding or "utf-8").lower().replace("_", "-")
-        return "utf-8" if enc.startswith(("utf-16", "utf-32")) else enc  # re-encoded on decode
 
     @property
     def n_rows(self) -> int:
+        self.check_rows()
         if self._n_rows is None:
             self._n_rows = len(self.lines())
         return self._n_rows
 
     def lines(self) -> np.ndarray:
-        """File line (1-based; sheet row for Excel) of every data row; NA for DataFrames."""
+        """File line (1-based; sheet row for Excel) of every data row; -1 for DataFrames."""
+        self.check_rows()
         if self._lines is None:
             if self.format == "dataframe":
                 self._lines = np.full(len(self._payload), -1, dtype=np.int64)
             elif self.format == "xlsx":
                 self._lines = np.asarray(self._xlsx_rows, dtype=np.int64)
-            else:
-                self._lines = _csv_record_lines(self)
         return self._lines
+
+    def cell_texts(self, rows: np.ndarray, position: int) -> list[str] | None:
+        """The cells of column ``position`` in data ``rows`` (0-based), as written.
+
+        For failure messages about values pandas parsed as numbers: ``1e309`` is shown as
+        written, not as ``inf``. None when the source is not a delimited text file whose
+        row spans are known.
+        """
+        self.check_rows()
+        rec = self._records
+        if self.format != "csv" or rec is None or rec.starts is None:
+            return None
+        out = []
+        delim = self.delimiter.encode()
+        for r in np.asarray(rows, dtype=np.int64).tolist():
+            raw = self._payload[rec.starts[r] : rec.ends[r]].rstrip(b"\r")
+            if b'"' in raw:
+                text = raw.decode(self._payload_encoding, "replace")
+                cells = next(csv.reader([text], delimiter=self.delimiter), [])
+            else:
+                cells = [c.decode(self._payload_encoding, "replace") for c in raw.split(delim)]
+            out.append(cells[position].strip() if position < len(cells) else "")
+        return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -202,6 +276,7 @@ def sniff(
     delimiter: str | None = None,
     decimal: str | None = None,
     sheet: str | int | None = None,
+    background: bool = False,
 ) -> Sniffed:
     """Inspect a source and read its header, without parsing the data.
 
@@ -212,7 +287,9 @@ def sniff(
         the extension), or a DataFrame (read as is, never modified).
     encoding : str, optional
         Force a text encoding. By default UTF-8 (with or without BOM), UTF-16 with BOM,
-        then cp1251 are tried, in that order.
+        then Windows-1251 are tried, in that order; a file that reads as Russian only in
+        KOI8-R or DOS cp866, or UTF-16 without a byte-order mark, is refused with the
+        encoding to pass.
     delimiter : {",", ";", "\\t"}, optional
         Force the field delimiter; by default the most frequent of the three in the
         header line (outside quotes).
@@ -221,6 +298,11 @@ def sniff(
         the first data lines hold numbers such as ``12,5``.
     sheet : str or int, optional
         Excel sheet (name or 0-based position); needed when several sheets hold data.
+    background : bool
+        Count the fields of every row of a text file in a background thread (NumPy and
+        pandas release the GIL, so the scan overlaps with :meth:`Sniffed.read`). Ragged
+        rows are then raised by :meth:`Sniffed.read` or :meth:`Sniffed.check_rows`
+        instead of here.
 
     Raises
     ------
@@ -247,38 +329,70 @@ def sniff(
         data = path.read_bytes()  # read-only: the input is never opened for writing
     except OSError as exc:
         _fail(shown, f"cannot read {shown}: {exc.strerror or exc}.", rule="file-readable")
-    digest = hashlib.sha256(data).hexdigest()
-    if not data.strip():
-        _fail(
-            shown,
-            "the file is empty; export the table again (with a header row and one row per infant).",
-            rule="not-empty",
-        )
-    if data[:4] == b"PK\x03\x04":
-        sn = _sniff_xlsx(shown, data, sheet)
-    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        _fail(
-            shown,
-            "this is a legacy Excel 97-2003 (.xls) workbook, which b12cohort does not read; "
-            "open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8).",
-            rule="format",
-        )
-    else:
-        try:
-            sn = _sniff_text(shown, data, encoding=encoding, delimiter=delimiter, decimal=decimal)
-        except csv.Error as exc:  # e.g. a quoted field larger than the csv module allows
+    # hashlib releases the GIL: hash in a thread while the file is sniffed and scanned
+    digest: list[str] = []
+    hasher = threading.Thread(target=lambda: digest.append(hashlib.sha256(data).hexdigest()))
+    hasher.start()
+    try:
+        if not data[:65536].strip() and not data.strip():
             _fail(
                 shown,
-                f"the file is not a well-formed CSV ({exc}); check for unbalanced quotes.",
-                rule="csv-syntax",
+                "the file is empty; export the table again (with a header row and one row per "
+                "infant).",
+                rule="not-empty",
             )
-    sn.sha256 = digest
+        if data[:4] == b"PK\x03\x04":
+            from ._excel import sniff_xlsx
+
+            sn = sniff_xlsx(shown, data, sheet)
+        elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            _fail(
+                shown,
+                "this is a legacy Excel 97-2003 (.xls) workbook, which b12cohort does not read; "
+                "open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8).",
+                rule="format",
+            )
+        else:
+            try:
+                sn = _sniff_text(
+                    shown,
+                    data,
+                    encoding=encoding,
+                    delimiter=delimiter,
+                    decimal=decimal,
+                    background=background,
+                )
+            except csv.Error as exc:  # e.g. a quoted field larger than the csv module allows
+                _fail(
+                    shown,
+                    f"the file is not a well-formed CSV ({exc}); check for unbalanced quotes.",
+                    rule="csv-syntax",
+                )
+    finally:
+        hasher.join()
+    sn.sha256 = digest[0]
     return sn
 
 
 # -- text files -----------------------------------------------------------------------------
-def _decode(shown: str, data: bytes, encoding: str | None) -> tuple[str, str, bytes]:
-    """Return (encoding, text, bytes for pandas)."""
+def _ascii_compatible(encoding: str) -> bool:
+    """True when the delimiter, quote, CR and LF bytes mean the same in ``encoding``."""
+    try:
+        return _SPECIAL.encode(encoding) == _SPECIAL.encode("ascii")
+    except (UnicodeError, LookupError):
+        return False
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode(shown: str, data: bytes, encoding: str | None) -> tuple[str, bytes, str]:
+    """Check the encoding. Returns (encoding, bytes for pandas, encoding of those bytes).
+
+    The bytes pandas reads are the file itself whenever its encoding is ASCII-compatible
+    (UTF-8, Windows-1251, KOI8-R, ...); only UTF-16/32 text is re-encoded as UTF-8.
+    """
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -288,67 +402,91 @@ def _decode(shown: str, data: bytes, encoding: str | None) -> tuple[str, str, by
                 f"unknown encoding {encoding!r}; use for example 'utf-8' or 'cp1251'.",
                 rule="encoding",
             )
+        if not _ascii_compatible(encoding):
+            try:
+                return encoding, data.decode(encoding).encode("utf-8"), "utf-8"
+            except UnicodeDecodeError as exc:
+                bad = exc.start
+        else:
+            bad = valid_prefix_length(data, encoding)
+            if bad is None:
+                return encoding, data, encoding
+        line = _line_of(data, bad)
+        _fail(
+            shown,
+            f"the file is not valid {encoding}: byte 0x{data[bad]:02x} at line {line} "
+            f"(offset {bad}) cannot be decoded. Leave the encoding out to let b12cohort "
+            "detect it, or re-save the file as UTF-8.",
+            rule="encoding",
+            line=line,
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            text = data.decode(encoding)
+            return "utf-16", data.decode("utf-16").encode("utf-8"), "utf-8"
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
             _fail(
                 shown,
-                f"the file is not valid {encoding}: byte 0x{data[exc.start]:02x} at line {line} "
-                f"(offset {exc.start}) cannot be decoded. Leave the encoding out to let b12cohort "
-                "detect it, or re-save the file as UTF-8.",
+                f"the file starts with a UTF-16 byte-order mark but is not valid UTF-16 (offset "
+                f"{exc.start}); re-save it as UTF-8.",
                 rule="encoding",
-                line=line,
             )
-        enc = encoding
-        if enc.lower().replace("_", "-") in {"utf-16", "utf-16-le", "utf-16-be", "utf-32"}:
-            return enc, text, text.encode("utf-8")
-        return enc, text, data
-    if data.startswith(codecs.BOM_UTF8):
-        enc, body = "utf-8-sig", data
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16")
-        return "utf-16", text, text.encode("utf-8")
-    else:
-        enc, body = None, data
+    bom = data.startswith(codecs.BOM_UTF8)
     sample = data[:65536]
     nul = sample.find(b"\x00")
     if nul >= 0 or sum(b < 9 or 13 < b < 32 for b in sample[:4096]) > 8:
+        utf16 = utf16_without_bom(sample)
+        if utf16:
+            _fail(
+                shown,
+                f"the file looks like {utf16.upper()} text without a byte-order mark (every other "
+                f"byte is NUL). Pass encoding='{utf16}' (command line: --encoding {utf16}), or "
+                "re-save it as UTF-8.",
+                rule="encoding",
+            )
+        nul_line = _line_of(data, nul) if nul >= 0 else None
+        where = f", the first at offset {nul} (line {nul_line})" if nul >= 0 else ""
         _fail(
             shown,
-            "the file looks binary (it contains NUL or control bytes"
-            + (f", the first at offset {nul}" if nul >= 0 else "")
-            + "), not a CSV. Export the table as CSV (UTF-8) or XLSX; a UTF-16 text file "
-            "needs a byte-order mark or encoding='utf-16'.",
+            f"the file looks binary (it contains NUL or control bytes{where}), not a CSV. Export "
+            "the table as CSV (UTF-8) or XLSX; a UTF-16 text file needs a byte-order mark or "
+            "encoding='utf-16'.",
             rule="text-file",
+            line=nul_line,
         )
-    if enc:
-        try:
-            return enc, data.decode(enc), body
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            _fail(
-                shown,
-                f"the file starts with a UTF-8 byte-order mark but byte 0x{data[exc.start]:02x} at line {line} is not UTF-8; re-save it as UTF-8.",
-                rule="encoding",
-                line=line,
-            )
-    try:
-        return "utf-8", data.decode("utf-8"), data
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return "cp1251", data.decode("cp1251"), data
-        except UnicodeDecodeError:
-            line = data[: utf8_error.start].count(b"\n") + 1
-            _fail(
-                shown,
-                f"cannot tell the file's encoding: it is neither UTF-8 (byte 0x{data[utf8_error.start]:02x} "
-                f"at line {line}) nor Windows-1251. Re-save it as UTF-8, or pass the encoding "
-                "(encoding=... / --encoding).",
-                rule="encoding",
-                line=line,
-            )
-    raise AssertionError("unreachable")  # pragma: no cover
+    bad = valid_prefix_length(data, "utf-8", start=len(codecs.BOM_UTF8) if bom else 0)
+    if bad is None:
+        return ("utf-8-sig" if bom else "utf-8"), data, "utf-8"
+    line = _line_of(data, bad)
+    if bom:
+        _fail(
+            shown,
+            f"the file starts with a UTF-8 byte-order mark but byte 0x{data[bad]:02x} at line "
+            f"{line} (offset {bad}) is not UTF-8; re-save it as UTF-8 (or pass the encoding it "
+            "was written in, e.g. encoding='cp1251').",
+            rule="encoding",
+            line=line,
+        )
+    guess = cyrillic_code_page(sample)
+    if guess not in (None, "cp1251"):
+        _fail(
+            shown,
+            f"the file is not UTF-8, and its Cyrillic letters read as gibberish in Windows-1251 "
+            f"but as Russian text in {CODE_PAGES[guess]}. b12cohort does not guess beyond UTF-8 "
+            f"and Windows-1251: pass encoding='{guess}' (command line: --encoding {guess}) if "
+            "that is right, or re-save the file as UTF-8.",
+            rule="encoding",
+        )
+    undefined = data.find(b"\x98")  # the one byte Windows-1251 leaves undefined
+    if undefined >= 0:
+        _fail(
+            shown,
+            f"cannot tell the file's encoding: it is neither UTF-8 (byte 0x{data[bad]:02x} at "
+            f"line {line}) nor Windows-1251 (byte 0x98 at line {_line_of(data, undefined)}). "
+            "Re-save it as UTF-8, or pass the encoding (encoding=... / --encoding).",
+            rule="encoding",
+            line=line,
+        )
+    return "cp1251", data, "cp1251"
 
 
 def _first_lines(text: str, n: int) -> list[str]:
@@ -365,25 +503,33 @@ def _first_lines(text: str, n: int) -> list[str]:
 
 
 def _split_header(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter, quotechar='"'))
+    return next(csv.reader([line], delimiter=delimiter, quotechar='"'), [""])
 
 
-def _sniff_text(shown, data, *, encoding, delimiter, decimal) -> Sniffed:
-    enc, text, payload = _decode(shown, data, encoding)
-    if "\n" not in text and "\r" in text:  # classic Mac line endings
-        text = text.replace("\r", "\n")
-        payload = text.encode("utf-8") if enc in {"utf-8", "utf-8-sig"} else text.encode(enc)
-    stray = _STRAY_CR.search(text)
-    if stray:
-        line = text.count("\n", 0, stray.start()) + 1
+def _head_text(payload: bytes, encoding: str) -> str:
+    """The start of the file as text, cut at a line break (never inside a character)."""
+    head = payload[:_HEAD_BYTES]
+    if len(payload) > _HEAD_BYTES and b"\n" in head:
+        head = head[: head.rindex(b"\n") + 1]
+    return head.decode(encoding, "replace")
+
+
+def _sniff_text(shown, data, *, encoding, delimiter, decimal, background=False) -> Sniffed:
+    enc, payload, payload_enc = _decode(shown, data, encoding)
+    if b"\n" not in payload and b"\r" in payload:  # classic Mac line endings
+        payload = payload.replace(b"\r", b"\n")
+    if b"\r" in payload and payload.count(b"\r") != payload.count(b"\r\n"):
+        stray = _STRAY_CR.search(payload)
+        line = _line_of(payload, stray.start())
         _fail(
             shown,
-            f"line {line} contains a stray carriage return (CR) inside the line; the file mixes line "
-            "endings. Re-save it from a spreadsheet or text editor with one kind of line ending.",
+            f"line {line} contains a stray carriage return (CR) inside the line; the file mixes "
+            "line endings. Re-save it from a spreadsheet or text editor with one kind of line "
+            "ending.",
             rule="line-endings",
             line=line,
         )
-    head = _first_lines(text, 400)
+    head = _first_lines(_head_text(payload, payload_enc), 400)
     skip = 0
     while skip < len(head) and (not head[skip].strip() or head[skip].lstrip().startswith("#")):
         skip += 1
@@ -413,7 +559,6 @@ def _sniff_text(shown, data, *, encoding, delimiter, decimal) -> Sniffed:
     notes.append(f"delimiter: {_DELIMITERS[delimiter]}")
     raw_headers = _split_header(header, delimiter)
     headers = [h.strip().lstrip("\ufeff").strip() for h in raw_headers]
-    # a trailing delimiter on every line gives an unnamed last column
     data_lines = [ln for ln in head[skip + 1 :] if ln.strip()]
     if not data_lines:
         _fail(
@@ -444,281 +589,143 @@ def _sniff_text(shown, data, *, encoding, delimiter, decimal) -> Sniffed:
         notes=notes,
         _payload=payload,
         _skip=skip,
+        _payload_encoding=payload_enc,
+        _raw_headers=raw_headers,
     )
-    sn._text = text
-    sn._raw_headers = raw_headers
-    _check_field_counts(sn)
+    if background:
+        sn._scan = threading.Thread(target=_scan_in_background, args=(sn,), daemon=True)
+        sn._scan.start()
+    else:
+        _check_field_counts(sn)
     return sn
 
 
-def _csv_records(sn: Sniffed):
-    """Yield (start line, fields) for every non-blank record below the header."""
-    reader = csv.reader(io.StringIO(sn._text), delimiter=sn.delimiter, quotechar='"')
-    prev = 0
-    for i, rec in enumerate(reader):
-        start = prev + 1
-        prev = reader.line_num
-        if i <= sn._skip_records:
-            continue
-        if not rec or (len(rec) == 1 and not rec[0].strip()):
-            continue
-        yield start, rec
+def _scan_in_background(sn: Sniffed) -> None:
+    try:
+        _check_field_counts(sn)
+    except Exception as exc:  # handed to the caller by Sniffed.check_rows
+        sn._scan_error.append(exc)
+
+
+def _header_offset(payload: bytes, skip: int) -> int:
+    """Byte offset of the header: just after the first ``skip`` line breaks."""
+    pos = 0
+    for _ in range(skip):
+        pos = payload.index(b"\n", pos) + 1
+    return pos
 
 
 def _check_field_counts(sn: Sniffed) -> None:
     """Every data row must have as many fields as the header (ragged rows are errors).
 
     pandas raises on rows with too many fields but silently pads rows with too few, so
-    the count is checked here. Files without quote characters (the usual export) are
-    checked with vectorised byte counts; quoted files with the csv module.
+    the count is checked here, and the file line of every row is recorded for messages.
+    Failures never quote the row (it may hold a name from an identifier column): they
+    give its row, line, number of fields and the likely cause.
     """
     expected = len(sn.headers)
-    sn._skip_records = sn._skip
-    if '"' not in sn._text:
-        lines, bad, n_bad = _field_counts_fast(sn, expected)
+    try:
+        rec = scan_records(
+            sn._payload,
+            offset=_header_offset(sn._payload, sn._skip),
+            first_line=sn._skip + 1,
+            delimiter=sn.delimiter,
+        )
+    except Irregular:  # a quote inside an unquoted field: follow Python's csv module
+        rec = _records_csv(sn)
+    sn._records = rec
+    sn._lines = rec.lines
+    sn._n_rows = len(rec.lines)
+    fields = rec.fields
+    odd = fields != expected
+    if not odd.any():
+        return
+    if rec.starts is not None:  # a trailing delimiter on a row is not an extra field
+        trailing = np.flatnonzero(odd & (fields == expected + 1))
+        if len(trailing):
+            arr = np.frombuffer(sn._payload, dtype=np.uint8)
+            last = arr[rec.ends[trailing] - 1]
+            cr = (last == 13) & (rec.ends[trailing] - 2 >= rec.starts[trailing])
+            last = np.where(cr, arr[np.maximum(rec.ends[trailing] - 2, 0)], last)
+            odd[trailing[last == ord(sn.delimiter)]] = False
     else:
-        lines, bad, n_bad = _field_counts_csv(sn, expected)
-    sn._lines = lines
-    sn._n_rows = len(lines)
-    if not bad:
+        odd &= ~rec.trailing
+    bad = np.flatnonzero(odd)
+    if not len(bad):
         return
     failures = []
-    for row, line, n, text in bad:
+    for i in bad[:_MAX_STRUCTURE_FAILURES].tolist():
+        row, line, n = i + 1, int(rec.lines[i]), int(fields[i])
         what = "more" if n > expected else "fewer"
         failures.append(
             {
                 "row": row,
                 "line": line,
                 "column": None,
-                "value": text[:120],
+                "value": f"{n} field{'s' if n != 1 else ''}",
                 "rule": "field-count",
-                "message": f"row {row} (line {line}) has {n} fields, {what} than the {expected} "
-                f"columns of the header: a ragged row (a stray or missing {_DELIMITERS[sn.delimiter]}, "
-                "an unquoted delimiter inside a value, or mixed delimiters). Fix the row or quote the value.",
+                "message": f"row {row} (line {line}) has {n} field{'s' if n != 1 else ''}, "
+                f"{what} than the {expected} columns of the header: {_ragged_cause(sn, i, n)}",
             }
         )
-    more = n_bad - len(bad)
+    more = len(bad) - len(failures)
     raise CohortValidationError(
-        f"{sn.source}: {n_bad} row(s) do not have {expected} fields like the header"
+        f"{sn.source}: {len(bad)} row(s) do not have {expected} fields like the header"
         + (f" ({more} more not listed)" if more > 0 else "")
-        + f"; the first at line {bad[0][1]}.",
+        + f". First: {failures[0]['message']}",
         failure_frame(failures),
         source=sn.source,
     )
 
 
-def _field_counts_csv(sn: Sniffed, expected: int):
-    lines, bad, n_bad = [], [], 0
-    for start, rec in _csv_records(sn):
-        lines.append(start)
-        n = len(rec)
-        if n == expected or (n == expected + 1 and rec[-1] == ""):
-            continue
-        n_bad += 1
-        if len(bad) < _MAX_STRUCTURE_FAILURES:
-            bad.append((len(lines), start, n, sn.delimiter.join(rec)))
-    return np.asarray(lines, dtype=np.int64), bad, n_bad
-
-
-def _field_counts_fast(sn: Sniffed, expected: int, chunk: int = 1 << 24):
-    """Delimiters per line by byte counting (valid when no field is quoted).
-
-    Works on the encoded bytes: in UTF-8 and cp1251 the delimiter and newline bytes never
-    occur inside another character. Processes the file in chunks to bound memory.
-    """
-    text = sn._text
-    data = (
-        text.encode("utf-8") if sn.encoding not in {"utf-8", "utf-8-sig", "cp1251"} else sn._payload
-    )
-    arr = np.frombuffer(data, dtype=np.uint8)
-    delim = ord(sn.delimiter)
-    nl = np.flatnonzero(arr == 10)
-    ends = np.append(nl, len(arr))  # end (exclusive) of every line
-    starts = np.concatenate(([0], nl + 1))
-    if starts[-1] >= len(arr):  # the file ends with a newline: no last, empty line
-        starts, ends = starts[:-1], ends[:-1]
-    counts = np.empty(len(starts), dtype=np.int64)
-    i = 0
-    while i < len(starts):  # chunked searchsorted over delimiter positions
-        j = min(len(starts), int(np.searchsorted(starts, starts[i] + chunk, side="right")) or i + 1)
-        j = max(j, i + 1)
-        lo, hi = starts[i], ends[j - 1]
-        dpos = np.flatnonzero(arr[lo:hi] == delim) + lo
-        counts[i:j] = np.searchsorted(dpos, ends[i:j]) - np.searchsorted(dpos, starts[i:j])
-        i = j
-    first = sn._skip + 1  # 0-based index of the first line below the header
-    fields = counts[first:] + 1
-    line_no = np.arange(first + 1, len(counts) + 1, dtype=np.int64)
-    odd = np.flatnonzero(fields != expected)
-    keep = np.ones(len(fields), dtype=bool)
-    bad, n_bad = [], 0
-    for k in odd:
-        raw = data[starts[first + k] : ends[first + k]]
-        if not raw.strip():
-            keep[k] = False  # blank line: pandas skips it too
-            continue
-        if fields[k] == expected + 1 and raw.rstrip(b"\r").endswith(bytes([delim])):
-            continue  # trailing delimiter
-        n_bad += 1
-        if len(bad) < _MAX_STRUCTURE_FAILURES:
-            bad.append(
-                (
-                    None,
-                    int(line_no[k]),
-                    int(fields[k]),
-                    raw.decode(
-                        sn.encoding if sn.encoding != "utf-16" else "utf-8", "replace"
-                    ).rstrip("\r"),
-                )
+def _ragged_cause(sn: Sniffed, i: int, n: int) -> str:
+    """Why row ``i`` (0-based) has ``n`` fields, in words (without quoting the row)."""
+    expected = len(sn.headers)
+    name = _DELIMITERS[sn.delimiter]
+    rec = sn._records
+    raw = sn._payload[rec.starts[i] : rec.ends[i]] if rec.starts is not None else b""
+    if raw.count(b"\n"):
+        end = int(rec.lines[i]) + raw.count(b"\n")
+        to_end = i == len(rec.starts) - 1
+        return (
+            'a quote (") opened in this row is never closed, so the row runs '
+            + ("to the end of the file" if to_end else f"on to line {end}")
+            + '. Close the quote, or delete it if it is part of a value (write it twice, "", '
+            "inside a quoted value)."
+        )
+    for other, other_name in _DELIMITERS.items():
+        if other != sn.delimiter and raw.count(other.encode()) + 1 == expected:
+            return (
+                f"its values are separated by {other_name}s while the header uses {name}s "
+                "(mixed delimiters). Export the table again with one delimiter."
             )
-    lines = line_no[keep]
-    if bad:  # data-row numbers of the bad lines
-        pos = {int(v): r + 1 for r, v in enumerate(lines)}
-        bad = [(pos[line], line, n, t) for _, line, n, t in bad]
-    return lines, bad, n_bad
-
-
-def _csv_record_lines(sn: Sniffed) -> np.ndarray:
-    return np.asarray([start for start, _ in _csv_records(sn)], dtype=np.int64)
-
-
-# -- Excel ---------------------------------------------------------------------------------
-def _sniff_xlsx(shown: str, data: bytes, sheet) -> Sniffed:
-    import warnings
-
-    import openpyxl
-    from openpyxl.utils import get_column_letter
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it ignores
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a broken zip/xml
-        _fail(
-            shown,
-            f"the file looks like an Excel workbook but cannot be opened ({type(exc).__name__}: {exc}). Re-save it as .xlsx or CSV.",
-            rule="format",
-        )
-    try:
-        names = wb.sheetnames
-        if sheet is None:
-            filled = [n for n in names if _sheet_has_data(wb[n])]
-            if len(filled) > 1:
-                _fail(
-                    shown,
-                    f"the workbook has {len(filled)} sheets with data ({', '.join(repr(n) for n in filled)}); "
-                    "say which one holds the cohort: sheet='NAME' (command line: --sheet NAME).",
-                    rule="sheet",
-                )
-            chosen = filled[0] if filled else names[0]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                _fail(
-                    shown,
-                    f"sheet {sheet} does not exist; the workbook has sheets {names}.",
-                    rule="sheet",
-                )
-            chosen = names[sheet]
-        else:
-            if sheet not in names:
-                _fail(
-                    shown,
-                    f"sheet {sheet!r} does not exist; the workbook has sheets {names}.",
-                    rule="sheet",
-                )
-            chosen = sheet
-        ws = wb[chosen]
-        rows, row_numbers, formulas = [], [], []
-        header, header_row = None, None
-        for cells in ws.iter_rows():
-            values = []
-            for c in cells:
-                v = getattr(c, "value", None)
-                if getattr(c, "data_type", None) == "f" and len(formulas) < _MAX_STRUCTURE_FAILURES:
-                    formulas.append((c.row, c.column, v))
-                if isinstance(v, str):
-                    v = v.strip() if v.strip() != v and header is None else v
-                values.append(v)
-            while values and (
-                values[-1] is None or (isinstance(values[-1], str) and not values[-1].strip())
-            ):
-                values.pop()
-            if not values:
-                continue
-            rnum = cells[0].row if cells else None
-            if header is None:
-                header, header_row = values, rnum
-                continue
-            rows.append(values)
-            row_numbers.append(rnum)
-    finally:
-        wb.close()
-    if header is None:
-        _fail(shown, f"sheet {chosen!r} is empty.", rule="not-empty")
-    if not rows:
-        _fail(
-            shown,
-            f"sheet {chosen!r} has a header (row {header_row}) but no data rows.",
-            rule="not-empty",
-            line=header_row,
-        )
-    width = max(len(header), *(len(r) for r in rows))
-    blanks = [
-        i
-        for i in range(width)
-        if i >= len(header) or header[i] is None or not str(header[i]).strip()
-    ]
-    if blanks:
-        cols = ", ".join(f"{get_column_letter(i + 1)}{header_row}" for i in blanks[:10])
-        nonempty = sum(h is not None and str(h).strip() != "" for h in header)
-        hint = (
-            "The first non-empty row looks like a title or a merged header cell; delete the rows above the real header."
-            if nonempty <= 1
-            else "Merged or multi-row header cells are not supported: give every column a one-cell name in a single header row."
-        )
-        _fail(
-            shown,
-            f"sheet {chosen!r}: header cell(s) {cols} are empty but the column(s) below hold data. {hint}",
-            rule="header",
-            line=header_row,
-        )
-    if formulas:
-        failures = [
-            {
-                "row": None,
-                "line": r,
-                "column": str(header[c - 1]) if c - 1 < len(header) else get_column_letter(c),
-                "value": str(v),
-                "rule": "no-formulas",
-                "message": f"cell {get_column_letter(c)}{r} of sheet {chosen!r} holds the formula {v}; "
-                "b12cohort reads stored values only. Copy the column and paste it back as values "
-                "(Paste Special > Values), then save.",
-            }
-            for r, c, v in formulas
-        ]
-        raise CohortValidationError(
-            f"{shown}: sheet {chosen!r} has {len(formulas)} formula cell(s), first at "
-            f"{get_column_letter(formulas[0][1])}{formulas[0][0]}; save the values instead.",
-            failure_frame(failures),
-            source=shown,
-        )
-    headers = [str(h).strip() for h in header]
-    sn = Sniffed(
-        shown,
-        "xlsx",
-        headers,
-        sheet=chosen,
-        header_line=header_row,
-        notes=[f"Excel sheet: {chosen}"],
-        _payload=rows,
-        _n_rows=len(rows),
+    return (
+        f"a ragged row (a stray or missing {name}, or an unquoted {name} inside a value). "
+        f"Fix the row, or put the value in double quotes."
     )
-    sn._xlsx_rows = row_numbers
-    return sn
 
 
-def _sheet_has_data(ws) -> bool:
-    for row in ws.iter_rows(values_only=True, max_row=50):
-        if any(v is not None and str(v).strip() for v in row):
-            return True
-    return False
+def _records_csv(sn: Sniffed) -> Records:
+    """Records by Python's csv module, for files whose quoting the byte scan cannot follow."""
+    text = sn._payload.decode(sn._payload_encoding)
+    reader = csv.reader(io.StringIO(text), delimiter=sn.delimiter, quotechar='"')
+    lines, fields, trailing = [], [], []
+    prev = 0
+    for i, rec in enumerate(reader):
+        start = prev + 1
+        prev = reader.line_num
+        if i <= sn._skip:
+            continue
+        if not rec or (len(rec) == 1 and not rec[0].strip(" \t\r")):
+            continue
+        lines.append(start)
+        fields.append(len(rec))
+        trailing.append(rec[-1] == "")
+    return Records(
+        None,
+        None,
+        np.asarray(fields, dtype=np.int64),
+        np.asarray(lines, dtype=np.int64),
+        len(sn.headers),
+        trailing=np.asarray(trailing, dtype=bool),
+    )

@@ -8,32 +8,41 @@ into its canonical dtype, vectorised, and reports:
 * changes (recoded spellings, converted units, decimal commas) into the
   :class:`~b12cohort.cleaning.CleaningLog`.
 
+Columns with few distinct spellings (yes/no, codes) are handled per distinct value:
+each spelling is classified once and the verdict is spread to its rows by integer
+codes, so a million-row column costs a few array operations, not a million calls.
+
 :func:`validate` is the public entry point that returns the failures table instead of
 raising.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .cleaning import CleaningLog
+from .cleaning import CleaningLog, CodeRows
 from .exceptions import FAILURE_COLUMNS, CohortValidationError
 from .reading import failure_frame
 from .schema import AlternativeUnit, Field
 
 __all__ = ["Failures", "validate"]
 
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}([ \u00a0\u202f'.,]\d{3})+([.,]\d+)?$")
-_SEPARATORS = re.compile("[ \u00a0\u202f,.']")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?P<sep>[ \u00a0\u202f'.,])\d{3}((?P=sep)\d{3})*([.,]\d+)?$")
+_GROUPING = re.compile("[ \u00a0\u202f']")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+$")
+# one separator followed by exactly three digits: "1,250" is 1.25 or 1250
+_AMBIGUOUS = {",": re.compile(r"^[-+]?\d{1,3},\d{3}$"), ".": re.compile(r"^[-+]?\d{1,3}\.\d{3}$")}
 _DATE_TEXT = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _NUMBER_WITH_UNIT = re.compile(r"^[-+]?\d+([.,]\d+)?\s*[^\d\s.,].*$")
 _NOT_A_VALUE = {"nan", "inf", "-inf", "+inf", "infinity", "-infinity", "null", "none", "nil"}
 _SPREADSHEET_ERRORS = {"#n/a", "#value!", "#div/0!", "#ref!", "#name?", "#num!", "#null!"}
+_MAX_SHOWN_ROWS = 10  # rows listed in one duplicate-id message
 
 
 def _fmt(x: float) -> str:
@@ -69,17 +78,13 @@ class Failures:
         if rows.size == 0:
             return
         n = rows.size
-        values = (
-            [values] * n
-            if isinstance(values, str) or not hasattr(values, "__len__")
-            else list(values)
-        )
-        bodies = [bodies] * n if isinstance(bodies, str) else list(bodies)
+        values = _per_row(values, n)
+        bodies = _per_row(bodies, n)
         self.parts.append((rows, column, values, rule, bodies))
 
     def add_table(self, column: str | None, rule: str, message: str, value=None) -> None:
         """A failure about a whole column or the file (no row)."""
-        self.parts.append((None, column, [value], rule, [message]))
+        self.parts.append((None, column, value, rule, message))
 
     def __bool__(self) -> bool:
         return bool(self.parts)
@@ -96,69 +101,123 @@ class Failures:
         return np.unique(np.concatenate(rows)) if rows else np.array([], dtype=np.int64)
 
     def frame(self) -> pd.DataFrame:
-        recs = []
+        """The failures table (columns of FAILURE_COLUMNS), sorted by row, then column."""
+        pieces = []
         for rows, column, values, rule, bodies in self.parts:
             if rows is None:
-                recs.append(
-                    {
-                        "row": None,
-                        "line": None,
-                        "column": column,
-                        "value": values[0],
-                        "rule": rule,
-                        "message": bodies[0],
-                    }
+                pieces.append(
+                    pd.DataFrame(
+                        {
+                            "row": pd.array([pd.NA], dtype="Int64"),
+                            "line": pd.array([pd.NA], dtype="Int64"),
+                            "column": [column],
+                            "value": [values],
+                            "rule": [rule],
+                            "message": [bodies],
+                        }
+                    )
                 )
                 continue
-            for r, v, b in zip(rows, values, bodies, strict=True):
-                label, line = int(self.labels[r]), int(self.lines[r])
-                where = f"row {label}" + (f" (line {line})" if line >= 0 else "")
-                recs.append(
+            labels = self.labels[rows]
+            lines = self.lines[rows]
+            where = "row " + pd.Series(labels).astype(str)
+            has_line = lines >= 0
+            if has_line.any():
+                where = where.where(
+                    ~has_line, where + " (line " + pd.Series(lines).astype(str) + ")"
+                )
+            value_text = pd.Series(values, dtype=object).astype(str)
+            message = where + f": {column} = " + value_text + " " + pd.Series(bodies).astype(str)
+            pieces.append(
+                pd.DataFrame(
                     {
-                        "row": label,
-                        "line": line if line >= 0 else None,
+                        "row": pd.array(labels, dtype="Int64"),
+                        "line": pd.arrays.IntegerArray(
+                            np.where(has_line, lines, 0).astype(np.int64), ~has_line
+                        ),
                         "column": column,
-                        "value": v,
+                        "value": pd.Series(values, dtype=object).to_numpy(),
                         "rule": rule,
-                        "message": f"{where}: {column} = {v} {b}",
+                        "message": message.to_numpy(dtype=object),
                     }
                 )
-        df = failure_frame(recs)
-        order = df["row"].fillna(0).astype("int64")
-        return df.iloc[
-            np.lexsort((df["column"].astype(str).to_numpy(), order.to_numpy()))
-        ].reset_index(drop=True)
+            )
+        if not pieces:
+            return failure_frame([])
+        df = pd.concat(pieces, ignore_index=True)
+        df = df.astype({"column": object, "rule": object, "message": object})
+        order = df["row"].fillna(0).astype("int64").to_numpy()
+        return df.iloc[np.lexsort((df["column"].astype(str).to_numpy(), order))].reset_index(
+            drop=True
+        )
+
+
+def _per_row(value, n: int) -> np.ndarray:
+    """``value`` repeated ``n`` times, or the sequence itself, as an object array."""
+    if isinstance(value, str) or not hasattr(value, "__len__"):
+        out = np.empty(n, dtype=object)
+        out[:] = [value] if n else []
+        return out
+    out = np.empty(len(value), dtype=object)
+    out[:] = list(value)
+    return out
+
+
+def _cell_text(v) -> str:
+    """A cell as text: Excel numbers without ".0", dates as ISO dates, times as ISO times."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v)) if abs(v) < 1e15 else repr(v)
+    if isinstance(v, _dt.datetime):  # also pandas.Timestamp
+        if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0):
+            return v.date().isoformat()
+        return v.isoformat(sep=" ")
+    if isinstance(v, _dt.date | _dt.time):
+        return v.isoformat()
+    return str(v)
 
 
 def _present_text(raw: pd.Series, missing_values) -> tuple[np.ndarray, pd.Series]:
     """Positions and stripped text of the non-missing cells of an object/string column."""
     mask = raw.notna().to_numpy()
     pos = np.flatnonzero(mask)
-    cells = raw.iloc[pos]
-    if not pd.api.types.is_string_dtype(cells) or pd.api.types.is_object_dtype(cells):
+    cells = raw if len(pos) == len(raw) else raw.iloc[pos]
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
         cells = cells.map(_cell_text)  # Excel or DataFrame cells: numbers, dates, bools
     text = cells.astype(str).str.strip()
     keep = ~text.isin(list(missing_values)).to_numpy()
+    if keep.all():
+        return pos, text
     return pos[keep], text[keep]
 
 
-def _cell_text(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v)) if abs(v) < 1e15 else repr(v)
-    if hasattr(v, "isoformat") and not isinstance(v, str):  # Excel dates and times
-        return v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
-    return str(v)
+def _codes(raw: pd.Series) -> tuple[np.ndarray, list]:
+    """Integer code per row (-1 for NA) and the distinct cells, in code order."""
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        return raw.cat.codes.to_numpy(), list(raw.cat.categories)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    return codes, list(uniques)
+
+
+def _rows_of(codes: np.ndarray, code: int) -> np.ndarray:
+    return np.flatnonzero(codes == code)
 
 
 # -- numbers -------------------------------------------------------------------------------
-def _why_not_number(text: str, original, unit: str | None) -> tuple[str, str]:
+def _why_not_number(text: str, original, unit: str | None, field: Field) -> tuple[str, str]:
     """(rule, message body) for a cell that is not a number."""
     low = text.lower()
     unit_s = f" in {unit}" if unit else ""
-    if hasattr(original, "isoformat") and not isinstance(original, str):
+    if isinstance(original, _dt.date | _dt.time | _dt.timedelta):
+        stored = _excel_number(original)
+        shown = (
+            f" (the number stored in it is {_fmt(stored)})"
+            if stored is not None and _plausible(stored, field)
+            else ""
+        )
         return (
             "type",
-            f"is a date (the spreadsheet cell is formatted as a date); store the number{unit_s} itself and format the cell as a number.",
+            "is a date or time: the spreadsheet cell has a date or time format" + shown + "; store "
+            f"the number{unit_s} itself and format the cell as a number.",
         )
     if low in _SPREADSHEET_ERRORS:
         return (
@@ -167,8 +226,11 @@ def _why_not_number(text: str, original, unit: str | None) -> tuple[str, str]:
         )
     if low in _NOT_A_VALUE:
         return "type", "is not a value; leave the cell empty (or write NA) for a missing value."
-    if _THOUSANDS.match(text):
-        digits = _SEPARATORS.sub("", text)
+    m = _THOUSANDS.match(text)
+    if m:
+        sep = m.group("sep")
+        digits = text.replace(sep, "") if sep in ",." else _GROUPING.sub("", text)
+        digits = digits.replace(",", ".")
         return (
             "type",
             f"looks like a number with a thousands separator; write it without separators (e.g. {digits}).",
@@ -183,6 +245,16 @@ def _why_not_number(text: str, original, unit: str | None) -> tuple[str, str]:
     return "type", f"is not a number; a number{unit_s} is expected (empty or NA for missing)."
 
 
+def _excel_number(value) -> float | None:
+    """The serial number Excel stores for a date, time or duration cell."""
+    try:
+        from openpyxl.utils.datetime import to_excel
+
+        return float(to_excel(value))
+    except Exception:  # not an Excel-representable date
+        return None
+
+
 def parse_number(
     raw: pd.Series,
     field: Field,
@@ -193,11 +265,18 @@ def parse_number(
     failures: Failures,
     log: CleaningLog,
     originals: dict | None = None,
+    decimal: str = ".",
+    cell_texts: Callable[[np.ndarray], list[str] | None] | None = None,
 ) -> np.ndarray:
     """Parse a numeric column to canonical float64 (converting other units), checking its rules.
 
     When ``originals`` is a dict, the values before unit conversion are stored in it
-    under the field's name.
+    under the field's name. ``decimal`` is the file's decimal mark: a cell written with
+    the *other* mark and exactly three digits after it (``1.250`` in a decimal-comma
+    file, ``1,250`` otherwise) could be a thousands separator and is refused as
+    ambiguous; other cells with a decimal comma are read and logged. ``cell_texts``
+    returns the cells of given rows as written in the file, to quote values that pandas
+    parsed as numbers (so that ``1e309`` is not shown as ``inf``).
     """
     n = len(raw)
     unit = alt.unit if alt else field.unit
@@ -222,7 +301,10 @@ def parse_number(
         # pandas parses the words "NaN"/"inf": a word is not a value
         word = text.str.lower().isin(_NOT_A_VALUE).to_numpy()
         num[word] = np.nan
-        failed = np.isnan(num) & ~word
+        other = "." if decimal == "," else ","
+        ambiguous = text.str.match(_AMBIGUOUS[other]).to_numpy()
+        num[ambiguous] = np.nan
+        failed = np.isnan(num) & ~word & ~ambiguous
         comma = failed & text.str.match(_DECIMAL_COMMA).to_numpy()
         if comma.any():
             fixed = pd.to_numeric(
@@ -237,23 +319,45 @@ def parse_number(
                 new=fixed,
                 detail="decimal comma read as a decimal point",
             )
-        bad = np.isnan(num)
+        if ambiguous.any():
+            amb = text[ambiguous]
+            mark = "comma" if decimal == "," else "point"
+            failures.add(
+                pos[ambiguous],
+                column,
+                amb.tolist(),
+                "type",
+                [
+                    f"is ambiguous: the file's decimal mark is a {mark}, so '{other}' here could "
+                    f"be a thousands separator ({t.replace(other, '')}) or a decimal mark "
+                    f"({t.replace(',', '.')}); write the number without separators, with a "
+                    f"decimal {mark}."
+                    for t in amb.tolist()
+                ],
+            )
+        bad = np.isnan(num) & ~ambiguous
         if bad.any():
             bad_pos = pos[bad]
-            raw_cells = raw.iloc[bad_pos].tolist()
-            for r, t, o in zip(bad_pos, text[bad].tolist(), raw_cells, strict=True):
-                rule, body = _why_not_number(t, o, unit)
-                failures.add([r], column, [t], rule, [body])
-        vals[pos[~bad]] = num[~bad]
+            bad_text = text[bad]
+            codes, uniques = pd.factorize(bad_text)
+            originals_of = raw.iloc[bad_pos].tolist()
+            first = {}
+            for i, c in enumerate(codes.tolist()):
+                first.setdefault(c, i)
+            for k, t in enumerate(uniques):
+                rule, body = _why_not_number(t, originals_of[first[k]], unit, field)
+                failures.add(bad_pos[codes == k], column, t, rule, body)
+        ok = ~np.isnan(num)
+        vals[pos[ok]] = num[ok]
         texts = (pos, text)
+    as_written = _as_written(texts, cell_texts)
     # finite
     inf = np.flatnonzero(np.isinf(vals))
     if inf.size:
-        shown = _original_texts(inf, texts, vals)
         failures.add(
             inf,
             column,
-            shown,
+            as_written(inf, vals),
             "finite",
             "is not a finite number (too large to represent, or infinity); check the cell.",
         )
@@ -275,32 +379,54 @@ def parse_number(
         original_vals = vals
     if originals is not None:
         originals[field.name] = original_vals
-    _check_range(vals, original_vals, field, column=column, alt=alt, texts=texts, failures=failures)
+    _check_range(
+        vals, original_vals, field, column=column, alt=alt, shown=as_written, failures=failures
+    )
     if field.type == "integer":
         frac = np.flatnonzero(~np.isnan(vals) & (np.floor(vals) != vals))
         failures.add(
             frac,
             column,
-            _original_texts(frac, texts, original_vals),
+            as_written(frac, original_vals),
             "integer",
-            f"is not a whole number; {field.title.lower() or field.name} is counted in whole {field.unit or 'units'}.",
+            f"is not a whole number; {field.title.lower() or field.name} is counted in whole "
+            f"{_plural(field.unit or 'unit')}.",
         )
     return vals
 
 
-def _original_texts(rows: np.ndarray, texts, vals: np.ndarray) -> list[str]:
-    if texts is not None:
-        pos, text = texts
-        lookup = dict(zip(pos.tolist(), text.tolist(), strict=True))
-        return [lookup.get(int(r), _fmt(vals[r])) for r in rows]
-    return [_fmt(vals[r]) for r in rows]
+def _plural(unit: str) -> str:
+    return unit if unit.endswith("s") else unit + "s"
 
 
-def _check_range(
-    vals, original_vals, field: Field, *, column, alt, texts, failures: Failures
-) -> None:
+_MAX_QUOTED = 1000  # cells re-read from the file to quote them as written
+
+
+def _as_written(texts, cell_texts):
+    """A function (rows, values) -> the cells of those rows as written, for messages."""
+
+    def shown(rows: np.ndarray, vals: np.ndarray) -> list[str]:
+        rows = np.asarray(rows, dtype=np.int64)
+        out = [_fmt(v) for v in vals[rows]]
+        if texts is not None:
+            pos, text = texts
+            idx = np.searchsorted(pos, rows)  # pos is sorted
+            idx = np.minimum(idx, max(len(pos) - 1, 0))
+            hit = (pos[idx] == rows) if len(pos) else np.zeros(len(rows), dtype=bool)
+            arr = text.to_numpy(dtype=object)
+            for i in np.flatnonzero(hit).tolist():
+                out[i] = arr[idx[i]]
+        elif cell_texts is not None and len(rows):
+            quoted = cell_texts(rows[:_MAX_QUOTED])
+            if quoted is not None:
+                out[: len(quoted)] = [q if q else o for q, o in zip(quoted, out, strict=False)]
+        return out
+
+    return shown
+
+
+def _check_range(vals, original_vals, field: Field, *, column, alt, shown, failures) -> None:
     unit = field.unit or ""
-    conv = f" (= {{conv}} {unit})" if alt else ""
     for bound, rule in ((field.minimum, "minimum"), (field.maximum, "maximum")):
         if bound is None:
             continue
@@ -308,20 +434,13 @@ def _check_range(
             rows = np.flatnonzero(vals < bound if rule == "minimum" else vals > bound)
         if rows.size == 0:
             continue
-        shown = _original_texts(rows, texts, original_vals)
+        side = "below the plausible minimum" if rule == "minimum" else "above the plausible maximum"
+        codes, uniques = pd.factorize(vals[rows])  # one message body per distinct value
         bodies = []
-        for r in rows:
-            v = vals[r]
-            side = (
-                "below the plausible minimum"
-                if rule == "minimum"
-                else "above the plausible maximum"
-            )
+        for v in uniques.tolist():
+            body = (f"(= {_fmt(v)} {unit}) " if alt else "") + f"is {side} {_fmt(bound)} {unit}"
             body = (
-                conv.format(conv=_fmt(v)) if alt else ""
-            ) + f" is {side} {_fmt(bound)} {unit}".rstrip()
-            body = (
-                body.lstrip()
+                body.rstrip()
                 + f"; {unit or 'the schema unit'} expected"
                 + _unit_hint(v, field, alt)
                 + "."
@@ -329,7 +448,9 @@ def _check_range(
             if v < 0 and field.minimum is not None and field.minimum >= 0:
                 body = body.rstrip(".") + " (a negative value is impossible here)."
             bodies.append(body)
-        failures.add(rows, column, shown, rule, bodies)
+        failures.add(
+            rows, column, shown(rows, original_vals), rule, np.asarray(bodies, dtype=object)[codes]
+        )
 
 
 def _plausible(v: float, field: Field) -> bool:
@@ -347,7 +468,14 @@ def _unit_hint(v: float, field: Field, alt: AlternativeUnit | None) -> str:
                 hints.append(
                     f"if the column is in {other.unit}, name it {other.name} ({_fmt(v)} {other.unit} = {_fmt(other.to_canonical(v))} {field.unit})"
                 )
-    if v > 0 and field.maximum is not None and v > field.maximum:
+    if field.unit == "year" and 3000 < v < 100000 and float(v).is_integer():
+        year = _excel_year(v)
+        if year is not None:
+            hints.append(
+                f"{_fmt(v)} looks like a spreadsheet date serial number (the date "
+                f"{year}); enter the year itself and format the cell as a number"
+            )
+    elif v > 0 and field.maximum is not None and v > field.maximum:
         for k in (10, 100, 1000):
             if _plausible(v / k, field):
                 hints.append(
@@ -357,7 +485,19 @@ def _unit_hint(v: float, field: Field, alt: AlternativeUnit | None) -> str:
     return (". Hint: " + "; or ".join(hints)) if hints else ""
 
 
+def _excel_year(serial: float) -> str | None:
+    """The ISO date of a spreadsheet serial day number (1900 date system), if plausible."""
+    try:
+        date = _dt.date(1899, 12, 30) + _dt.timedelta(days=int(serial))
+    except OverflowError:
+        return None
+    return date.isoformat() if 1980 <= date.year <= 2035 else None
+
+
 # -- booleans ------------------------------------------------------------------------------
+_YES, _NO, _MISSING = 1, 0, 2
+
+
 def parse_boolean(
     raw: pd.Series,
     field: Field,
@@ -371,13 +511,11 @@ def parse_boolean(
 ):
     """Parse a yes/no column into pandas' nullable boolean dtype."""
     n = len(raw)
-    values = np.zeros(n, dtype=bool)
-    mask = np.ones(n, dtype=bool)  # True = missing
     if pd.api.types.is_bool_dtype(raw) and not pd.api.types.is_object_dtype(raw):
+        values = np.zeros(n, dtype=bool)
         present = raw.notna().to_numpy()
         values[present] = raw[present].astype(bool).to_numpy()
-        mask = ~present
-        return pd.arrays.BooleanArray(values, mask)
+        return pd.arrays.BooleanArray(values, ~present)
     if pd.api.types.is_numeric_dtype(raw):
         v = raw.to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isin(v, (0.0, 1.0))
@@ -389,10 +527,8 @@ def parse_boolean(
             "boolean",
             "is not a yes/no value; use 1/0, yes/no or да/нет.",
         )
-        values[ok] = v[ok] == 1.0
-        mask = ~ok
-        return pd.arrays.BooleanArray(values, mask)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        return pd.arrays.BooleanArray(v == 1.0, ~ok)
+    codes, uniques = _codes(raw)
     truthy, falsy = set(true_values), set(false_values)
     missing = {m.lower() for m in missing_values}
     if "-" not in truthy | falsy:
@@ -400,32 +536,23 @@ def parse_boolean(
     accepted = "yes/no, 1/0, да/нет or +/\u2212"
     saw_plus = saw_hyphen = False
     canonical = {"true", "false", "1", "0"}  # Table Schema's own spellings: not a change
+    state = np.full(len(uniques) + 1, _MISSING, dtype=np.int8)  # the last slot: code -1 (NA)
     for k, u in enumerate(uniques):
-        text = _cell_text(u) if not isinstance(u, bool | np.bool_) else ("true" if u else "false")
+        is_bool = isinstance(u, bool | np.bool_)
+        text = ("true" if u else "false") if is_bool else _cell_text(u)
         key = text.strip().lower()
-        rows = np.flatnonzero(codes == k)
-        if key in truthy:
-            values[rows], mask[rows] = True, False
-            saw_plus |= key == "+"
-            if key not in canonical and not isinstance(u, bool | np.bool_):
+        if key in truthy or key in falsy:
+            yes = key in truthy
+            state[k] = _YES if yes else _NO
+            saw_plus |= yes and key == "+"
+            if key not in canonical and not is_bool:
                 log.add(
                     column,
                     "boolean-code",
-                    rows=rows,
+                    rows=CodeRows(codes, k),
                     original=text,
-                    new=True,
-                    detail="yes/no spelling read as True",
-                )
-        elif key in falsy:
-            values[rows], mask[rows] = False, False
-            if key not in canonical and not isinstance(u, bool | np.bool_):
-                log.add(
-                    column,
-                    "boolean-code",
-                    rows=rows,
-                    original=text,
-                    new=False,
-                    detail="yes/no spelling read as False",
+                    new=yes,
+                    detail=f"yes/no spelling read as {yes}",
                 )
         elif key in missing:
             saw_hyphen |= key == "-"
@@ -433,14 +560,14 @@ def parse_boolean(
                 log.add(
                     column,
                     "missing-code",
-                    rows=rows,
+                    rows=CodeRows(codes, k),
                     original=text,
                     new=None,
                     detail="'-' is a missing-value marker",
                 )
         else:
             failures.add(
-                rows,
+                _rows_of(codes, k),
                 column,
                 text,
                 "boolean",
@@ -458,7 +585,8 @@ def parse_boolean(
             DataQualityWarning,
             stacklevel=4,
         )
-    return pd.arrays.BooleanArray(values, mask)
+    st = state[codes]  # code -1 picks the last slot: missing
+    return pd.arrays.BooleanArray(st == _YES, st == _MISSING)
 
 
 # -- text and codes ------------------------------------------------------------------------
@@ -470,71 +598,157 @@ def parse_text(
     missing_values,
     failures: Failures,
     log: CleaningLog,
-) -> pd.Series:
-    """Parse a free-text or coded (enum) column; recode spellings listed in ``codes``."""
+):
+    """Parse a free-text or coded (enum) column; recode spellings listed in ``codes``.
+
+    Returns a Categorical (categories: the sorted enum) for a coded field, else a pandas
+    ``string`` array.
+    """
+    if field.enum:
+        return _parse_code(
+            raw, field, column=column, missing_values=missing_values, failures=failures, log=log
+        )
     n = len(raw)
-    out = np.full(n, None, dtype=object)
-    pos, text = _present_text(raw, missing_values)
-    original = raw.iloc[pos].map(_cell_text)
-    trimmed = (original != text).to_numpy()
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        raw = raw.astype(object)
+    mask = raw.notna().to_numpy()
+    pos = np.flatnonzero(mask)
+    cells = raw if len(pos) == n else raw.iloc[pos]
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        cells = cells.map(_cell_text)  # Excel or DataFrame cells: numbers, dates, bools
+    cells = cells.to_numpy(dtype=object)
+    text, trimmed, lengths = _strip_cells(cells)
     if trimmed.any():
         log.add(
             column,
             "whitespace",
             rows=pos[trimmed],
-            original=original[trimmed].to_numpy(),
-            new=text[trimmed].to_numpy(),
+            original=cells[trimmed],
+            new=text[trimmed],
             detail="surrounding whitespace removed",
         )
-    values = text.to_numpy(dtype=object, copy=True)
-    if field.enum:
-        lookup = {e.lower(): e for e in field.enum}
-        for canonical, spellings in field.codes.items():
-            lookup.update(dict.fromkeys(spellings, canonical))
-        codes, uniques = pd.factorize(text)
-        for k, u in enumerate(uniques):
-            rows = np.flatnonzero(codes == k)
-            target = lookup.get(str(u).lower())
-            if target is None:
-                failures.add(
-                    pos[rows],
-                    column,
-                    str(u),
-                    "enum",
-                    f"is not an accepted code; use {' or '.join(field.enum)} (see the data dictionary for accepted spellings).",
-                )
-                values[rows] = None
-            elif target != u:
-                values[rows] = target
-                log.add(
-                    column,
-                    "code",
-                    rows=pos[rows],
-                    original=str(u),
-                    new=target,
-                    detail=f"spelling recoded to {target}",
-                )
+    present = ~pd.Series(text, dtype=object).isin(list(missing_values)).to_numpy()
+    if not present.all():
+        pos, text, lengths = pos[present], text[present], lengths[present]
     if field.max_length:
-        long = np.flatnonzero(text.str.len().to_numpy() > field.max_length)
+        long = np.flatnonzero(lengths > field.max_length)
         failures.add(
             pos[long],
             column,
-            text.iloc[long].tolist(),
+            text[long].tolist(),
             "maxLength",
             f"is longer than {field.max_length} characters; use a short pseudonymous code.",
         )
-    out[pos] = values
-    return pd.Series(out, dtype="string")
+    values = text
+    if len(pos) < n:
+        values = np.full(n, None, dtype=object)
+        values[pos] = text
+    return pd.array(values, dtype="string")
+
+
+_WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+_MATRIX_BYTES = 1 << 25  # code-point matrix per chunk (32 MiB)
+
+
+def _strip_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``str.strip`` of every cell, its "was trimmed" flag and its stripped length.
+
+    Only the cells that start or end with whitespace are stripped in Python: they are
+    found from a matrix of code points (NumPy's fixed-width strings), a few array
+    operations for a million cells.
+    """
+    n = len(cells)
+    text = cells.copy()
+    trimmed = np.zeros(n, dtype=bool)
+    lengths = np.zeros(n, dtype=np.int64)
+    lo = 0
+    step = 1 << 16
+    while lo < n:
+        chunk = cells[lo : lo + step]
+        u = chunk.astype("U")
+        width = u.dtype.itemsize // 4
+        if width * len(chunk) * 4 > _MATRIX_BYTES and len(chunk) > 1:
+            step = max(1, len(chunk) // 8)  # long values: smaller chunks
+            continue
+        hi = lo + len(chunk)
+        if width:
+            cp = u.view(np.uint32).reshape(len(chunk), width)
+            length = np.count_nonzero(cp, axis=1)
+            last = cp[np.arange(len(chunk)), np.maximum(length - 1, 0)]
+            flagged = (length > 0) & (np.isin(cp[:, 0], _WHITESPACE) | np.isin(last, _WHITESPACE))
+            lengths[lo:hi] = length
+            for i in np.flatnonzero(flagged).tolist():
+                stripped = chunk[i].strip()
+                text[lo + i] = stripped
+                lengths[lo + i] = len(stripped)
+                trimmed[lo + i] = True
+        lo = hi
+        step = 1 << 16
+    return text, trimmed, lengths
+
+
+def _parse_code(raw, field: Field, *, column, missing_values, failures, log) -> pd.Categorical:
+    """A coded field: each distinct spelling is stripped, recoded and checked once."""
+    categories = sorted(field.enum)
+    lookup = {e.lower(): e for e in field.enum}
+    for canonical, spellings in field.codes.items():
+        lookup.update(dict.fromkeys(spellings, canonical))
+    missing = set(missing_values)
+    codes, uniques = _codes(raw)
+    target = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the last slot: code -1 (NA)
+    for k, u in enumerate(uniques):
+        original = _cell_text(u)
+        text = original.strip()
+        if text in missing:
+            continue
+        rows = CodeRows(codes, k)
+        if text != original:
+            log.add(
+                column,
+                "whitespace",
+                rows=rows,
+                original=original,
+                new=text,
+                detail="surrounding whitespace removed",
+            )
+        canonical = lookup.get(text.lower())
+        if canonical is None:
+            failures.add(
+                rows.positions(),
+                column,
+                text,
+                "enum",
+                f"is not an accepted code; use {' or '.join(field.enum)} (see the data dictionary for accepted spellings).",
+            )
+            continue
+        if field.max_length and len(text) > field.max_length:
+            failures.add(
+                rows.positions(),
+                column,
+                text,
+                "maxLength",
+                f"is longer than {field.max_length} characters; use a short pseudonymous code.",
+            )
+        target[k] = categories.index(canonical)
+        if canonical != text:
+            log.add(
+                column,
+                "code",
+                rows=rows,
+                original=text,
+                new=canonical,
+                detail=f"spelling recoded to {canonical}",
+            )
+    return pd.Categorical.from_codes(target[codes], categories=categories)
 
 
 def check_required(values, field: Field, *, column: str, failures: Failures) -> None:
     """Empty cells in a field whose values are required."""
     if not field.required:
         return
-    isna = np.asarray(
-        pd.isna(values) if not isinstance(values, pd.Series) else values.isna().to_numpy(),
-        dtype=bool,
-    )
+    isna = np.asarray(pd.isna(values), dtype=bool)
+    if not isna.any():
+        return
     rows = np.setdiff1d(
         np.flatnonzero(isna), failures.failed_rows(column)
     )  # unparseable cells already reported
@@ -547,29 +761,37 @@ def check_required(values, field: Field, *, column: str, failures: Failures) -> 
     )
 
 
-def check_unique(values: pd.Series, field: Field, *, column: str, failures: Failures) -> None:
-    """Duplicate values in a unique field: each repeat names the id and all its rows."""
+def check_unique(values, field: Field, *, column: str, failures: Failures) -> None:
+    """Duplicate values in a unique field: each repeat names the id and its rows."""
     if not field.unique:
         return
-    dup = values.duplicated(keep=False) & values.notna()
-    if not dup.any():
+    values = pd.Series(values) if not isinstance(values, pd.Series) else values
+    present = values.notna().to_numpy()
+    if present.all() and pd.Index(values.to_numpy(dtype=object)).is_unique:
+        return  # the usual case, decided by one hash pass
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    repeated = np.flatnonzero(counts > 1)
+    if not len(repeated):
         return
-    groups = pd.Series(np.flatnonzero(dup.to_numpy()), index=values[dup].to_numpy()).groupby(
-        level=0, sort=False
-    )
-    for value, rows in groups:
-        rows = rows.to_numpy()
+    rows = np.flatnonzero(np.isin(codes, repeated))
+    rows = rows[np.argsort(codes[rows], kind="stable")]
+    bounds = np.flatnonzero(np.diff(codes[rows])) + 1
+    for group in np.split(rows, bounds):
+        shown = group[:_MAX_SHOWN_ROWS]
         where = ", ".join(
             f"row {failures.labels[r]}"
             + (f" (line {failures.lines[r]})" if failures.lines[r] >= 0 else "")
-            for r in rows
+            for r in shown.tolist()
         )
+        if len(group) > len(shown):
+            where += f" and {len(group) - len(shown)} more"
         failures.add(
-            rows[1:],
+            group[1:],
             column,
-            str(value),
+            str(uniques[codes[group[0]]]),
             "unique",
-            f"is used by {len(rows)} rows: {where}; every infant needs a unique code.",
+            f"is used by {len(group)} rows: {where}; every infant needs a unique code.",
         )
 
 
@@ -605,7 +827,10 @@ def check_rules(frame: dict, *, columns: dict, failures: Failures) -> None:
                 columns[name],
                 [_fmt(vals[r]) for r in rows],
                 "resolution_after_onset",
-                [f"is earlier than im_onset_day = {_fmt(onset[r])}; it cannot precede the onset." for r in rows],
+                [
+                    f"is earlier than im_onset_day = {_fmt(onset[r])}; it cannot precede the onset."
+                    for r in rows
+                ],
             )
     if followup is not None and resolution is not None:
         rows = np.flatnonzero(~np.isnan(followup) & ~np.isnan(resolution))
