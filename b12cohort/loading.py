@@ -248,6 +248,15 @@ def _map_headers(sn: Sniffed, schema: Schema, mapping: dict, log: CleaningLog):
             )
             continue
         used[target] = pos
+        kind = identifier_kind(header) if header != target else None
+        if kind:  # mapped on purpose, so it is read: but say what it looks like
+            warnings.warn(
+                f"column {header!r} is read as {target} but its name says it holds a direct "
+                f"identifier ({kind}); {target} should hold pseudonymous codes (e.g. K01), "
+                "never names, record numbers or dates of birth.",
+                IdentifierWarning,
+                stacklevel=3,
+            )
         if header != target:
             log.add(
                 header,

@@ -1,31 +1,41 @@
 """Privacy guards: direct identifiers never enter the analysis, and exports are safe.
 
 * :func:`identifier_kind` recognises column headers that hold direct identifiers
-  (names, dates of birth, addresses, phone numbers, e-mails, record and insurance
-  numbers), in English and Russian. The loader drops such columns before their values
-  are even parsed and warns with the column name only.
-* :func:`id_looks_identifying` flags pseudonymous codes that look like a name or a date.
+  (names, dates of birth, addresses, phone numbers, e-mails, record, insurance and
+  document numbers), in English and Russian. The loader drops such columns before their
+  values are even parsed and warns with the column name only.
+* :func:`id_looks_identifying` flags pseudonymous codes that look like a name, a date,
+  an e-mail address or a phone/document number.
 * :func:`neutralise_csv_injection` makes exported text cells safe to open in a
   spreadsheet (OWASP, "CSV Injection": prefix cells starting with ``=``, ``+``, ``-``,
   ``@``, tab or carriage return with a single quote).
+
+Whatever is unknown to the schema is dropped unread anyway; the vocabulary decides
+whether the user is *told* that a column was an identifier (an
+:class:`~b12cohort.exceptions.IdentifierWarning`) and what the cleaning log says.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["id_looks_identifying", "identifier_kind", "neutralise_csv_injection"]
 
-# header (normalised: lower case, ё->е, punctuation -> spaces) -> kind of identifier
+# header (normalised: lower case, ё->е, № -> n, punctuation -> spaces) -> kind of identifier.
+# A phrase matches whole words anywhere in the header ("ФИО ребёнка", "Patient name").
 _IDENTIFIER_PHRASES = {
     "name": [
         "name",
+        "names",
         "full name",
         "fullname",
         "first name",
         "firstname",
+        "forename",
         "given name",
         "last name",
         "lastname",
@@ -33,6 +43,7 @@ _IDENTIFIER_PHRASES = {
         "family name",
         "middle name",
         "patronymic",
+        "initials",
         "patient name",
         "child name",
         "mother name",
@@ -42,10 +53,13 @@ _IDENTIFIER_PHRASES = {
         "имя",
         "фамилия",
         "отчество",
+        "инициалы",
         "имя ребенка",
         "фио ребенка",
         "фио матери",
+        "фио отца",
         "фио пациента",
+        "фамилия имя отчество",
     ],
     "date of birth": [
         "date of birth",
@@ -58,17 +72,25 @@ _IDENTIFIER_PHRASES = {
         "д р",
         "др",
         "дата рожд",
+        "день рождения",
     ],
     "address": [
         "address",
         "home address",
         "street",
         "postcode",
+        "post code",
+        "postal code",
         "zip code",
+        "zip",
         "адрес",
         "место жительства",
         "адрес проживания",
         "адрес регистрации",
+        "прописка",
+        "регистрация по месту жительства",
+        "улица",
+        "индекс",
     ],
     "phone": [
         "phone",
@@ -77,12 +99,15 @@ _IDENTIFIER_PHRASES = {
         "mobile",
         "cell phone",
         "phone number",
+        "fax",
         "телефон",
         "тел",
         "моб телефон",
         "мобильный",
+        "контактный телефон",
+        "сотовый",
     ],
-    "email": ["email", "e mail", "mail", "электронная почта", "эл почта", "почта"],
+    "email": ["email", "e mail", "mail", "электронная почта", "эл почта", "почта", "емейл"],
     "medical record number": [
         "medical record number",
         "mrn",
@@ -92,13 +117,17 @@ _IDENTIFIER_PHRASES = {
         "chart number",
         "hospital number",
         "history number",
+        "nhs number",
         "номер истории болезни",
         "история болезни",
+        "истории болезни",
         "n истории",
         "номер истории",
         "номер карты",
         "медицинская карта",
+        "мед карта",
         "номер медицинской карты",
+        "амбулаторная карта",
         "и б",
         "иб",
     ],
@@ -111,13 +140,28 @@ _IDENTIFIER_PHRASES = {
         "passport",
         "ssn",
         "social security number",
+        "national id",
         "полис",
         "полис омс",
         "номер полиса",
         "омс",
         "снилс",
         "паспорт",
+        "инн",
+        "свидетельство о рождении",
     ],
+}
+# headers that name an identifier only when they are the whole header: "Пациент" in a
+# Russian export holds the patient's name, but "Возраст пациента" does not.
+_EXACT_HEADERS = {
+    "patient": "name",
+    "пациент": "name",
+    "ребенок": "name",
+    "мать": "name",
+    "mother": "name",
+    "контакты": "phone",
+    "contact": "phone",
+    "contacts": "phone",
 }
 _PHRASES = [(tuple(p.split()), kind) for kind, ps in _IDENTIFIER_PHRASES.items() for p in ps]
 
@@ -132,14 +176,21 @@ def identifier_kind(header: str) -> str | None:
     """The kind of direct identifier a column header names, or None.
 
     Matches whole words, so ``"Patient name"`` and ``"ФИО ребёнка"`` are caught while
-    ``"hb_g_l"`` is not.
+    ``"hb_g_l"`` is not. Recognised kinds: ``"name"``, ``"date of birth"``,
+    ``"address"``, ``"phone"``, ``"email"``, ``"medical record number"`` and
+    ``"insurance/SNILS/policy number"``.
 
     Examples
     --------
     >>> identifier_kind("ФИО ребёнка"), identifier_kind("Date of birth"), identifier_kind("hb_g_l")
     ('name', 'date of birth', None)
+    >>> identifier_kind("№ истории болезни"), identifier_kind("Полис ОМС")
+    ('medical record number', 'insurance/SNILS/policy number')
     """
     words = _normalise(header)
+    exact = _EXACT_HEADERS.get(" ".join(words))
+    if exact:
+        return exact
     for phrase, kind in _PHRASES:
         n = len(phrase)
         if any(words[i : i + n] == phrase for i in range(len(words) - n + 1)):
@@ -147,35 +198,166 @@ def identifier_kind(header: str) -> str | None:
     return None
 
 
-_DATE = re.compile(r"^\s*(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})(\s.*)?$")
-_NAME = re.compile(
-    r"^\s*[A-ZА-ЯЁ][a-zа-яё]+(\s+[A-ZА-ЯЁ][a-zа-яё]*\.?){1,3}\s*$|^\s*[A-ZА-ЯЁ][a-zа-яё]{2,}\s+[A-ZА-ЯЁ]\.\s*[A-ZА-ЯЁ]?\.?\s*$"
+# -- codes that look like identifiers ------------------------------------------------------
+_DATE = re.compile(
+    r"^(?:(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4}|\d{2})"
+    r"|(?P<Y>\d{4})[./-](?P<M>\d{1,2})[./-](?P<D>\d{1,2}))(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
+_WORD = r"[A-ZА-ЯЁ][a-zа-яё]+(?:[-'][A-ZА-ЯЁa-zа-яё][a-zа-яё]*)?"
+_CAPS_WORD = r"[A-ZА-ЯЁ]{2,}(?:[-'][A-ZА-ЯЁ]+)?"
+_INITIALS = r"[A-ZА-ЯЁ]\.\s*(?:[A-ZА-ЯЁ]\.?)?"
+_NAME = re.compile(
+    rf"^(?:{_WORD}(?:\s+(?:{_WORD}|{_INITIALS})){{1,3}}"  # Иванов Иван (Иванович), Ivanov I.I.
+    rf"|{_INITIALS}\s*{_WORD}"  # И.И. Иванов
+    rf"|{_CAPS_WORD}(?:\s+{_CAPS_WORD}){{1,3}}"  # IVANOV IVAN
+    rf"|[A-ZА-ЯЁ][a-zа-яё]{{2,}}(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"  # Smith, Иванова, Петрова-Водкина
+    rf"|[A-ZА-ЯЁ]{{4,}})\.?$"  # IVANOV
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LONG_NUMBER = re.compile(r"^\+?[\d\s().-]+$")
+_CHUNK = 1 << 17  # ids examined at a time (bounds the code-point matrix)
+_KINDS = ("date", "name", "e-mail address", "phone or document number")
 
 
 def id_looks_identifying(ids: pd.Series) -> dict[str, int]:
-    """Count codes that look like a date or a personal name (for a warning without values).
+    """Count codes that look like a date, a name, an e-mail or a phone/document number.
+
+    The counts feed a warning that never quotes a value. What is flagged, and what is not:
+
+    * **date**: ``12.03.2019``, ``3/12/19``, ``2019-03-12`` (optionally with a time),
+      and eight-digit ``20190312`` / ``12032019`` when they are calendar dates
+      (years 1900-2099). A year with a serial number (``2019-017``), a code with one
+      separator (``17/2019``) or an impossible date (``12-40-2019``) is not a date.
+    * **name**: two to four capitalised words or initials (``Иванов Иван``,
+      ``Ivanov I.I.``, ``И.И. Иванов``, ``IVANOV IVAN``), one capitalised word of three
+      or more letters (``Smith``), or one all-capital word of four or more letters
+      (``IVANOV``). Any code with a digit (``K01``, ``B12-017``, ``P0000001``) is not a
+      name.
+    * **e-mail address**: ``x@y.z``.
+    * **phone or document number**: ten or more digits, possibly with ``+``, spaces,
+      brackets or dashes (phones, SNILS, insurance policies).
+
+    Codes are screened with array operations on their characters; only candidates go
+    through the regular expressions, so a million codes take a fraction of a second.
 
     Examples
     --------
     >>> import pandas as pd
     >>> id_looks_identifying(pd.Series(["K01", "12.03.2019", "Иванов Иван", "K04"]))
     {'date': 1, 'name': 1}
+    >>> id_looks_identifying(pd.Series(["B12-017", "2019-017", "P0000001", "k01"]))
+    {}
     """
-    s = ids.dropna().astype(str)
-    out = {"date": int(s.str.match(_DATE).sum()), "name": int(s.str.match(_NAME).sum())}
-    return {k: v for k, v in out.items() if v}
+    s = pd.Series(ids).dropna()
+    if s.empty:
+        return {}
+    obj = s.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(obj, skipna=True) != "string":
+        obj = np.array([str(x).strip() for x in obj], dtype=object)
+    counts = dict.fromkeys(_KINDS, 0)
+    for lo in range(0, len(obj), _CHUNK):
+        _screen(obj[lo : lo + _CHUNK], counts)
+    return {k: v for k, v in counts.items() if v}
 
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+def _screen(chunk: np.ndarray, counts: dict) -> None:
+    cp = chunk.astype("U")  # fixed width: a (n, width) matrix of code points
+    width = cp.dtype.itemsize // 4
+    if width > 64:  # a few long values would blow up the matrix: examine those one by one
+        lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+        for x in chunk[lengths > 64].tolist():
+            kind = _kind(x)
+            if kind:
+                counts[kind] += 1
+        chunk = chunk[lengths <= 64]
+        cp = chunk.astype("U")
+        width = cp.dtype.itemsize // 4
+    if width == 0 or not len(chunk):
+        return
+    cp = cp.view(np.uint32).reshape(len(chunk), width)
+    length = np.count_nonzero(cp, axis=1)
+    n_digit = np.count_nonzero((cp >= 48) & (cp <= 57), axis=1)
+    n_sep = np.count_nonzero((cp == 46) | (cp == 47) | (cp == 45), axis=1)
+    has_at = (cp == 64).any(axis=1)
+    candidates = (
+        ((n_digit >= 4) & ((n_sep >= 2) | ((n_digit == 8) & (length == 8))))  # date
+        | ((n_digit == 0) & (length >= 3))  # name
+        | has_at  # e-mail
+        | (n_digit >= 10)  # phone or document number
+    )
+    for x in chunk[candidates].tolist():
+        kind = _kind(x)
+        if kind:
+            counts[kind] += 1
+
+
+def _kind(code: str) -> str | None:
+    """What a single code looks like (None for a plausible pseudonymous code)."""
+    if _is_date(code):
+        return "date"
+    if _EMAIL.match(code):
+        return "e-mail address"
+    if _NAME.match(code):
+        return "name"
+    if _LONG_NUMBER.match(code) and sum(c.isdigit() for c in code) >= 10:
+        return "phone or document number"
+    return None
+
+
+def _is_date(code: str) -> bool:
+    m = _DATE.match(code)
+    if m:
+        if m.group("Y"):
+            return _valid(int(m.group("Y")), int(m.group("M")), int(m.group("D")))
+        d, mo, y = int(m.group("d")), int(m.group("m")), int(m.group("y"))
+        y = y if y >= 100 else 2000 + y
+        return _valid(y, mo, d) or _valid(y, d, mo)  # day-month or month-day order
+    if len(code) == 8 and code.isdigit():
+        n = [int(code[:4]), int(code[4:6]), int(code[6:]), int(code[4:]), int(code[2:4])]
+        return (1900 <= n[0] <= 2099 and _valid(n[0], n[1], n[2])) or (
+            1900 <= n[3] <= 2099 and _valid(n[3], n[4], int(code[:2]))
+        )
+    return False
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        _dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+# -- exports ---------------------------------------------------------------------------------
+# OWASP's list, plus the full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) that
+# spreadsheet programs in East Asian locales also read as the start of a formula.
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _neutral(value):
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
 
 
 def neutralise_csv_injection(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
 
-    Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-    get a leading single quote, as the OWASP CSV Injection guidance recommends. Numbers
-    (including negative ones) are not text and are left alone.
+    Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or
+    the full-width ``＝ ＋ － ＠``) get a leading single quote, as the OWASP "CSV
+    Injection" guidance recommends; so do text column labels and index labels, which
+    are cells of the exported file too. Numbers (including negative ones) are not text
+    and are left alone; the caller's frame is not modified.
+
+    Notes
+    -----
+    Apply it to every table written as CSV for people to open. Quoting by the CSV
+    writer is not enough: a spreadsheet evaluates ``"=1+1"`` as a formula whether or not
+    it was quoted in the file.
+
+    References
+    ----------
+    OWASP Foundation. CSV Injection. https://owasp.org/www-community/attacks/CSV_Injection
 
     Examples
     --------
@@ -184,13 +366,26 @@ def neutralise_csv_injection(frame: pd.DataFrame) -> pd.DataFrame:
     ["'=1+1", 'ok', "'-x"]
     """
     out = frame.copy()
-    for col in out.columns:
-        s = out[col]
-        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
+        if not (
+            pd.api.types.is_object_dtype(s)
+            or pd.api.types.is_string_dtype(s)
+            or isinstance(s.dtype, pd.CategoricalDtype)
+        ):
             continue
-        is_text = s.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
-        text = s.where(is_text)
-        risky = is_text & text.str.startswith(_DANGEROUS).fillna(False).astype(bool)
+        values = s.astype(object).to_numpy()
+        risky = np.fromiter(
+            (isinstance(v, str) and v.startswith(_DANGEROUS) for v in values),
+            dtype=bool,
+            count=len(values),
+        )
         if risky.any():
-            out[col] = s.astype(object).where(~risky, "'" + text.astype(object))
+            values = values.copy()
+            values[risky] = ["'" + v for v in values[risky]]
+            out.isetitem(i, pd.Series(values, index=out.index, dtype=object))
+    for axis in ("columns", "index"):
+        labels = getattr(out, axis)
+        if labels.dtype == object or pd.api.types.is_string_dtype(labels.dtype):
+            setattr(out, axis, labels.map(_neutral))
     return out
