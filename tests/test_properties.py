@@ -4,12 +4,13 @@
   back to the values it was generated from;
 * a single corrupted cell is reported at exactly its row and column;
 * unit conversions round-trip;
-* fuzzing: whatever the bytes, the loader returns a valid frame or raises
-  CohortValidationError; nothing else escapes.
+* fuzzing: whatever the bytes (or the cells of an Excel workbook), the loader returns a
+  valid frame or raises CohortValidationError; nothing else escapes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 
 import numpy as np
@@ -195,3 +196,70 @@ def _only_frame_or_validation_error(source):
     assert set(SCHEMA.required_columns) <= set(cohort.columns)
     assert cohort["patient_id"].is_unique and cohort["patient_id"].notna().all()
     assert cohort["hb_g_l"].between(20, 200).all()
+
+
+# -- Excel: random cell corruptions written with openpyxl ------------------------------------
+EXAMPLE_ROWS = pd.read_csv(EXAMPLE_CSV, skiprows=7, dtype=str, keep_default_na=False)
+_cell_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8),
+    st.sampled_from(["=1+1", "=A1", "#N/A", "#DIV/0!", " 97 ", "1 250", "12,5", "да", "-", "NA"]),
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2100, 1, 1)),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 1, 1)),
+    st.times(),
+    st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=3000)),
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(EXAMPLE_ROWS)),  # sheet row 1 is the header
+            st.integers(0, EXAMPLE_ROWS.shape[1]),  # one column beyond the table
+            _cell_values,
+            st.sampled_from([None, "General", "DD.MM.YYYY", "h:mm", "0.00%", "@"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_fuzz_excel_cell_corruptions(tmp_path_factory, edits):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(EXAMPLE_ROWS.columns))
+    for row in EXAMPLE_ROWS.itertuples(index=False):
+        ws.append([_excel_cell(v) for v in row])
+    for r, c, value, number_format in edits:
+        cell = ws.cell(row=r + 1, column=c + 1)
+        if isinstance(value, str) and value.startswith("="):
+            cell.value = value  # a formula
+        else:
+            try:
+                cell.value = value
+            except (ValueError, TypeError):  # openpyxl refuses it: not a file we can get
+                assume(False)
+        if number_format:
+            cell.number_format = number_format
+    path = tmp_path_factory.mktemp("xlsx") / "f.xlsx"
+    try:
+        wb.save(path)
+    except (ValueError, TypeError, OverflowError):
+        assume(False)
+    before = path.read_bytes()
+    _only_frame_or_validation_error(path)
+    assert path.read_bytes() == before
+
+
+def _excel_cell(text: str):
+    """A CSV cell as a spreadsheet would hold it: numbers as numbers, empty as empty."""
+    if text == "":
+        return None
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        return text
