@@ -204,6 +204,8 @@ def goals(results: dict) -> list[dict]:
                     "pandas.read_csv cp1251", big, 2.0, f"load_cohort cp1251 n={big}"),
         _ratio_goal(results, "table_one <= 0.1x tableone", "table_one", "tableone.TableOne", mid, 0.1,
                     f"table_one n={mid}"),
+        _ratio_goal(results, "table_one <= 0.1x tableone, every Fisher-Freeman-Halton p exact",
+                    "table_one(max_tables=10**7)", "tableone.TableOne", mid, 0.1),
     ]  # fmt: skip
     imp = results.get("imports", {}).get("commands", {})
     a = (imp.get("import b12cohort") or {}).get("median")
@@ -274,9 +276,9 @@ def _exact_goal(results: dict) -> dict:
     if r_failed:
         text += f"; R fisher.test (default workspace) fails from N = {min(r_failed):,}"
     for m in results["measurements"]:
-        if m["name"] == "table_one" and m.get("methods"):
+        if m["name"].startswith("table_one") and m.get("methods"):
             exact, mc = m["methods"].get("exact", 0), m["methods"].get("monte-carlo", 0)
-            text += f"; table_one n = {m['n']:,}: FFH exact {exact}, Monte Carlo {mc}"
+            text += f"; {m['name']} n = {m['n']:,}: FFH exact {exact}, Monte Carlo {mc}"
     row.update(status="MISSED" if problems else "MET", measured=text, problems=problems)
     return row
 
@@ -297,6 +299,7 @@ def _pairs(results):
         ("load_cohort utf8", "pandas.read_csv utf8", "`load_cohort` vs `pandas.read_csv`, UTF-8 comma file"),
         ("load_cohort cp1251", "pandas.read_csv cp1251", "`load_cohort` vs `pandas.read_csv`, cp1251 messy export (`;`, decimal comma)"),
         ("table_one", "tableone.TableOne", "`table_one(by=\"anemia_grade\")` vs `TableOne(..., groupby=\"anemia_grade\", pval=True)`"),
+        ("table_one(max_tables=10**7)", "tableone.TableOne", "`table_one(by=\"anemia_grade\", max_tables=10**7)` (every Fisher–Freeman–Halton p exact) vs `TableOne`"),
         ("simulate_cohort", "simulate_cohort(validate=False)", "`simulate_cohort` (validated) vs its raw frame"),
         ("prevalence", None, "`prevalence` (all yes/no columns)"),
         ("association_summary", None, "`association_summary`"),
@@ -408,9 +411,18 @@ def _report_rows(results) -> list[str]:
         return []
     out = ["#### Report (fresh processes, median)", "", "| command | time |", "|---|---:|"]
     for name, c in rep.items():
-        if name == "profile":
+        if name in ("profile", "notebooks"):
             continue
         out.append(f"| `{name}` | {_s(c['median']) if c['median'] is not None else c['error']} |")
+    nbs = rep.get("notebooks")
+    if nbs:
+        cells = ", ".join(
+            f"{k[:-3]} {_s(v) if isinstance(v, float) else v}" for k, v in nbs.items()
+        )
+        out += [
+            "",
+            f"The notebooks' own work (each run as a plain script after the stack import, s): {cells}.",
+        ]
     return [*out, ""]
 
 

@@ -143,6 +143,16 @@ def _operation(spec: dict, data: dict):
                 frame, by="anemia_grade", variables=CONTINUOUS + CATEGORICAL
             )
         ), methods
+    if task == "table_one_exact":  # fisher_exact_table's own budget: every FFH p exact
+
+        def methods(t1):
+            return t1.tests["method"].value_counts().to_dict()
+
+        return (
+            lambda: b12cohort.table_one(
+                frame, by="anemia_grade", variables=CONTINUOUS + CATEGORICAL, max_tables=10**7
+            )
+        ), methods
     if task == "tableone":
         from tableone import TableOne
 
@@ -425,12 +435,47 @@ def measure_report(cfg, log) -> dict:
     commands = {
         "b12cohort report --out tmp": [py, "-m", "b12cohort", "report", "--out", "{tmp}/report"],
         "analysis stack import": [py, "-c", STACK],
-        "kernel imports + analysis stack": [py, "-c", "import " + KERNEL],
+        "kernel imports + analysis stack": [py, "-c", KERNEL],
     }
     out = time_commands(commands, cfg["report_reps"], log, fresh_dir=True)
     if cfg["profile"] and out["b12cohort report --out tmp"]["median"] is not None:
         out["profile"] = _report_profile(py)
         log(f"  report profile: {out['profile']}")
+        out["notebooks"] = _notebook_times(py)
+        log(f"  notebooks' own work: {out['notebooks']}")
+    return out
+
+
+_NOTEBOOK = """
+import builtins, runpy, sys, time
+builtins.display = lambda *a, **k: None  # IPython's display, outside a kernel
+t0 = time.perf_counter()
+{stack}
+t1 = time.perf_counter()
+runpy.run_path(sys.argv[1], run_name="__main__")
+print(t1 - t0, time.perf_counter() - t1)
+"""
+
+
+def _notebook_times(py: str) -> dict:
+    """Each report notebook run as a plain script in a fresh process: seconds after the stack import.
+
+    The notebooks' own work, without a kernel; lazy imports of b12cohort's modules are
+    counted in every notebook (a shared kernel pays them once).
+    """
+    from importlib import resources
+
+    out = {}
+    folder = resources.files("b12cohort").joinpath("resources", "notebooks")
+    for script in sorted(p for p in folder.iterdir() if p.name.endswith(".py")):
+        with tempfile.TemporaryDirectory() as tmp, resources.as_file(script) as path:
+            proc = subprocess.run(
+                [py, "-c", _NOTEBOOK.format(stack=STACK), str(path)],
+                capture_output=True, text=True, cwd=tmp, timeout=900,
+                env={**os.environ, "MPLBACKEND": "Agg"},
+            )  # fmt: skip
+        last = proc.stdout.strip().splitlines()[-1:] if proc.returncode == 0 else []
+        out[script.name] = float(last[0].split()[1]) if last else f"failed (exit {proc.returncode})"
     return out
 
 
@@ -557,6 +602,10 @@ def main(argv=None) -> int:
                 [{"name": "prevalence", "spec": {"task": "prevalence"}}],
             ]  # fmt: skip
             pair = [{"name": "table_one", "spec": {"task": "table_one"}}]
+            if n <= 10**5:
+                pair.append(
+                    {"name": "table_one(max_tables=10**7)", "spec": {"task": "table_one_exact"}}
+                )
             if n <= cfg["tableone_max"]:
                 tableone = {"name": "tableone.TableOne", "spec": {"task": "tableone"}}
                 if n >= 10**6:
