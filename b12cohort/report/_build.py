@@ -106,7 +106,7 @@ def _load_and_account(parameters: dict):
 
 
 async def _build_async(build: Path, parameters: dict, jobs: int):
-    from ._notebooks import _start_kernel
+    from ._notebooks import _start_kernel, shutdown_kernel
 
     warm = threading.Thread(target=_warm_imports, daemon=True)
     warm.start()
@@ -115,8 +115,7 @@ async def _build_async(build: Path, parameters: dict, jobs: int):
         meta, flow, counts = await asyncio.to_thread(_load_and_account, parameters)
     except BaseException:
         for t in kernel_tasks:
-            km = await t
-            await km.shutdown_kernel(now=True)
+            await shutdown_kernel(await t)
         raise
     kernels = [await t for t in kernel_tasks]
     warm.join()
@@ -221,8 +220,6 @@ def _run(build: Path, parameters: dict, jobs: int):
 
 def _write_manifest(build: Path, *, parameters: dict, meta, counts: dict) -> dict:
     shutil.rmtree(build / "_site", ignore_errors=True)
-    for junk in build.glob(".kernel-*.json"):
-        junk.unlink()
     outputs = {}
     for p in sorted(build.rglob("*")):
         if p.is_file() and p.name != "MANIFEST.json":

@@ -127,14 +127,32 @@ def _kernel_env() -> dict:
 
 
 async def _start_kernel(cwd: Path):
+    """Start a kernel in ``cwd``; its connection file and IPC sockets live in a short temp path.
+
+    (Unix socket paths are limited to about 100 characters, so they cannot live in a
+    deeply nested output folder.)
+    """
+    import tempfile
+
     from jupyter_client.manager import AsyncKernelManager
 
+    runtime = tempfile.mkdtemp(prefix="b12k-")
     km = AsyncKernelManager(
         kernel_spec_manager=_kernel_spec_manager(), kernel_name="python3", transport="ipc"
     )
-    km.connection_file = str(cwd / f".kernel-{id(km)}.json")
+    km.connection_file = os.path.join(runtime, "kernel.json")
     await km.start_kernel(cwd=str(cwd), env=_kernel_env())
     return km
+
+
+async def shutdown_kernel(km) -> None:
+    """Stop a kernel and remove its runtime folder."""
+    import shutil
+
+    try:
+        await km.shutdown_kernel(now=True)
+    finally:
+        shutil.rmtree(os.path.dirname(km.connection_file), ignore_errors=True)
 
 
 def _normalise(nb) -> None:
@@ -225,13 +243,12 @@ async def execute(
                 if on_done is not None:
                     await on_done(name, nb)
         finally:
-            await km.shutdown_kernel(now=True)
-            Path(km.connection_file).unlink(missing_ok=True)
+            await shutdown_kernel(km)
 
     # start any missing kernels together, then run the groups in parallel
     await asyncio.gather(*(worker(k, g) for k, g in enumerate(groups)))
     for km in kernels[len(groups) :]:  # more kernels started than needed
-        await km.shutdown_kernel(now=True)
+        await shutdown_kernel(km)
 
 
 def html_exporter():

@@ -138,6 +138,7 @@ def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',
         f"<title>b12cohort report: {esc(meta.source if example else Path(meta.source).name)}</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>Nervous system lesions in infants with vitamin B12 deficiency anaemia</h1>",
