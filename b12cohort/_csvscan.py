@@ -82,15 +82,19 @@ def valid_prefix_length(
         return None
     decoder = codecs.getincrementaldecoder(encoding)()
     view = memoryview(data)[start:]
+    lo, pending = 0, b""
     try:
         for lo in range(0, len(view), chunk):
+            pending = decoder.getstate()[0]  # bytes of a character cut by the last chunk
             decoder.decode(view[lo : lo + chunk], final=lo + chunk >= len(view))
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        try:  # the exact offset, from a plain decode (only on the failure path)
-            bytes(view).decode(encoding)
-        except UnicodeDecodeError as exc:
-            return start + exc.start
+    except UnicodeDecodeError as exc:
+        # the exact offset: decode the failing chunk again, with the bytes it continues
+        try:
+            (pending + bytes(view[lo : lo + chunk])).decode(encoding)
+        except UnicodeDecodeError as again:
+            return start + lo - len(pending) + again.start
+        return start + lo + exc.start  # pragma: no cover - a failure only at the very end
     return None
 
 

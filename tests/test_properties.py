@@ -228,6 +228,7 @@ _cell_values = st.one_of(
 )
 def test_fuzz_excel_cell_corruptions(tmp_path_factory, edits):
     import openpyxl
+    from openpyxl.utils.exceptions import IllegalCharacterError
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -241,7 +242,7 @@ def test_fuzz_excel_cell_corruptions(tmp_path_factory, edits):
         else:
             try:
                 cell.value = value
-            except (ValueError, TypeError):  # openpyxl refuses it: not a file we can get
+            except (ValueError, TypeError, IllegalCharacterError):  # openpyxl refuses it
                 assume(False)
         if number_format:
             cell.number_format = number_format
