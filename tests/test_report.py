@@ -75,6 +75,14 @@ def test_the_example_report_has_every_output(example_report):
         p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
     }
     assert not list(out.parent.glob(".reports.*"))  # no build or backup folders left behind
+    from b12cohort.report._io import _umask
+
+    for p, full in (
+        (out, 0o777),
+        (out / "index.html", 0o666),
+        (out / "tables" / "prevalence.csv", 0o666),
+    ):
+        assert p.stat().st_mode & 0o777 == full & ~_umask(), f"{p} has private permissions"
 
 
 def test_manifest_accounts_for_every_output_and_row(example_report):

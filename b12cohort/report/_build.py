@@ -190,6 +190,9 @@ def build_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     parameters = _parameters(data, columns, scheme, invalid_rows, read_kwargs, case)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    from ._io import _umask
+
+    build.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the report is an ordinary folder
     try:
         meta, flow, counts = _run(build, parameters, jobs or _default_jobs())
         from ._site import write_site

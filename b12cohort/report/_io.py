@@ -18,8 +18,18 @@ from pathlib import Path
 __all__ = ["atomic_write", "format_frame", "save_csv", "save_table", "sha256_file"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | Path, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` atomically: a crash leaves the old file or the new one."""
+    """Write ``data`` to ``path`` atomically: a crash leaves the old file or the new one.
+
+    The file gets the usual permissions (0666 minus the umask), not the private 0600 of
+    a temporary file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -27,6 +37,7 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
