@@ -51,8 +51,8 @@ STACK = "import pandas, scipy.stats, statsmodels.api, matplotlib.pyplot"
 MODES = {
     "full": {
         "sizes": [10**3, 10**4, 10**5, 10**6],
-        "reps": {10**3: 7, 10**4: 7, 10**5: 5, 10**6: 3},
-        "rounds": 2,
+        "reps": {10**3: 7, 10**4: 7, 10**5: 6, 10**6: 6},
+        "rounds": 3,
         "tableone_max": 10**6,
         "association_max": 10**5,
         "import_reps": 9,
@@ -424,7 +424,7 @@ def measure_imports(cfg, log) -> dict:
     return out
 
 
-KERNEL = "import ipykernel.kernelapp, matplotlib_inline.backend_inline; " + STACK[len("import ") :]
+KERNEL = "import ipykernel.kernelapp, matplotlib_inline.backend_inline, " + STACK[len("import ") :]
 
 
 def measure_report(cfg, log) -> dict:
@@ -609,7 +609,7 @@ def main(argv=None) -> int:
             if n <= cfg["tableone_max"]:
                 tableone = {"name": "tableone.TableOne", "spec": {"task": "tableone"}}
                 if n >= 10**6:
-                    tableone["reps"] = 1  # about 90 s a run
+                    tableone["reps"] = 1  # about a minute a run (one per round)
                 pair.append(tableone)
             groups.append(pair)
             if n <= cfg["association_max"]:
