@@ -19,9 +19,11 @@ with the result (``b12cohort.cleaning_log(cohort)``).
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +40,7 @@ from .exceptions import (
     IdentifierWarning,
     SchemeRangeWarning,
 )
-from .privacy import id_looks_identifying, identifier_kind
+from .privacy import counts_of, id_looks_identifying, identifier_kind
 from .reading import Sniffed, sniff
 from .schema import Schema, load_schema
 from .validation import (
@@ -234,7 +236,7 @@ def _map_headers(sn: Sniffed, schema: Schema, mapping: dict, log: CleaningLog):
                 warnings.warn(
                     f"column {header!r} looks like a direct identifier ({kind}); it was dropped without reading its values.",
                     IdentifierWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             else:
                 dropped.append((header, "not in the schema: not used"))
@@ -255,7 +257,7 @@ def _map_headers(sn: Sniffed, schema: Schema, mapping: dict, log: CleaningLog):
                 f"identifier ({kind}); {target} should hold pseudonymous codes (e.g. K01), "
                 "never names, record numbers or dates of birth.",
                 IdentifierWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         if header != target:
             log.add(
@@ -298,7 +300,7 @@ def _map_headers(sn: Sniffed, schema: Schema, mapping: dict, log: CleaningLog):
         warnings.warn(
             f"the column mapping mentions column(s) not in the file: {', '.join(map(repr, unused))}.",
             DataQualityWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     if failures:
         table = failures.frame()
@@ -430,6 +432,50 @@ def load_cohort(
     >>> len(cohort), int(cohort["hypotonia"].sum())
     (19, 19)
     """
+    # Loading frees its temporaries by reference counting and makes no reference cycles;
+    # the cyclic garbage collector would only walk the million-object arrays it builds
+    # again and again (about 10% of the time at 10^6 rows). It is paused meanwhile.
+    with _gc_paused():
+        return _load_cohort(
+            source,
+            columns=columns,
+            schema=schema,
+            scheme=scheme,
+            sheet=sheet,
+            encoding=encoding,
+            delimiter=delimiter,
+            decimal=decimal,
+            true_values=true_values,
+            false_values=false_values,
+            invalid_rows=invalid_rows,
+        )
+
+
+@contextmanager
+def _gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_cohort(
+    source,
+    *,
+    columns,
+    schema,
+    scheme,
+    sheet,
+    encoding,
+    delimiter,
+    decimal,
+    true_values,
+    false_values,
+    invalid_rows,
+) -> pd.DataFrame:
     from ._args import check_choice
 
     invalid_rows = check_choice(
@@ -488,6 +534,7 @@ def load_cohort(
     failures = Failures.for_rows(n, lines=lines)
     values: dict[str, object] = {}
     originals: dict[str, np.ndarray] = {}
+    screen: dict[str, np.ndarray] = {}  # rows whose patient_id may look identifying
     source_of: dict[str, str] = {}
     extra_true = tuple(str(v).strip().lower() for v in true_values)
     extra_false = tuple(str(v).strip().lower() for v in false_values)
@@ -526,7 +573,13 @@ def load_cohort(
             )
         else:
             v = parse_text(
-                col, f, column=header, missing_values=sch.missing_values, failures=failures, log=log
+                col,
+                f,
+                column=header,
+                missing_values=sch.missing_values,
+                failures=failures,
+                log=log,
+                screen=screen if f.name == "patient_id" else None,
             )
         check_required(v, f, column=header, failures=failures)
         if f.unique:
@@ -545,17 +598,23 @@ def load_cohort(
             f"{sn.source}: {int((~keep).sum())} of {n} row(s) failed validation and were set aside "
             "(see load_metadata(cohort).invalid).",
             DataQualityWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     frame = _assemble(values, sch, keep, labels=np.arange(1, n + 1))
     if "patient_id" in frame.columns:
-        looks = id_looks_identifying(frame["patient_id"])
+        ids = frame["patient_id"]
+        if "patient_id" in screen:  # only the candidates found while stripping
+            maybe = screen["patient_id"][keep] & ids.notna().to_numpy()
+            looks = counts_of(ids.to_numpy(dtype=object)[maybe].tolist())
+            looks = {k: v for k, v in looks.items() if v}
+        else:
+            looks = id_looks_identifying(ids)
         if looks:
             what = " and ".join(f"{k} ({v} code(s))" for k, v in looks.items())
             warnings.warn(
                 f"patient_id values look like a {what}; use pseudonymous codes (e.g. K01) so that no identifier reaches an output.",
                 IdentifierWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
     pmol = originals.get("b12_pg_ml") if "b12_pmol_l" in used else None
     frame, derive_notes = _derive(
@@ -620,7 +679,7 @@ def _derive(frame: pd.DataFrame, *, b12_pmol, scheme: str) -> tuple[pd.DataFrame
         for w in caught:
             text = str(w.message).replace("grade_anemia()", "load_cohort(): anemia_grade")
             notes.append(text.replace("load_cohort(): ", ""))
-            warnings.warn(text, w.category, stacklevel=3)
+            warnings.warn(text, w.category, stacklevel=4)
         frame["anemia_grade"] = grade
     frame["neuro_score"] = neuro_score(frame)
     frame["neuro_items_missing"] = neuro_items_missing(frame)

@@ -265,30 +265,44 @@ def _screen(chunk: np.ndarray, counts: dict) -> None:
     width = cp.dtype.itemsize // 4
     if width > 64:  # a few long values would blow up the matrix: examine those one by one
         lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
-        for x in chunk[lengths > 64].tolist():
-            kind = _kind(x)
-            if kind:
-                counts[kind] += 1
+        counts_of(chunk[lengths > 64].tolist(), counts)
         chunk = chunk[lengths <= 64]
         cp = chunk.astype("U")
         width = cp.dtype.itemsize // 4
     if width == 0 or not len(chunk):
         return
     cp = cp.view(np.uint32).reshape(len(chunk), width)
+    counts_of(chunk[candidate_mask(cp)].tolist(), counts)
+
+
+def candidate_mask(cp: np.ndarray) -> np.ndarray:
+    """Which codes may look identifying, from their (n, width) matrix of code points.
+
+    A superset: every code :func:`id_looks_identifying` would count is a candidate
+    (a date has four or more digits and two separators, or is eight digits; a name has
+    no digit; an e-mail has an @; a phone or document number ten or more digits). The
+    loader computes it from the matrix it builds anyway to strip whitespace.
+    """
     length = np.count_nonzero(cp, axis=1)
     n_digit = np.count_nonzero((cp >= 48) & (cp <= 57), axis=1)
     n_sep = np.count_nonzero((cp == 46) | (cp == 47) | (cp == 45), axis=1)
     has_at = (cp == 64).any(axis=1)
-    candidates = (
+    return (
         ((n_digit >= 4) & ((n_sep >= 2) | ((n_digit == 8) & (length == 8))))  # date
         | ((n_digit == 0) & (length >= 3))  # name
         | has_at  # e-mail
         | (n_digit >= 10)  # phone or document number
     )
-    for x in chunk[candidates].tolist():
+
+
+def counts_of(codes, counts: dict | None = None) -> dict:
+    """Add to ``counts`` (kind -> number) what each of ``codes`` looks like."""
+    counts = dict.fromkeys(_KINDS, 0) if counts is None else counts
+    for x in codes:
         kind = _kind(x)
         if kind:
             counts[kind] += 1
+    return counts
 
 
 def _kind(code: str) -> str | None:

@@ -109,7 +109,7 @@ class Sniffed:
     decimal: str | None = None
     sheet: str | None = None
     header_line: int | None = None
-    sha256: str | None = None
+    _sha256: str | None = None
     notes: list[str] = field(default_factory=list)
     _payload: Any = field(default=None, repr=False)  # bytes, rows (xlsx) or the DataFrame
     _skip: int = 0  # lines above the header (comments, blank lines)
@@ -120,8 +120,16 @@ class Sniffed:
     _records: Records | None = field(default=None, repr=False)  # byte spans of the rows
     _xlsx_rows: list[int] = field(default_factory=list, repr=False)
     _xlsx_formulas: dict = field(default_factory=dict, repr=False)
+    _digest: Any = field(default=None, repr=False)  # the SHA-256 being computed
     _scan: threading.Thread | None = field(default=None, repr=False)  # background row scan
     _scan_error: list = field(default_factory=list, repr=False)
+
+    @property
+    def sha256(self) -> str | None:
+        """SHA-256 of the input's bytes (None for a DataFrame)."""
+        if self._digest is not None:
+            self._sha256, self._digest = self._digest.result(), None
+        return self._sha256
 
     def check_rows(self) -> None:
         """Wait for the row scan started by ``sniff(..., background=True)``; raise its failures.
@@ -329,49 +337,57 @@ def sniff(
         data = path.read_bytes()  # read-only: the input is never opened for writing
     except OSError as exc:
         _fail(shown, f"cannot read {shown}: {exc.strerror or exc}.", rule="file-readable")
-    # hashlib releases the GIL: hash in a thread while the file is sniffed and scanned
-    digest: list[str] = []
-    hasher = threading.Thread(target=lambda: digest.append(hashlib.sha256(data).hexdigest()))
-    hasher.start()
-    try:
-        if not data[:65536].strip() and not data.strip():
-            _fail(
-                shown,
-                "the file is empty; export the table again (with a header row and one row per "
-                "infant).",
-                rule="not-empty",
-            )
-        if data[:4] == b"PK\x03\x04":
-            from ._excel import sniff_xlsx
+    digest = _Digest(data)  # in a thread while the file is sniffed, scanned and parsed
+    if not data[:65536].strip() and not data.strip():
+        _fail(
+            shown,
+            "the file is empty; export the table again (with a header row and one row per infant).",
+            rule="not-empty",
+        )
+    if data[:4] == b"PK\x03\x04":
+        from ._excel import sniff_xlsx
 
-            sn = sniff_xlsx(shown, data, sheet)
-        elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        sn = sniff_xlsx(shown, data, sheet)
+    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        _fail(
+            shown,
+            "this is a legacy Excel 97-2003 (.xls) workbook, which b12cohort does not read; "
+            "open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8).",
+            rule="format",
+        )
+    else:
+        try:
+            sn = _sniff_text(
+                shown,
+                data,
+                encoding=encoding,
+                delimiter=delimiter,
+                decimal=decimal,
+                background=background,
+            )
+        except csv.Error as exc:  # e.g. a quoted field larger than the csv module allows
             _fail(
                 shown,
-                "this is a legacy Excel 97-2003 (.xls) workbook, which b12cohort does not read; "
-                "open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8).",
-                rule="format",
+                f"the file is not a well-formed CSV ({exc}); check for unbalanced quotes.",
+                rule="csv-syntax",
             )
-        else:
-            try:
-                sn = _sniff_text(
-                    shown,
-                    data,
-                    encoding=encoding,
-                    delimiter=delimiter,
-                    decimal=decimal,
-                    background=background,
-                )
-            except csv.Error as exc:  # e.g. a quoted field larger than the csv module allows
-                _fail(
-                    shown,
-                    f"the file is not a well-formed CSV ({exc}); check for unbalanced quotes.",
-                    rule="csv-syntax",
-                )
-    finally:
-        hasher.join()
-    sn.sha256 = digest[0]
+    sn._digest = digest
     return sn
+
+
+class _Digest:
+    """SHA-256 of the input, computed in a thread (hashlib releases the GIL)."""
+
+    def __init__(self, data: bytes):
+        self._out: list[str] = []
+        self._thread = threading.Thread(
+            target=lambda: self._out.append(hashlib.sha256(data).hexdigest()), daemon=True
+        )
+        self._thread.start()
+
+    def result(self) -> str:
+        self._thread.join()
+        return self._out[0]
 
 
 # -- text files -----------------------------------------------------------------------------

@@ -486,11 +486,14 @@ def parse_text(
     missing_values,
     failures: Failures,
     log: CleaningLog,
+    screen: dict | None = None,
 ):
     """Parse a free-text or coded (enum) column; recode spellings listed in ``codes``.
 
     Returns a Categorical (categories: the sorted enum) for a coded field, else a pandas
-    ``string`` array.
+    ``string`` array. When ``screen`` is a dict, a free-text field also stores in it,
+    under the field's name, a boolean array marking the rows whose value may look like
+    a personal identifier (for :func:`b12cohort.privacy.counts_of`).
     """
     if field.enum:
         return _parse_code(
@@ -505,7 +508,10 @@ def parse_text(
     if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
         cells = cells.map(_cell_text)  # Excel or DataFrame cells: numbers, dates, bools
     cells = cells.to_numpy(dtype=object)
-    text, trimmed, lengths = _strip_cells(cells)
+    text, trimmed, lengths, candidates = _strip_cells(cells, screen=screen is not None)
+    if screen is not None:
+        screen[field.name] = np.zeros(n, dtype=bool)
+        screen[field.name][pos] = candidates
     if trimmed.any():
         log.add(
             column,
@@ -541,17 +547,24 @@ _WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.
 _MATRIX_BYTES = 1 << 25  # code-point matrix per chunk (32 MiB)
 
 
-def _strip_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``str.strip`` of every cell, its "was trimmed" flag and its stripped length.
+def _strip_cells(
+    cells: np.ndarray, *, screen: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """``str.strip`` of every cell, its "was trimmed" flag, its stripped length and,
+    with ``screen``, whether it may look like a personal identifier
+    (:func:`b12cohort.privacy.candidate_mask`).
 
     Only the cells that start or end with whitespace are stripped in Python: they are
     found from a matrix of code points (NumPy's fixed-width strings), a few array
     operations for a million cells.
     """
+    from .privacy import candidate_mask
+
     n = len(cells)
     text = cells.copy()
     trimmed = np.zeros(n, dtype=bool)
     lengths = np.zeros(n, dtype=np.int64)
+    candidates = np.zeros(n, dtype=bool) if screen else None
     lo = 0
     step = 1 << 16
     while lo < n:
@@ -568,6 +581,8 @@ def _strip_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
             last = cp[np.arange(len(chunk)), np.maximum(length - 1, 0)]
             flagged = (length > 0) & (np.isin(cp[:, 0], _WHITESPACE) | np.isin(last, _WHITESPACE))
             lengths[lo:hi] = length
+            if screen:
+                candidates[lo:hi] = candidate_mask(cp) | flagged  # trimmed: look again
             for i in np.flatnonzero(flagged).tolist():
                 stripped = chunk[i].strip()
                 text[lo + i] = stripped
@@ -575,7 +590,7 @@ def _strip_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
                 trimmed[lo + i] = True
         lo = hi
         step = 1 << 16
-    return text, trimmed, lengths
+    return text, trimmed, lengths, candidates
 
 
 def _parse_code(raw, field: Field, *, column, missing_values, failures, log) -> pd.Categorical:

@@ -490,3 +490,29 @@ def test_read_table_shows_the_raw_cells(tmp_path, raw):
 def test_csv_loaded_from_bytes_in_memory_is_rejected_cleanly():
     with pytest.raises(CohortValidationError, match="file not found"):
         load_cohort(str(io.StringIO("x")))
+
+
+def test_warnings_point_at_the_callers_line(raw):
+    frame = raw.assign(ФИО="x")
+    frame.loc[0, "hb_g_l"] = "1500"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_cohort(frame, invalid_rows="exclude")
+    assert caught and {w.filename for w in caught} == {__file__}
+
+
+def test_the_garbage_collector_is_paused_only_while_loading(raw):
+    import gc
+
+    assert gc.isenabled()
+    load_cohort(raw)
+    assert gc.isenabled()
+    with pytest.raises(CohortValidationError):
+        load_cohort(raw.assign(hb_g_l="x"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_cohort(raw)
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()

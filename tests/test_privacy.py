@@ -395,3 +395,24 @@ def test_validate_output_leaves_no_trace(tmp_path, fmt):
         outputs += [r.stdout, r.stderr]
     assert find_leaks(ragged, SECRETS)  # the inputs are full of identifiers ...
     assert_no_leak(outputs, SECRETS)  # ... the outputs hold none
+
+
+def test_the_loader_counts_identifying_codes_like_id_looks_identifying():
+    """The loader screens candidates while stripping; the counts must not differ."""
+    raw = pd.read_csv(EXAMPLE_CSV, skiprows=7, dtype=str, keep_default_na=False)
+    codes = [" Иванов Иван ", "12.03.2019", "K03", "x@y.example", "+7 913 555-01-02", "Smith"]
+    codes += [f"K{i:02d}" for i in range(len(codes), len(raw))]
+    frame = raw.assign(patient_id=codes)
+    expected = id_looks_identifying(pd.Series([c.strip() for c in codes]))
+    assert expected == {
+        "name": 2,
+        "date": 1,
+        "e-mail address": 1,
+        "phone or document number": 1,
+    }
+    with pytest.warns(IdentifierWarning) as rec:
+        load_cohort(frame)
+    text = " ".join(str(w.message) for w in rec)
+    for kind, n in expected.items():
+        assert f"{kind} ({n} code(s))" in text
+    assert not any(c.strip() in text for c in codes[:6])
