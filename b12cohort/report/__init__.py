@@ -82,15 +82,47 @@ def report_cohort(
     return cohort.copy()
 
 
+class SavedFigure:
+    """The files of a saved figure; displays as the saved PNG in a notebook.
+
+    Returning this instead of leaving the figure open means Jupyter shows the very
+    image written to the report, and matplotlib does not render the figure once more
+    for the notebook.
+    """
+
+    def __init__(self, paths: list[Path]):
+        self.paths = tuple(paths)
+
+    def _repr_png_(self):
+        png = next((p for p in self.paths if p.suffix == ".png"), None)
+        return png.read_bytes() if png is not None else None
+
+    def __repr__(self) -> str:
+        return "saved " + ", ".join(f"{p.parent.name}/{p.name}" for p in self.paths)
+
+
 def save_figure(
     fig, name: str, out: str | Path = ".", *, formats=("png", "svg"), dpi: float = 150
-) -> list[Path]:
-    """Write ``figures/<name>.<fmt>`` byte-deterministically (see :func:`b12cohort.figures.save_figure`)."""
+) -> SavedFigure:
+    """Write ``figures/<name>.<fmt>`` byte-deterministically and close the figure.
+
+    See :func:`b12cohort.figures.save_figure`. Returns a :class:`SavedFigure`, which a
+    notebook displays as the saved PNG.
+    """
+    import matplotlib.pyplot as plt
+
     from ..figures._style import save_figure as _save
 
     folder = Path(out) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
-    return _save(fig, folder / name, formats=list(formats), dpi=dpi)
+    paths = _save(fig, folder / name, formats=list(formats), dpi=dpi)
+    figure = (
+        getattr(fig, "figure", None)
+        or getattr(getattr(fig, "flat", [None])[0], "figure", None)
+        or fig
+    )
+    plt.close(figure)
+    return SavedFigure(paths)
 
 
 def write_summary(key: str, values: dict, out: str | Path = ".") -> Path:

@@ -74,8 +74,9 @@ def prepare(name: str, parameters: dict):
     index = next(
         (i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), None
     )
+    declared = _declared(nb.cells[index].source) if index is not None else set(parameters)
     lines = ["# Parameters injected by `b12cohort report`"] + [
-        f"{k} = {v!r}" for k, v in parameters.items()
+        f"{k} = {v!r}" for k, v in parameters.items() if k in declared
     ]
     cell = nbformat.v4.new_code_cell("\n".join(lines))
     cell.metadata["tags"] = ["injected-parameters"]
@@ -84,6 +85,19 @@ def prepare(name: str, parameters: dict):
         c.id = f"{name[:2]}-{i:03d}"
     nb.metadata["title"] = name
     return nb
+
+
+def _declared(source: str) -> set[str]:
+    """Names assigned in a parameters cell (only those are injected, as papermill does)."""
+    import ast
+
+    return {
+        t.id
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
 
 
 def _kernel_spec_manager():
