@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from b12cohort._csvscan import (
     Irregular,
     cyrillic_code_page,
+    quote_parity,
     scan_records,
     utf16_without_bom,
     valid_prefix_length,
@@ -140,3 +142,12 @@ def test_too_few_letters_to_tell_the_code_page():
 def test_all_capital_russian_stays_windows_1251():
     text = "ПОЛ;ЗПМР;ФИО\n" + "ЖЕН;ДА;НЕТ\n" * 10
     assert cyrillic_code_page(text.encode("cp1251")) == "cp1251"
+
+
+@given(st.lists(st.booleans(), max_size=300), st.booleans())
+def test_quote_parity_is_a_running_xor(flags, dense):
+    q = np.array(flags * (40 if dense else 1), dtype=bool)
+    expected = np.logical_xor.accumulate(q) if len(q) else np.zeros(0, dtype=bool)
+    got = quote_parity(q)
+    assert got.dtype == bool and got.shape == q.shape
+    np.testing.assert_array_equal(got, expected)
