@@ -275,24 +275,43 @@ def _screen(chunk: np.ndarray, counts: dict) -> None:
     counts_of(chunk[candidate_mask(cp)].tolist(), counts)
 
 
+# weight of each character in one row sum that counts digits, separators, @ and the
+# rest at once (a row has at most 64 characters, so no count spills into the next field)
+_W_DIGIT, _W_SEP, _W_AT, _W_OTHER = 1, 1 << 7, 1 << 14, 1 << 21
+_WEIGHT = np.full(129, _W_OTHER, dtype=np.int32)
+_WEIGHT[0] = 0  # padding of NumPy's fixed-width strings
+_WEIGHT[ord("0") : ord("9") + 1] = _W_DIGIT
+_WEIGHT[[ord("."), ord("/"), ord("-")]] = _W_SEP
+_WEIGHT[ord("@")] = _W_AT
+
+
 def candidate_mask(cp: np.ndarray) -> np.ndarray:
-    """Which codes may look identifying, from their (n, width) matrix of code points.
+    """Which codes may look identifying, from their (n, width <= 64) matrix of code points.
 
     A superset: every code :func:`id_looks_identifying` would count is a candidate
     (a date has four or more digits and two separators, or is eight digits; a name has
     no digit; an e-mail has an @; a phone or document number ten or more digits). The
     loader computes it from the matrix it builds anyway to strip whitespace.
     """
-    length = np.count_nonzero(cp, axis=1)
-    n_digit = np.count_nonzero((cp >= 48) & (cp <= 57), axis=1)
-    n_sep = np.count_nonzero((cp == 46) | (cp == 47) | (cp == 45), axis=1)
-    has_at = (cp == 64).any(axis=1)
+    total = row_sum(_WEIGHT[np.minimum(cp, 128)])
+    n_digit = total & 127
+    n_sep = (total >> 7) & 127
+    has_at = ((total >> 14) & 127) > 0
+    length = n_digit + n_sep + ((total >> 14) & 127) + (total >> 21)
     return (
         ((n_digit >= 4) & ((n_sep >= 2) | ((n_digit == 8) & (length == 8))))  # date
         | ((n_digit == 0) & (length >= 3))  # name
         | has_at  # e-mail
         | (n_digit >= 10)  # phone or document number
     )
+
+
+def row_sum(matrix: np.ndarray) -> np.ndarray:
+    """Sum of each row, column by column (far faster than a reduction along short rows)."""
+    out = np.zeros(len(matrix), dtype=np.int64 if matrix.dtype != bool else np.int32)
+    for j in range(matrix.shape[1]):
+        out += matrix[:, j]
+    return out
 
 
 def counts_of(codes, counts: dict | None = None) -> dict:

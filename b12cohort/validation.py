@@ -536,6 +536,8 @@ def parse_text(
             "maxLength",
             f"is longer than {field.max_length} characters; use a short pseudonymous code.",
         )
+    if len(pos) == n and not trimmed.any() and pd.api.types.is_string_dtype(raw.dtype):
+        return raw.astype("string").array  # unchanged text: no per-cell conversion
     values = text
     if len(pos) < n:
         values = np.full(n, None, dtype=object)
@@ -543,7 +545,13 @@ def parse_text(
     return pd.array(values, dtype="string")
 
 
-_WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+_SPACE = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)  # ..U+3000
+
+
+def _is_space(code_points: np.ndarray) -> np.ndarray:
+    return _SPACE[np.minimum(code_points, len(_SPACE) - 1)]
+
+
 _MATRIX_BYTES = 1 << 25  # code-point matrix per chunk (32 MiB)
 
 
@@ -558,7 +566,7 @@ def _strip_cells(
     found from a matrix of code points (NumPy's fixed-width strings), a few array
     operations for a million cells.
     """
-    from .privacy import candidate_mask
+    from .privacy import candidate_mask, row_sum
 
     n = len(cells)
     text = cells.copy()
@@ -577,12 +585,16 @@ def _strip_cells(
         hi = lo + len(chunk)
         if width:
             cp = u.view(np.uint32).reshape(len(chunk), width)
-            length = np.count_nonzero(cp, axis=1)
+            length = row_sum(cp != 0)
             last = cp[np.arange(len(chunk)), np.maximum(length - 1, 0)]
-            flagged = (length > 0) & (np.isin(cp[:, 0], _WHITESPACE) | np.isin(last, _WHITESPACE))
+            flagged = (length > 0) & (_is_space(cp[:, 0]) | _is_space(last))
             lengths[lo:hi] = length
             if screen:
-                candidates[lo:hi] = candidate_mask(cp) | flagged  # trimmed: look again
+                candidates[lo:hi] = flagged  # trimmed: look again
+                if width <= 64:
+                    candidates[lo:hi] |= candidate_mask(cp)
+                else:  # a long value somewhere: the screen takes the whole chunk
+                    candidates[lo:hi] = True
             for i in np.flatnonzero(flagged).tolist():
                 stripped = chunk[i].strip()
                 text[lo + i] = stripped

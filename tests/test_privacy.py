@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import EXAMPLE_CSV
+from hypothesis import given
+from hypothesis import strategies as st
 from privacy_scan import assert_no_leak, find_leaks
 
 from b12cohort import IdentifierWarning, cleaning_log, load_cohort, load_metadata
@@ -416,3 +418,23 @@ def test_the_loader_counts_identifying_codes_like_id_looks_identifying():
     for kind, n in expected.items():
         assert f"{kind} ({n} code(s))" in text
     assert not any(c.strip() in text for c in codes[:6])
+
+
+@given(
+    st.lists(
+        st.text(alphabet="0123456789./-@ +()aZяЖ.I'", min_size=0, max_size=20),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_candidate_screen_never_misses_an_identifying_code(codes):
+    """candidate_mask is a superset of what the regular expressions count."""
+    from b12cohort.privacy import _kind, candidate_mask
+
+    cells = np.array(codes, dtype=object)
+    width = max(1, max(len(c) for c in codes))
+    cp = cells.astype(f"U{width}").view(np.uint32).reshape(len(cells), width)
+    mask = candidate_mask(cp)
+    for code, candidate in zip(codes, mask.tolist(), strict=True):
+        if _kind(code) is not None:
+            assert candidate, code
