@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         default=None,
-        help="kernels executing the notebooks in parallel (default: 1 on machines with fewer than 4 CPUs, else 2)",
+        help="kernels executing the notebooks in parallel (default: 2, or 1 on a single-CPU machine)",
     )
     _add_read_options(r)
     return parser

@@ -102,7 +102,7 @@ class SavedFigure:
 
 
 def save_figure(
-    fig, name: str, out: str | Path = ".", *, formats=("png", "svg"), dpi: float = 150
+    fig, name: str, out: str | Path = ".", *, formats=("png", "svg"), dpi: float = 100
 ) -> SavedFigure:
     """Write ``figures/<name>.<fmt>`` byte-deterministically and close the figure.
 

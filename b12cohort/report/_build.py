@@ -136,7 +136,7 @@ async def _build_async(build: Path, parameters: dict, jobs: int):
 
 
 def _default_jobs() -> int:
-    return 1 if (os.cpu_count() or 1) < 4 else 2
+    return 1 if (os.cpu_count() or 1) < 2 else 2
 
 
 def build_report(
@@ -167,8 +167,9 @@ def build_report(
     case : str, optional
         patient_id of the infant to profile as a case report (K07 for the example).
     jobs : int, optional
-        Kernels executing notebooks in parallel (default: 1 on machines with fewer than
-        four CPUs, where one warm kernel is fastest; else 2).
+        Kernels executing notebooks in parallel (default: 2, or 1 on a single-CPU
+        machine). Each kernel imports the scientific stack once; the notebooks are split
+        over the kernels by their measured cost, deterministically.
     **read_kwargs
         ``sheet``, ``encoding``, ``delimiter``, ``decimal``, ``true_values``,
         ``false_values``, as for :func:`b12cohort.load_cohort`.
