@@ -310,3 +310,32 @@ def test_index_in_headless_chromium(example_report):
     finally:
         server.shutdown()
     assert problems == []
+
+
+def test_no_identifier_reaches_any_report_output(tmp_path):
+    """Fake names, birth dates, phones and record numbers in the export never appear in the report."""
+    from privacy_scan import assert_no_leak
+
+    raw = pd.read_csv(EXAMPLE_CSV, skiprows=7, dtype=str, keep_default_na=False)
+    n = len(raw)
+    secrets = {
+        "ФИО": [f"Пономарёва Агафья Кузьминична {i:02d}" for i in range(n)],
+        "Дата рождения": [f"{(i % 27) + 1:02d}.0{(i % 9) + 1}.2017" for i in range(n)],
+        "Телефон": [f"+7 913 555-{i:02d}-77" for i in range(n)],
+        "Номер истории болезни": [f"ИБ-88{i:04d}" for i in range(n)],
+        "Address": [f"{i + 10} Quillfeather Lane, Krasnoyarsk" for i in range(n)],
+    }
+    export = pd.concat([pd.DataFrame(secrets), raw], axis=1)
+    data = tmp_path / "export.csv"
+    export.to_csv(data, index=False, sep=";", encoding="cp1251")
+    out = tmp_path / "report"
+    r = subprocess.run(
+        [sys.executable, "-m", "b12cohort", "report", "--data", str(data), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "ФИО" in r.stderr  # the warning names the column...
+    values = [v for column in secrets.values() for v in column]
+    assert_no_leak([out, r.stdout, r.stderr], values)  # ...never a value, anywhere
