@@ -35,7 +35,7 @@ __all__ = [
     "valid_prefix_length",
 ]
 
-_CHUNK = 1 << 23  # 8 MiB of bytes per step
+_CHUNK = 1 << 20  # 1 MiB of bytes per step: the temporaries stay in the CPU cache
 _QUOTE, _LF, _CR = 34, 10, 13
 _BLANK = b" \t\r"
 
