@@ -51,6 +51,7 @@ _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 _STRAY_CR = re.compile(rb"\r(?!\n)")
 _HEAD_BYTES = 1 << 18  # bytes decoded to find the header and sniff the dialect
 _SPECIAL = '\n\r\t,;"#'  # bytes the scans rely on: must encode as themselves
+_CONTROL = bytes([*range(9), *range(14, 32)])  # control bytes that no text table holds
 
 
 def failure_frame(rows: list[dict]) -> pd.DataFrame:
@@ -449,7 +450,8 @@ def _decode(shown: str, data: bytes, encoding: str | None) -> tuple[str, bytes, 
     bom = data.startswith(codecs.BOM_UTF8)
     sample = data[:65536]
     nul = sample.find(b"\x00")
-    if nul >= 0 or sum(b < 9 or 13 < b < 32 for b in sample[:4096]) > 8:
+    head = sample[:4096]
+    if nul >= 0 or len(head) - len(head.translate(None, _CONTROL)) > 8:
         utf16 = utf16_without_bom(sample)
         if utf16:
             _fail(
