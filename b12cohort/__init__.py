@@ -70,7 +70,7 @@ _LAZY = {
     "prevalence": "b12cohort.descriptive",
     "table_one": "b12cohort.descriptive",
     "compare_with_published": "b12cohort.replication",
-    "case_profile": "b12cohort.replication",
+    "case_profile": "b12cohort.case_report",
     "treatment_course": "b12cohort.course",
     # association
     "correlation": "b12cohort.association",
@@ -128,6 +128,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
         logistic,
         trend_test,
     )
+    from .case_report import case_profile
     from .course import treatment_course
     from .datasets import load_example
     from .derived import anemia_schemes, grade_anemia, neuro_score, register_scheme
@@ -135,7 +136,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
     from .eligibility import apply_eligibility, participant_flow
     from .literature import compare_with_literature, load_literature, pool_prevalence
     from .loading import cleaning_log, load_cohort, load_metadata, read_table
-    from .replication import case_profile, compare_with_published
+    from .replication import compare_with_published
     from .schema import Schema, load_schema
     from .simulate import simulate_cohort
     from .validation import validate
