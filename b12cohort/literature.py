@@ -279,8 +279,8 @@ def _validate_cohorts(raw: pd.DataFrame, origin: str) -> pd.DataFrame:
 def clopper_pearson(events, totals, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact (Clopper-Pearson) confidence limits of binomial proportions.
 
-    Thin vectorised wrapper of ``scipy.stats.binomtest(...).proportion_ci(method="exact")``,
-    which gives the same limits as R ``binom.test``.
+    The same limits as :func:`b12cohort.descriptive.binomial_ci` (R ``binom.test``),
+    which computes them; kept here for the literature and forest-plot code.
 
     Examples
     --------
@@ -288,14 +288,12 @@ def clopper_pearson(events, totals, *, confidence: float = 0.95) -> tuple[np.nda
     >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
     (0.1258, 0.5655)
     """
+    from .descriptive import binomial_ci
+
     level = check_confidence(confidence, function="clopper_pearson")
     x = np.atleast_1d(np.asarray(events, dtype=int))
     n = np.atleast_1d(np.asarray(totals, dtype=int))
-    limits = [
-        stats.binomtest(int(a), int(b)).proportion_ci(level, method="exact")
-        for a, b in zip(x, n, strict=True)
-    ]
-    return np.array([c.low for c in limits]), np.array([c.high for c in limits])
+    return binomial_ci(x, n, method="clopper-pearson", confidence=level)
 
 
 @dataclass(frozen=True, eq=False)
