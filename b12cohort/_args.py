@@ -110,7 +110,12 @@ def check_p_adjust(method: Any, *, function: str) -> str:
 
 def check_positive_int(value: Any, *, name: str, function: str, minimum: int = 1) -> int:
     """Check a whole number >= ``minimum`` (bools are refused)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < minimum:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value != int(value)
+        or value < minimum
+    ):
         raise ArgumentError(
             f"{function}(): `{name}` must be a whole number >= {minimum}; got {value!r}."
         )

@@ -74,7 +74,9 @@ class CohortValidationError(B12CohortError, ValueError):
         The file (or ``"<DataFrame>"``) the failures refer to.
     """
 
-    def __init__(self, message: str, failures: pd.DataFrame | None = None, *, source: str | None = None):
+    def __init__(
+        self, message: str, failures: pd.DataFrame | None = None, *, source: str | None = None
+    ):
         super().__init__(message)
         self.source = source
         if failures is None:

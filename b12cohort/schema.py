@@ -164,7 +164,11 @@ class Schema:
                     "name": f.name,
                     "type": f.type,
                     "unit": f.unit or "",
-                    "required": "column and value" if f.column_required and f.required else ("column" if f.column_required else ("value" if f.required else "optional")),
+                    "required": "column and value"
+                    if f.column_required and f.required
+                    else (
+                        "column" if f.column_required else ("value" if f.required else "optional")
+                    ),
                     "minimum": f.minimum,
                     "maximum": f.maximum,
                     "allowed": " / ".join(f.enum) if f.enum else "",

@@ -56,7 +56,9 @@ from b12cohort import report as rpt
 # `b12cohort validate FILE` on the command line.)
 
 # %%
-cohort = rpt.report_cohort(DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS)
+cohort = rpt.report_cohort(
+    DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS
+)
 meta = b12cohort.load_metadata(cohort)
 meta.summary
 
@@ -121,6 +123,11 @@ cohort.isna().sum().rename("missing").to_frame().T
 # %%
 rpt.write_summary(
     "01",
-    {"n_rows": meta.n_rows, "n_invalid": meta.n_invalid_rows, "n_analysed": int(flow["n"].iloc[-1]), "scheme": meta.scheme},
+    {
+        "n_rows": meta.n_rows,
+        "n_invalid": meta.n_invalid_rows,
+        "n_analysed": int(flow["n"].iloc[-1]),
+        "scheme": meta.scheme,
+    },
     OUT,
 )

@@ -36,7 +36,9 @@ import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
 
-cohort = rpt.report_cohort(DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS)
+cohort = rpt.report_cohort(
+    DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS
+)
 included, excluded = b12cohort.apply_eligibility(cohort)
 
 # %% [markdown]
@@ -55,8 +57,15 @@ TABLE1 = [
     "brain_atrophy", "exclusive_breastfeeding", "maternal_b12_low", "cyanocobalamin_dose_ug",
 ]  # fmt: skip
 variables = [v for v in TABLE1 if v in included.columns]  # optional columns may be absent
-labels = {f.name: f"{f.title} ({f.unit})" if f.unit else f.title for f in b12cohort.load_schema().fields}
-labels.update({"anemia_grade": f"Anaemia grade ({SCHEME})", "neuro_score": "Number of neurological signs (0-6)"})
+labels = {
+    f.name: f"{f.title} ({f.unit})" if f.unit else f.title for f in b12cohort.load_schema().fields
+}
+labels.update(
+    {
+        "anemia_grade": f"Anaemia grade ({SCHEME})",
+        "neuro_score": "Number of neurological signs (0-6)",
+    }
+)
 table1 = b12cohort.table_one(included, variables=variables, labels=labels)
 rpt.save_table(table1, "table_one", OUT)
 table1.summary
@@ -68,7 +77,12 @@ table1.summary
 # findings: 19 infants split three ways leaves little to test.
 
 # %%
-table1_grade = b12cohort.table_one(included, by="anemia_grade", variables=[v for v in variables if v != "anemia_grade"], labels=labels)
+table1_grade = b12cohort.table_one(
+    included,
+    by="anemia_grade",
+    variables=[v for v in variables if v != "anemia_grade"],
+    labels=labels,
+)
 rpt.save_table(table1_grade, "table_one_by_grade", OUT)
 table1_grade.summary
 
@@ -82,7 +96,12 @@ table1_grade.summary
 
 # %%
 prev = b12cohort.prevalence(included)
-rpt.save_table(prev, "prevalence", OUT, caption="Prevalence of each sign with exact (Clopper–Pearson) 95% confidence intervals")
+rpt.save_table(
+    prev,
+    "prevalence",
+    OUT,
+    caption="Prevalence of each sign with exact (Clopper–Pearson) 95% confidence intervals",
+)
 prev
 
 # %% [markdown]
@@ -109,7 +128,12 @@ rpt.save_figure(ax, "prevalence", OUT)
 
 # %%
 replication = b12cohort.compare_with_published(included)
-rpt.save_table(replication, "replication", OUT, caption="Published figures of Taranushenko et al. (2022) against the data")
+rpt.save_table(
+    replication,
+    "replication",
+    OUT,
+    caption="Published figures of Taranushenko et al. (2022) against the data",
+)
 replication
 
 # %% [markdown]

@@ -37,7 +37,9 @@ import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
 
-cohort = rpt.report_cohort(DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS)
+cohort = rpt.report_cohort(
+    DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS
+)
 included, excluded = b12cohort.apply_eligibility(cohort)
 
 # %% [markdown]
@@ -57,8 +59,22 @@ included, excluded = b12cohort.apply_eligibility(cohort)
 
 # %%
 assoc = b12cohort.association_summary(included, scheme=SCHEME, equivalence_bound=EQUIVALENCE_BOUND)
-rpt.save_table(assoc, "association", OUT, caption="Neurological signs against the degree of anaemia")
-assoc[["outcome", "exposure", "test", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "reading"]]
+rpt.save_table(
+    assoc, "association", OUT, caption="Neurological signs against the degree of anaemia"
+)
+assoc[
+    [
+        "outcome",
+        "exposure",
+        "test",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_adjusted",
+        "reading",
+    ]
+]
 
 # %% [markdown]
 # ## What can 19 infants detect?
@@ -75,7 +91,10 @@ detectable.summary
 # large):
 
 # %%
-{rho: round(b12cohort.association.power_correlation(len(included), rho), 2) for rho in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)}
+{
+    rho: round(b12cohort.association.power_correlation(len(included), rho), 2)
+    for rho in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+}
 
 # %% [markdown]
 # ## Equivalence: do the data exclude a strong correlation?
@@ -85,7 +104,9 @@ detectable.summary
 # support "does not correlate".
 
 # %%
-equivalence = b12cohort.correlation_equivalence(included, "neuro_score", "hb_g_l", bound=EQUIVALENCE_BOUND)
+equivalence = b12cohort.correlation_equivalence(
+    included, "neuro_score", "hb_g_l", bound=EQUIVALENCE_BOUND
+)
 equivalence.summary
 
 # %% [markdown]
@@ -97,9 +118,18 @@ equivalence.summary
 
 # %%
 other = "ru-clinical" if SCHEME != "ru-clinical" else "who-2011"
-sensitivity = b12cohort.association_summary(included, scheme=other, equivalence_bound=EQUIVALENCE_BOUND)
-rpt.save_table(sensitivity, "association_other_scheme", OUT, caption=f"Sensitivity analysis: anaemia graded with {other}")
-sensitivity[["outcome", "exposure", "test", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted"]]
+sensitivity = b12cohort.association_summary(
+    included, scheme=other, equivalence_bound=EQUIVALENCE_BOUND
+)
+rpt.save_table(
+    sensitivity,
+    "association_other_scheme",
+    OUT,
+    caption=f"Sensitivity analysis: anaemia graded with {other}",
+)
+sensitivity[
+    ["outcome", "exposure", "test", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted"]
+]
 
 # %% [markdown]
 # ## Figures

@@ -31,14 +31,22 @@ SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
 OUT = "."
-SIGNS = ["hypotonia", "developmental_delay", "tremor_before_treatment", "involuntary_movements_on_treatment", "brain_atrophy"]
+SIGNS = [
+    "hypotonia",
+    "developmental_delay",
+    "tremor_before_treatment",
+    "involuntary_movements_on_treatment",
+    "brain_atrophy",
+]
 
 # %%
 import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
 
-cohort = rpt.report_cohort(DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS)
+cohort = rpt.report_cohort(
+    DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS
+)
 included, excluded = b12cohort.apply_eligibility(cohort)
 literature = b12cohort.load_literature()
 
@@ -47,8 +55,29 @@ literature = b12cohort.load_literature()
 
 # %%
 comparison = b12cohort.compare_with_literature(included)
-rpt.save_table(comparison, "literature_comparison", OUT, caption="Prevalence in the cohort against pooled published series")
-comparison[["sign", "events", "total", "proportion", "ci_low", "ci_high", "k", "pooled_estimate", "pooled_ci_low", "pooled_ci_high", "pi_low", "pi_high", "i2"]]
+rpt.save_table(
+    comparison,
+    "literature_comparison",
+    OUT,
+    caption="Prevalence in the cohort against pooled published series",
+)
+comparison[
+    [
+        "sign",
+        "events",
+        "total",
+        "proportion",
+        "ci_low",
+        "ci_high",
+        "k",
+        "pooled_estimate",
+        "pooled_ci_low",
+        "pooled_ci_high",
+        "pi_low",
+        "pi_high",
+        "i2",
+    ]
+]
 
 # %% [markdown]
 # ## Forest plots
@@ -61,7 +90,10 @@ for sign in SIGNS:
     row = comparison[comparison["sign"] == sign]
     if row.empty or row["k"].iloc[0] < 1:
         continue
-    studies = literature[(literature["sign"] == row["literature_sign"].iloc[0]) & (literature["role"] == "comparator")]
+    studies = literature[
+        (literature["sign"] == row["literature_sign"].iloc[0])
+        & (literature["role"] == "comparator")
+    ]
     if row["timing"].notna().iloc[0]:
         studies = studies[studies["timing"] == row["timing"].iloc[0]]
     studies = studies[~studies["by_selection"]]

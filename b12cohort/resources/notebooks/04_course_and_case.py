@@ -41,7 +41,9 @@ import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
 
-cohort = rpt.report_cohort(DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS)
+cohort = rpt.report_cohort(
+    DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS
+)
 included, excluded = b12cohort.apply_eligibility(cohort)
 
 # %% [markdown]
@@ -49,7 +51,12 @@ included, excluded = b12cohort.apply_eligibility(cohort)
 
 # %%
 course = b12cohort.treatment_course(included)
-rpt.save_table(course.summary, "course_summary", OUT, caption="Involuntary movements during cyanocobalamin treatment")
+rpt.save_table(
+    course.summary,
+    "course_summary",
+    OUT,
+    caption="Involuntary movements during cyanocobalamin treatment",
+)
 course.summary
 
 # %% [markdown]
