@@ -20,9 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
 
 from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
-from b12cohort.groups import compare_groups
+from b12cohort._pairwise import difference_order_statistics, median_difference
+from b12cohort.groups import _RankCounts, compare_groups
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 REF = json.loads((REFERENCE / "groups.json").read_text(encoding="utf-8"))
@@ -211,6 +215,60 @@ def test_non_numeric_value_is_refused():
 
 
 # ---------------------------------------------------------------- the reference itself
+# ---------------------------------------------------------------- scale: no n1 x n2 object
+# Samples with many ties (whole g/L), continuous values, and magnitudes at which x - y
+# rounds (1e16 + small steps), where a split found from y > x - p must be corrected on
+# the computed differences.
+_VALUES = st.one_of(
+    st.integers(40, 60).map(float),
+    st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
+    st.sampled_from([0.1, 0.2, 0.3, 1 / 3, 1e-17, 1e16, 1e16 + 2, -1e16, 7.0]),
+)
+_SAMPLES = st.lists(_VALUES, min_size=1, max_size=40)
+
+
+@given(_SAMPLES, _SAMPLES, st.sampled_from([0, 1, 7, 100]))
+def test_selection_equals_brute_force_median_of_all_differences(x, y, materialise_max):
+    # materialise_max below n1 * n2 forces the selection (the default forms <= 2**20)
+    brute = np.median(np.subtract.outer(np.array(x), np.array(y)))
+    assert median_difference(x, y, materialise_max=materialise_max) == brute  # bit for bit
+
+
+@given(_SAMPLES, _SAMPLES, st.sampled_from([0, 3, 50]), st.data())
+def test_selection_equals_brute_force_order_statistics(x, y, materialise_max, data):
+    diffs = np.sort(np.subtract.outer(np.array(x), np.array(y)).ravel())
+    ranks = data.draw(st.lists(st.integers(0, diffs.size - 1), min_size=1, max_size=4))
+    got = difference_order_statistics(x, y, ranks, materialise_max=materialise_max)
+    assert got == diffs[ranks].tolist()
+
+
+@pytest.mark.parametrize("kind", ["whole g/L", "continuous"])
+def test_hodges_lehmann_without_forming_a_million_differences(kind):
+    # 1100 x 1000 = 1.1e6 differences > 2**20: the selection runs inside compare_groups
+    rng = np.random.default_rng(2022)
+    first, second = rng.normal(92, 12, 1000), rng.normal(88, 12, 1100)
+    if kind == "whole g/L":
+        first, second = first.round(), second.round()
+    with pytest.warns(ApproximationWarning):
+        res = compare_groups(_frame(first, second), "hb", by="sign")
+    assert res.hodges_lehmann == np.median(np.subtract.outer(second, first))
+    assert res.method == "normal approximation with continuity correction"
+
+
+@given(_SAMPLES, _SAMPLES, st.lists(st.sampled_from([0.0, 0.5, -1.0, 1e16, 2.5, -0.1]), max_size=3))
+def test_rank_counts_equal_rs_ranking_of_the_shifted_samples(x, y, shifts):
+    # R's wilcox.test: r <- rank(c(x - d, y)); dz <- sum(r[seq_along(x)]) - nx(nx+1)/2 - nx ny/2;
+    # NTIES <- table(r): the O(k) counts must give these numbers exactly
+    x, y = np.array(x), np.array(y)
+    counts = _RankCounts(x, y)
+    nx, ny = len(x), len(y)
+    for d in [0.0, float(x[0] - y[-1]), *shifts]:
+        r = stats.rankdata(np.concatenate([x - d, y]))
+        ties = np.unique(r, return_counts=True)[1].astype(np.int64)
+        dz = float(np.sum(r[:nx])) - nx * (nx + 1) / 2 - nx * ny / 2
+        assert counts.at(d) == (dz, float(np.sum(ties**3 - ties)))
+
+
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
 def test_reference_script_reproduces_committed_json(tmp_path):
     out = tmp_path / "groups.json"
