@@ -4,9 +4,9 @@
   network algorithm (described below);
 * :class:`Conditional2x2` and :func:`r_zeroin`: R ``fisher.test``'s 2×2 code path (p-value,
   conditional MLE odds ratio and exact conditional interval, with R's root finder);
-* :func:`monte_carlo_pvalue`: the seeded Monte Carlo fallback;
-* :func:`trend_null_distribution`, :func:`trend_exact_pvalue`,
-  :func:`trend_asymptotic_pvalue`: the Cochran–Armitage trend test.
+* :func:`monte_carlo_pvalue`: the seeded Monte Carlo fallback.
+
+The Cochran–Armitage trend test has its own engines in :mod:`b12cohort._trend`.
 
 Why our own R×C algorithm:
 SciPy's :func:`scipy.stats.fisher_exact` is exact only for 2×2 tables; for R×C it offers
@@ -521,7 +521,7 @@ class Conditional2x2:
 
 
 # ---------------------------------------------------------------------------------------
-# Monte Carlo fallback and the Cochran–Armitage permutation distribution
+# Monte Carlo fallback
 # ---------------------------------------------------------------------------------------
 
 
@@ -547,96 +547,3 @@ def monte_carlo_pvalue(x: np.ndarray, n_resamples: int, rng) -> tuple[float, flo
         done += b
     p = (hits + 1) / (n_resamples + 1)
     return p, float(np.sqrt(p * (1 - p) / n_resamples))
-
-
-def trend_null_distribution(n_i, s_i, m: int, max_states: int):
-    """Exact permutation distribution of T = Σ (scores of the events), given the margins.
-
-    Dynamic programme over levels: a state is (events placed so far, partial sum of
-    scores) with its probability; level ``i`` receives ``a`` events with the hypergeometric
-    probability ``C(n_i, a) C(N_after, m - j - a) / C(n_i + N_after, m - j)``. States with
-    equal sums (to 1e-10 relative) are pooled. Returns sorted support and probabilities.
-    """
-    remaining = int(np.sum(n_i))
-    scale = 1e-10 * (float(np.abs(s_i).max()) * m + 1.0)
-    j = np.zeros(1, dtype=np.int64)
-    t = np.zeros(1)
-    prob = np.ones(1)
-    for ni, si in zip(n_i, s_i, strict=True):
-        ni = int(ni)
-        after = remaining - ni
-        need = m - j
-        lo = np.maximum(0, need - after)
-        hi = np.minimum(ni, need)
-        counts = hi - lo + 1
-        size = int(counts.sum())
-        if size > max_states:
-            raise WorkLimitExceeded(0, size, max_states)
-        idx = np.repeat(np.arange(len(j)), counts)
-        a = lo[idx] + (np.arange(size) - np.repeat(np.cumsum(counts) - counts, counts))
-        nd = need[idx]
-        logp = (
-            gammaln(ni + 1) - gammaln(a + 1) - gammaln(ni - a + 1)
-            + gammaln(after + 1) - gammaln(nd - a + 1) - gammaln(after - nd + a + 1)
-            - gammaln(remaining + 1) + gammaln(nd + 1) + gammaln(remaining - nd + 1)
-        )  # fmt: skip
-        j, t, prob = j[idx] + a, t[idx] + a * si, prob[idx] * np.exp(logp)
-        order = np.lexsort((t, j))
-        j, t, prob = j[order], t[order], prob[order]
-        new = np.ones(len(j), dtype=bool)
-        new[1:] = (j[1:] != j[:-1]) | (np.diff(t) > scale)
-        group = np.cumsum(new) - 1
-        j, t, prob = j[new], t[new], np.bincount(group, weights=prob)
-        remaining = after
-    return t, prob
-
-
-#: coin's tolerance for ties of the standardised statistic (``sqrt(.Machine$double.eps)``).
-COIN_EPS = float(np.sqrt(np.finfo(float).eps))
-
-
-def _trend_moments(n_i, x_i, s):
-    n, m = float(np.sum(n_i)), float(np.sum(x_i))
-    sbar = float(np.sum(n_i * s)) / n
-    ss = float(np.sum(n_i * (s - sbar) ** 2))
-    return n, m, sbar, ss, float(np.sum(x_i * s))
-
-
-def trend_exact_pvalue(n_i, x_i, s, support, prob, alternative: str):
-    """Exact Cochran–Armitage p-value from the null distribution of ``T``, as coin does.
-
-    ``z`` is standardised with the permutation variance; ties within ``COIN_EPS`` on the
-    ``z`` scale count (coin's ``%LE%`` / ``%GE%``); two-sided is ``P(Z <= −|z|) + P(Z >= |z|)``
-    and exactly 1 at ``z = 0``. Returns ``(z², z, p)``.
-    """
-    n, m, sbar, ss, t_obs = _trend_moments(n_i, x_i, s)
-    mu = m * sbar
-    sd = np.sqrt(m * (n - m) / (n * (n - 1.0)) * ss)
-    zs = (support - mu) / sd
-    z = (t_obs - mu) / sd
-    if alternative == "less":
-        p = prob[zs <= z + COIN_EPS].sum()
-    elif alternative == "greater":
-        p = prob[zs >= z - COIN_EPS].sum()
-    elif z == 0:
-        p = 1.0
-    else:
-        q = abs(z)
-        p = prob[zs <= -q + COIN_EPS].sum() + prob[zs >= q - COIN_EPS].sum()
-    return z * z, z, min(1.0, float(p))
-
-
-def trend_asymptotic_pvalue(n_i, x_i, s, alternative: str):
-    """R ``prop.trend.test``'s chi-squared (1 df) and the signed ``z``; one-sided: normal."""
-    from scipy.stats import chi2, norm
-
-    n, m, sbar, ss, t_obs = _trend_moments(n_i, x_i, s)
-    pbar = m / n
-    z = (t_obs - m * sbar) / np.sqrt(pbar * (1.0 - pbar) * ss)
-    if alternative == "two-sided":
-        p = chi2.sf(z * z, 1)
-    elif alternative == "greater":
-        p = norm.sf(z)
-    else:
-        p = norm.cdf(z)
-    return z * z, z, float(p)

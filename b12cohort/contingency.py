@@ -10,7 +10,8 @@ fisher_exact
     The same from two columns of a DataFrame (crosstab built with level order kept).
 trend_test
     Cochran–Armitage test for trend in a binary outcome across ordered levels, asymptotic
-    (R ``prop.trend.test``) or exact conditional (R ``coin::independence_test``).
+    (R ``prop.trend.test``) or exact conditional (R ``coin::independence_test``; engine in
+    :mod:`b12cohort._trend`, exact for three levels up to 10^6 subjects and beyond).
 
 Why not SciPy alone: :func:`scipy.stats.fisher_exact` is exact only for 2×2 tables (and
 uses a different tie tolerance from R); for R×C tables it is Monte Carlo or full
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _fexact
+from . import _fexact, _trend
 from ._args import (
     check_alternative,
     check_choice,
@@ -189,7 +190,9 @@ class TrendResult:
     test : str
         ``"Cochran–Armitage test for trend"``.
     method : str
-        ``"asymptotic"`` or ``"exact"``.
+        ``"exact"``, ``"asymptotic"``, or, when ``exact=True`` was asked but the exact
+        distribution is infeasible within ``max_states``, ``"asymptotic (exact
+        distribution infeasible: about N states > max_states=B)"`` (also in ``note``).
     alternative : str
         ``"two-sided"``, ``"greater"`` (proportion increases with the score) or ``"less"``.
     df : int
@@ -801,8 +804,10 @@ def trend_test(
     alternative : {"two-sided", "greater", "less"}
         ``"greater"``: the proportion of ``True`` increases with the score.
     max_states : int
-        Work budget of the exact distribution (states of the dynamic programme); beyond it
-        the asymptotic test is used, with an ApproximationWarning.
+        Work budget of the exact test, in states of its dynamic programme (a term of a
+        hypergeometric tail sum counts 1/20; 10^7 is about 1-3 s). The work is bounded
+        before anything is computed; beyond the budget the asymptotic test runs instead,
+        recorded in ``method`` and ``note`` and warned (:class:`ApproximationWarning`).
 
     Returns
     -------
@@ -822,7 +827,8 @@ def trend_test(
         Empty levels dropped; or no trend can be tested (one level, one outcome value or
         constant scores), in which case p = 1 and the statistic is NaN.
     ApproximationWarning
-        ``exact=True`` but the exact distribution exceeded ``max_states``.
+        ``exact=True`` but the exact test would exceed ``max_states``: the asymptotic
+        test ran (never silently: ``method`` says so).
 
     Notes
     -----
@@ -833,8 +839,16 @@ def trend_test(
     the normal tail of ``z``.
 
     The exact test conditions on both margins: under the null the events are a random
-    subset of size ``Σ x_i``, so ``T`` has a permutation distribution computed exactly by a
-    dynamic programme over the levels (no simulation). ``z`` is then standardised with the
+    subset of size ``Σ x_i``, so the events per level are multivariate hypergeometric and
+    ``T`` has a permutation distribution, summed exactly (no simulation): a dynamic
+    programme over all levels but the two largest, whose events are then a single
+    hypergeometric variable given the others, so that the region counted is a
+    hypergeometric tail (:mod:`b12cohort._trend`). States and tail terms that cannot
+    change the p-value by more than ``3e-12`` of itself are skipped (the bound is
+    rigorous: the p-value is at least the probability of the observed table). With the
+    three anaemia grades this stays exact for 10^6 infants (about 0.2 s); four or more
+    levels reach the budget near 10^4 subjects, where the asymptotic test runs instead
+    (see ``max_states``). ``z`` is then standardised with the
     permutation variance ``Σx (N − Σx) / (N (N − 1)) Σ n_i (s_i − s̄)²`` and the p-values are
     those of ``coin``: two-sided ``P(|Z| >= |z|)``, ``"greater"`` ``P(Z >= z)``, ``"less"``
     ``P(Z <= z)``, with ties within ``sqrt(.Machine$double.eps)`` on the ``Z`` scale.
@@ -846,7 +860,9 @@ def trend_test(
                           scores = list(grp = scores))
 
     (the binary outcome is coin's two-sample grouping and the scored ordered factor its
-    response; with ``TRUE`` as first level coin's ``Z`` has our sign.)
+    response; with ``TRUE`` as first level coin's ``Z`` has our sign.) Checked against coin
+    1.4-2 to 1e-10 absolute and 1e-9 relative up to n = 1000 (coin overflows from n ~ 3000),
+    against exact rational arithmetic, and at n = 3500 against the whole distribution.
 
     The test is sensitive to a linear trend in the scores only; it says nothing about a
     non-monotone association (use :func:`fisher_exact`). The default equally spaced scores
@@ -861,6 +877,8 @@ def trend_test(
     1955;11(3):375-386.
     Hothorn T, Hornik K, van de Wiel MA, Zeileis A. Implementing a class of permutation
     tests: the coin package. J Stat Softw. 2008;28(8):1-23.
+    Serfling RJ. Probability inequalities for the sum in sampling without replacement.
+    Ann Stat. 1974;2(1):39-48 (the bound behind the skipped states).
 
     Examples
     --------
@@ -934,21 +952,30 @@ def trend_test(
             statistic=float("nan"), z=float("nan"), p_value=p, method=method,
             note="; ".join([*notes, msg]), **common,
         )  # fmt: skip
+    statistic = z = p = None
     if exact:
-        try:
-            support, prob = _fexact.trend_null_distribution(n_i, s, m, max_states)
-        except _fexact.WorkLimitExceeded:
+        # decide up front from a bound on the work (no partial computation is wasted)
+        estimate = _trend.trend_work_estimate(n_i, x_i, s, max_states, alternative)
+        needed = estimate
+        if estimate <= max_states:
+            try:
+                statistic, z, p, _ = _trend.trend_exact_pvalue(n_i, x_i, s, alternative, max_states)
+            except _fexact.WorkLimitExceeded as err:  # the estimate is a bound: not expected
+                needed = err.work + err.needed
+        if p is None:
+            method = (
+                f"asymptotic (exact distribution infeasible: about {needed:.3g} states > "
+                f"max_states={max_states:,})"
+            )
             msg = (
-                f"exact distribution needs more than max_states={max_states:,} states; "
-                "asymptotic test used instead"
+                f"the exact permutation distribution would need about {needed:.3g} states "
+                f"(n = {n:,}), more than max_states={max_states:,}; asymptotic test used "
+                "instead"
             )
             notes.append(msg)
             warnings.warn(f"{function}(): {msg}.", ApproximationWarning, stacklevel=2)
-            method = "asymptotic"
-    if method == "exact":
-        statistic, z, p = _fexact.trend_exact_pvalue(n_i, x_i, s, support, prob, alternative)
-    else:
-        statistic, z, p = _fexact.trend_asymptotic_pvalue(n_i, x_i, s, alternative)
+    if p is None:
+        statistic, z, p = _trend.trend_asymptotic_pvalue(n_i, x_i, s, alternative)
     return TrendResult(
         statistic=float(statistic), z=float(z), p_value=float(min(1.0, p)), method=method,
         note="; ".join(notes), **common,

@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import gammaln
 
-from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
+from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning, _fexact
 from b12cohort.contingency import (
     ExactTestInfeasibleError,
     FisherResult,
@@ -354,6 +354,7 @@ def test_trend_exact_against_R_coin(case, alternative):
     assert res.method == "exact"
     assert res.z == pytest.approx(ref["z"], abs=1e-10), ref["call"]
     assert res.p_value == pytest.approx(ref["p_value"], abs=1e-10), ref["call"]
+    assert res.p_value == pytest.approx(ref["p_value"], rel=1e-9), ref["call"]
     assert res.statistic == pytest.approx(ref["z"] ** 2, abs=1e-9)
 
 
@@ -455,12 +456,233 @@ def test_trend_without_observations_gives_nan():
     assert math.isnan(res.p_value) and res.n == 0 and res.n_missing == 6
 
 
-def test_trend_exact_falls_back_when_over_budget():
+def _exact_rational_trend(events, n, scores, alternative):
+    """Exact p-value in integer arithmetic: subsets of cases counted by (cases, score sum).
+
+    Independent of b12cohort._trend (no pruning, no hypergeometric tails): the null
+    frequencies are sums of products of binomial coefficients over every split of the
+    cases among the levels; only the classification uses coin's Z and tolerance.
+    """
+    from collections import defaultdict
+    from fractions import Fraction
+
+    m, big_n = sum(events), sum(n)
+    ways = {(0, Fraction(0)): 1}
+    for ni, si in zip(n, scores, strict=True):
+        new = defaultdict(int)
+        for (j, t), w in ways.items():
+            for a in range(min(ni, m - j) + 1):
+                new[(j + a, t + a * Fraction(si))] += w * math.comb(ni, a)
+        ways = new
+    s = np.asarray(scores, dtype=float)
+    n_arr = np.asarray(n, dtype=float)
+    sbar = float(np.sum(n_arr * s)) / big_n
+    ss = float(np.sum(n_arr * (s - sbar) ** 2))
+    mu = m * sbar
+    sd = math.sqrt(m * (big_n - m) / (big_n * (big_n - 1.0)) * ss)
+    z = (float(np.dot(events, s)) - mu) / sd
+    eps = math.sqrt(np.finfo(float).eps)
+    if alternative == "two-sided" and z == 0:
+        return 1.0
+    hits = 0
+    for (j, t), w in ways.items():
+        if j != m:
+            continue
+        zs = (float(t) - mu) / sd
+        if alternative == "less":
+            hits += w * (zs <= z + eps)
+        elif alternative == "greater":
+            hits += w * (zs >= z - eps)
+        else:
+            hits += w * ((zs <= -abs(z) + eps) + (zs >= abs(z) - eps))
+    return min(1.0, float(Fraction(hits, math.comb(big_n, m))))
+
+
+@st.composite
+def _trend_tables(draw, max_level=25):
+    k = draw(st.integers(2, 4))
+    n = draw(st.lists(st.integers(1, max_level), min_size=k, max_size=k))
+    events = [draw(st.integers(0, ni)) for ni in n]
+    if sum(events) in (0, sum(n)):
+        events[0] = 1 - events[0] if n[0] == 1 else max(1, events[0] - 1)
+    scores = draw(
+        st.one_of(
+            st.just(list(range(1, k + 1))),
+            st.lists(
+                st.sampled_from([0.0, 1.3, 2.25, 2.2360679774997898, 4.75, 7.0, -1.0]),
+                min_size=k,
+                max_size=k,
+                unique=True,
+            ),
+        )
+    )
+    return events, n, scores
+
+
+@given(_trend_tables(), st.sampled_from(["two-sided", "less", "greater"]))
+def test_trend_exact_equals_exact_rational_arithmetic(table, alternative):
+    from b12cohort import _trend
+
+    events, n, scores = table
+    n_arr, x_arr, s = np.array(n), np.array(events), np.array(scores, dtype=float)
+    if sum(events) in (0, sum(n)) or np.sum(n_arr * (s - np.sum(n_arr * s) / sum(n)) ** 2) <= 0:
+        return  # no trend to test (covered elsewhere)
+    p = _trend.trend_exact_pvalue(n_arr, x_arr, s, alternative, 10**7)[2]
+    assert p == pytest.approx(_exact_rational_trend(events, n, scores, alternative), rel=1e-11)
+
+
+@settings(max_examples=60)  # the rational oracle is slow; ~1 in 5 examples is pruned
+@given(_trend_tables(max_level=40), st.sampled_from(["two-sided", "less", "greater"]))
+def test_trend_pruning_error_stays_within_its_bound(table, alternative):
+    # with a loose tolerance and a small budget the pruning bites hard; the error must
+    # still be at most 3 * TREND_REL_TOL * p (module notes of b12cohort._trend)
+    from b12cohort import _trend
+
+    events, n, scores = table
+    n_arr, x_arr, s = np.array(n), np.array(events), np.array(scores, dtype=float)
+    if sum(events) in (0, sum(n)) or np.sum(n_arr * (s - np.sum(n_arr * s) / sum(n)) ** 2) <= 0:
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_trend, "TREND_REL_TOL", 1e-4)
+        try:
+            p = _trend.trend_exact_pvalue(n_arr, x_arr, s, alternative, 2_000)[2]
+        except _fexact.WorkLimitExceeded:
+            return
+    exact = _exact_rational_trend(events, n, scores, alternative)
+    assert abs(p - exact) <= 3e-4 * exact + 1e-15
+
+
+def _grid_trend_pvalue(events, n, alternative):
+    """Three levels, scores 1-2-3: the whole (a1, a2) grid in log-space (gammaln)."""
+    n1, n2, n3 = n
+    m, big_n = sum(events), sum(n)
+    a1 = np.arange(n1 + 1)[:, None]
+    a2 = np.arange(n2 + 1)[None, :]
+    a3 = m - a1 - a2
+    ok = (a3 >= 0) & (a3 <= n3)
+    a3c = np.clip(a3, 0, n3)
+
+    def lchoose(a, b):
+        return gammaln(a + 1.0) - gammaln(b + 1.0) - gammaln(a - b + 1.0)
+
+    logp = lchoose(n1, a1) + lchoose(n2, a2) + lchoose(n3, a3c) - lchoose(big_n, m)
+    prob = np.where(ok, np.exp(logp), 0.0)
+    s = np.array([1.0, 2.0, 3.0])
+    sbar = float(np.dot(n, s)) / big_n
+    ss = float(np.sum(np.array(n) * (s - sbar) ** 2))
+    mu, sd = m * sbar, math.sqrt(m * (big_n - m) / (big_n * (big_n - 1.0)) * ss)
+    zs = (a1 + 2.0 * a2 + 3.0 * a3c - mu) / sd
+    z = (float(np.dot(events, s)) - mu) / sd
+    eps = math.sqrt(np.finfo(float).eps)
+    if alternative == "less":
+        return float(prob[zs <= z + eps].sum())
+    if alternative == "greater":
+        return float(prob[zs >= z - eps].sum())
+    return float(prob[zs <= -abs(z) + eps].sum() + prob[zs >= abs(z) - eps].sum())
+
+
+@pytest.mark.parametrize(
+    ("events", "n"),
+    [
+        ([420, 1300, 190], [800, 2400, 300]),  # the paper's grades, n = 3500, no trend
+        ([380, 1300, 200], [800, 2400, 300]),  # p ~ 1e-6
+        ([300, 1350, 230], [800, 2400, 300]),  # p ~ 1e-30
+    ],
+)
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_trend_exact_against_the_whole_grid_beyond_coin(events, n, alternative):
+    # coin's exact algorithm overflows from n ~ 3000; the full (a1, a2) grid does not
+    df = _trend_frame(["mild", "moderate", "severe"], events, n)
+    res = trend_test(df, "sign", "grade", exact=True, alternative=alternative)
+    assert res.method == "exact"
+    ref = _grid_trend_pvalue(events, n, alternative)
+    assert res.p_value == pytest.approx(ref, rel=1e-9, abs=1e-300)  # gammaln: ~1e-11
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_trend_exact_two_levels_is_a_hypergeometric_tail_at_large_n(alternative):
+    # two levels: the exact test is one hypergeometric law, summed here over its whole
+    # support with Boost's pmf (scipy.stats.hypergeom; fast and accurate above 104,729)
+    from scipy.stats import hypergeom
+
+    from b12cohort import _trend
+
+    n_i, x_i = np.array([60_000, 90_000]), np.array([18_300, 26_500])
+    s = np.array([1.0, 2.0])
+    _, z, p, _ = _trend.trend_exact_pvalue(n_i, x_i, s, alternative, 10**7)
+    m, big_n = int(x_i.sum()), int(n_i.sum())
+    a = np.arange(max(0, m - n_i[0]), min(n_i[1], m) + 1)  # cases in the second level
+    pmf = hypergeom.pmf(a, big_n, n_i[1], m)
+    sbar = float(np.dot(n_i, s)) / big_n
+    ss = float(np.sum(n_i * (s - sbar) ** 2))
+    zs = ((m - a) * 1.0 + a * 2.0 - m * sbar) / math.sqrt(
+        m * (big_n - m) / (big_n * (big_n - 1)) * ss
+    )
+    eps = math.sqrt(np.finfo(float).eps)
+    region = {
+        "less": zs <= z + eps,
+        "greater": zs >= z - eps,
+        "two-sided": (zs <= -abs(z) + eps) | (zs >= abs(z) - eps),
+    }[alternative]
+    assert p == pytest.approx(float(pmf[region].sum()), rel=1e-11)
+
+
+def test_trend_exact_stays_feasible_for_three_grades_at_a_million():
+    # the paper's design at registry size: exact within the default budget
+    from b12cohort import _trend
+    from b12cohort.contingency import DEFAULT_MAX_TABLES
+
+    n_i = np.array([146_622, 772_597, 80_781])
+    for x_i in ([92_455, 487_548, 50_962], [44_205, 247_265, 27_487]):  # null; p ~ 1e-84
+        x_i = np.array(x_i)
+        s = np.array([1.0, 2.0, 3.0])
+        estimate = _trend.trend_work_estimate(n_i, x_i, s, DEFAULT_MAX_TABLES, "two-sided")
+        assert estimate <= DEFAULT_MAX_TABLES
+        _, _, p, work = _trend.trend_exact_pvalue(n_i, x_i, s, "two-sided", DEFAULT_MAX_TABLES)
+        assert work <= estimate and 0 <= p <= 1
+
+
+def test_trend_exact_switches_to_asymptotic_up_front_when_infeasible(monkeypatch):
+    from b12cohort import _trend
+
+    def not_called(*args, **kwargs):
+        raise AssertionError("the exact engine ran although its estimate exceeds the budget")
+
+    monkeypatch.setattr(_trend, "trend_exact_pvalue", not_called)
     df = _trend_frame(["a", "b", "c"], [10, 20, 30], [60, 60, 60])
-    with pytest.warns(ApproximationWarning, match="max_states"):
+    with pytest.warns(ApproximationWarning, match=r"max_states=50; asymptotic test used"):
         res = trend_test(df, "sign", "grade", exact=True, max_states=50)
-    assert res.method == "asymptotic"
+    assert res.method.startswith("asymptotic (exact distribution infeasible: about ")
+    assert res.method.endswith("states > max_states=50)")
+    assert "asymptotic test used instead" in res.note
+    asymptotic = trend_test(df, "sign", "grade")
+    assert asymptotic.method == "asymptotic"
+    assert (res.p_value, res.statistic, res.z) == (
+        asymptotic.p_value,
+        asymptotic.statistic,
+        asymptotic.z,
+    )
+
+
+def test_trend_switch_is_recorded_when_the_engine_exceeds_its_budget(monkeypatch):
+    # the estimate is an upper bound; should it ever be wrong, the engine stops itself
+    from b12cohort import _trend
+
+    monkeypatch.setattr(_trend, "trend_work_estimate", lambda *args, **kwargs: 0.0)
+    df = _trend_frame(["a", "b", "c", "d"], [10, 20, 30, 35], [60, 60, 60, 60])
+    with pytest.warns(ApproximationWarning, match="max_states=100"):
+        res = trend_test(df, "sign", "grade", exact=True, max_states=100)
+    assert res.method.startswith("asymptotic (exact distribution infeasible")
     assert res.p_value == trend_test(df, "sign", "grade").p_value
+
+
+def test_trend_exact_at_large_n_is_exact_not_asymptotic():
+    df = _trend_frame(["mild", "moderate", "severe"], [380, 1300, 200], [800, 2400, 300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no switch, no warning
+        res = trend_test(df, "sign", "grade", exact=True)
+    assert res.method == "exact" and res.note == ""
+    assert res.p_value != trend_test(df, "sign", "grade").p_value
 
 
 @pytest.mark.parametrize(

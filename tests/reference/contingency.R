@@ -173,6 +173,14 @@ add_trend("non_monotone_scores", c("l1", "l2", "l3", "l4"), c(3, 1, 4, 2), c(6, 
 add_trend("unbalanced_n60", c("g1", "g2", "g3", "g4", "g5"), c(1, 2, 5, 4, 9), c(5, 10, 20, 10, 15))
 add_trend("null_exact_centre", c("a", "b", "c"), c(1, 2, 1), c(2, 4, 2), note = "z = 0")
 add_trend("larger_n200", c("g1", "g2", "g3", "g4"), c(10, 15, 18, 25), c(50, 50, 50, 50))
+# n = 1000: large enough that the exact test prunes negligible states and sums hypergeometric
+# tails only as far as they matter (b12cohort._trend); coin's shift algorithm still copes
+# here (it overflows from n ~ 3000, and real-valued scores exhaust its memory at n = 1000)
+add_trend("grades_n1000", c("mild", "moderate", "severe"), c(90, 480, 60), c(150, 770, 80),
+          note = "the paper's three grades, n = 1000")
+add_trend("grades_n1000_small_p", c("mild", "moderate", "severe"), c(60, 480, 70), c(150, 770, 80),
+          note = "p ~ 3e-13: relative accuracy of a small p-value")
+add_trend("four_levels_n1000", c("g1", "g2", "g3", "g4"), c(60, 75, 80, 100), c(250, 250, 250, 250))
 
 out <- list(
   r_version = R.version.string,
