@@ -251,7 +251,14 @@ def _sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_stat
             _reading=lambda padj, tr=tr, shares=shares, direction=direction: (
                 f"Share with {_label(sign)} from {tr.levels[0]} to {tr.levels[-1]} "
                 f"anaemia: {shares}; the proportion {direction} with severity "
-                f"(z = {_num(tr.z, 2)}, {tr.method} {tr.test}, {_p(tr.p_value)}{padj})."
+                f"(z = {_num(tr.z, 2)}, {tr.method.split(' (')[0]} {tr.test}, "
+                f"{_p(tr.p_value)}{padj})."
+                + (
+                    " The exact permutation test was infeasible at this size: the "
+                    "asymptotic test ran instead."
+                    if exact_trend and tr.method != "exact"
+                    else ""
+                )
             ),
         )
     )
@@ -470,6 +477,11 @@ def association_summary(
         Level of the confidence intervals.
     exact_trend : bool
         Exact (permutation) Cochran-Armitage test (default) or its asymptotic version.
+        When the exact test would exceed its work budget (see :func:`trend_test`; with
+        the three anaemia grades not before ~10^6 infants, with four or more grades from
+        ~10^4), the asymptotic test runs and the row's ``method`` says so ("asymptotic
+        (exact distribution infeasible: ...)"), as do ``note``, ``reading`` and an
+        ApproximationWarning.
     random_state : int, numpy.random.Generator or None
         Seed for any Monte Carlo p-value (permutation test of the correlation when n >= 10
         with ties; Fisher when the exact network algorithm exceeds its budget).
@@ -546,6 +558,17 @@ def association_summary(
 
     Deterministic for a fixed ``random_state``.
 
+    *Size*: built for cohorts of tens to hundreds, the table also scales to registry
+    extracts: time and memory grow about linearly with the rows (on one core, about 0.2
+    s at 10^4 rows, 1 s at 10^5, 3 s at 10^6; peak memory a few tens of MB above the
+    frame, which is not copied). Nothing quadratic is formed: the Hodges-Lehmann shift
+    is selected from the pairwise differences without forming them, and the exact trend
+    test sums only the parts of its distribution that matter. What switches with size,
+    row by row in ``method`` and ``note``: the Wilcoxon rows use the normal
+    approximation from 50 per group (R's rule), the Spearman p-value is asymptotic from
+    n = 50, and the Fisher–Freeman–Halton p-value is estimated by Monte Carlo when the
+    exact network algorithm exceeds its budget (2 x 3 tables from N ~ 10^5-10^6).
+
     References
     ----------
     Holm S (1979). A simple sequentially rejective multiple test procedure. Scand J Stat
@@ -578,7 +601,10 @@ def association_summary(
     )
 
     caught: list[warnings.WarningMessage] = []
-    work = data.copy()
+    # Only whole columns are assigned below (anemia_grade, neuro_score), which never
+    # writes into the caller's arrays (pandas >= 1.5 __setitem__ inserts a new array; 3.x
+    # is copy-on-write): no need to duplicate a cohort of 10^6 rows.
+    work = data.copy(deep=False)
     if scheme is None:
         if "anemia_grade" not in work:
             raise ArgumentError(

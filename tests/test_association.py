@@ -293,3 +293,59 @@ def test_absent_sign_and_missing_values():
     assert (adynamia["n_missing"] == 2).all()
     hb_row = table[table["exposure"] == "adynamia"].iloc[0]
     assert (hb_row["n"], hb_row["n_missing"]) == (17, 2)
+
+
+def test_regrading_and_score_never_reach_the_callers_frame():
+    # the summary works on a shallow copy: only whole columns are assigned to it
+    df = _cohort().drop(columns="neuro_score")
+    before = df.copy()
+    _summary(df, scheme="ru-clinical")
+    pd.testing.assert_frame_equal(df, before)
+    assert "neuro_score" not in df
+
+
+def test_a_trend_switched_to_asymptotic_says_so_in_its_row(monkeypatch):
+    from b12cohort import _trend
+
+    exact = _summary()
+    monkeypatch.setattr(_trend, "trend_work_estimate", lambda *args, **kwargs: 1e12)
+    table = _summary()
+    trend = table[table["comparison"] == "trend of the sign with anaemia severity"]
+    tested = trend[trend["test"] != "not tested"]
+    assert len(tested) == len(SIGNS) - 1  # all but hypotonia (19/19)
+    for _, row in tested.iterrows():
+        assert row["method"].startswith("asymptotic (exact distribution infeasible: about 1e+12")
+        assert "asymptotic test used instead" in row["note"]
+        assert "asymptotic Cochran–Armitage test for trend" in row["reading"]
+        assert "exact permutation test was infeasible" in row["reading"]
+    assert (exact.loc[tested.index, "method"] == "exact").all()
+    assert not exact.loc[tested.index, "reading"].str.contains("infeasible").any()
+
+
+def test_summary_of_a_hundred_thousand_infants_says_which_method_ran():
+    # issue 7: no n1 x n2 differences, no O(n^2) distribution; every row names its method
+    df = b12cohort.simulate_cohort(100_000, seed=7)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = association_summary(df)
+    assert len(table) == 3 * len(SIGNS) + 3
+    by_comparison = dict(tuple(table.groupby("comparison", sort=False)))
+    fisher = by_comparison["sign across anaemia grades"]
+    trend = by_comparison["trend of the sign with anaemia severity"]
+    hb = table[table["comparison"].str.startswith("Hb with vs without")]
+    untested = table["test"] == "not tested"
+    assert (table.loc[untested, "note"] != "").all()  # hypotonia: 100,000 / 100,000
+    for _, row in fisher[fisher["test"] != "not tested"].iterrows():
+        assert row["method"] in ("exact", "monte-carlo")
+        if row["method"] == "monte-carlo":
+            assert "Monte Carlo" in row["note"]
+    for _, row in trend[trend["test"] != "not tested"].iterrows():
+        # three grades: the exact test stays feasible at this size (see test_contingency)
+        assert row["method"] == "exact", row["note"]
+    for _, row in hb[hb["test"] != "not tested"].iterrows():
+        assert row["method"] == "normal approximation with continuity correction"
+        assert "50 or more observations" in row["note"]
+        assert math.isfinite(row["estimate"]) and row["ci_low"] <= row["ci_high"]
+    rho = table[table["estimate_type"] == "Spearman rho"].iloc[0]
+    assert rho["method"].startswith("auto: asymptotic (t approximation, ")
+    assert {w.category for w in caught} >= {ApproximationWarning}
