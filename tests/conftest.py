@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,3 +54,42 @@ def _close_figures():
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# -- R reference scripts ----------------------------------------------------------------------
+REFERENCE = ROOT / "tests" / "reference"
+#: Keys of a reference JSON that record software versions rather than results.
+VERSION_KEYS = ("r_version", "survival_version")
+
+requires_r = pytest.mark.skipif(
+    shutil.which("Rscript") is None, reason="Rscript not on PATH (CI installs r-base-core)"
+)
+
+
+def without_versions(reference: dict) -> dict:
+    """A reference JSON without the keys that record software versions."""
+    return {k: v for k, v in reference.items() if k not in VERSION_KEYS}
+
+
+def rerun_reference(
+    script: str, tmp_path: Path, *, into_folder: bool = False, timeout: int = 600
+) -> dict:
+    """Run ``tests/reference/<script>`` afresh and return its JSON output without versions.
+
+    The scripts take one argument: the JSON file to write, or (``into_folder=True``)
+    the folder to write their outputs into. A missing R package skips the test.
+    """
+    name = Path(script).with_suffix(".json").name
+    target = tmp_path if into_folder else tmp_path / name
+    result = subprocess.run(
+        ["Rscript", str(REFERENCE / script), str(target)],
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0 and b"there is no package called" in result.stderr:
+        pytest.skip(
+            f"an R package needed by {script} is not installed: {result.stderr.decode()[-200:]}"
+        )
+    assert result.returncode == 0, result.stderr.decode()
+    return without_versions(json.loads((tmp_path / name).read_text(encoding="utf-8")))

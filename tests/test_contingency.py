@@ -17,14 +17,13 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import requires_r, rerun_reference, without_versions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import gammaln
@@ -718,17 +717,6 @@ def test_trend_bad_columns():
 
 
 # ---------------------------------------------------------------- the reference itself
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
+@requires_r
 def test_reference_script_reproduces_committed_json(tmp_path):
-    out = tmp_path / "contingency.json"
-    subprocess.run(
-        ["Rscript", str(REFERENCE / "contingency.R"), str(out)],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    fresh = json.loads(out.read_text(encoding="utf-8"))
-    drop = {"r_version"}
-    assert {k: v for k, v in fresh.items() if k not in drop} == {
-        k: v for k, v in REF.items() if k not in drop
-    }
+    assert rerun_reference("contingency.R", tmp_path) == without_versions(REF)

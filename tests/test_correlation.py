@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import requires_r, rerun_reference, without_versions
 
 from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
 from b12cohort.rank_correlation import (
@@ -376,17 +375,6 @@ def test_power_rejects_impossible_rho():
 
 
 # ---------------------------------------------------------------- the reference itself
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
+@requires_r
 def test_reference_script_reproduces_committed_json(tmp_path):
-    out = tmp_path / "correlation.json"
-    subprocess.run(
-        ["Rscript", str(REFERENCE / "correlation.R"), str(out)],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    fresh = json.loads(out.read_text(encoding="utf-8"))
-    drop = {"r_version"}
-    assert {k: v for k, v in fresh.items() if k not in drop} == {
-        k: v for k, v in REF.items() if k not in drop
-    }
+    assert rerun_reference("correlation.R", tmp_path) == without_versions(REF)

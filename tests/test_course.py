@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import requires_r, rerun_reference, without_versions
 
 from b12cohort import ArgumentError, DataQualityWarning
 from b12cohort.course import CONF_TYPES, TreatmentCourse, treatment_course
@@ -381,20 +380,7 @@ def _close(a, b, path="$"):
         assert a == b, path
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
+@requires_r
 def test_R_reference_script_reproduces_committed_file(tmp_path):
-    result = subprocess.run(
-        ["Rscript", str(REF / "course.R"), str(tmp_path)],
-        capture_output=True,
-        timeout=300,
-        check=False,
-    )
-    if result.returncode != 0 and b"there is no package called" in result.stderr:
-        pytest.skip("R package survival or jsonlite not installed")
-    assert result.returncode == 0, result.stderr.decode()
-    fresh = json.loads((tmp_path / "course.json").read_text(encoding="utf-8"))
-    committed = dict(R_JSON)
-    for key in ("r_version", "survival_version"):
-        fresh.pop(key)
-        committed.pop(key)
-    _close(committed, fresh)
+    fresh = rerun_reference("course.R", tmp_path, into_folder=True)
+    _close(without_versions(R_JSON), fresh)

@@ -10,14 +10,13 @@ and p-values, quantiles, means and SDs rtol 1e-10; Fisher-Freeman-Halton p-value
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import requires_r, rerun_reference, without_versions
 from statsmodels.stats.proportion import proportion_confint
 
 from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
@@ -530,19 +529,10 @@ def _close(a, b, path="$"):
         assert a == b, path
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
+@requires_r
 def test_R_reference_script_reproduces_committed_files(tmp_path):
-    subprocess.run(
-        ["Rscript", str(REF / "descriptive.R"), str(tmp_path)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    fresh = json.loads((tmp_path / "descriptive.json").read_text(encoding="utf-8"))
-    fresh.pop("r_version")
-    committed = dict(R_JSON)
-    committed.pop("r_version")
-    _close(committed, fresh)
+    fresh = rerun_reference("descriptive.R", tmp_path, into_folder=True)
+    _close(without_versions(R_JSON), fresh)
     for name in ("descriptive_cohort_small.csv", "descriptive_cohort_large.csv"):
         assert (tmp_path / name).read_bytes() == (REF / name).read_bytes(), name
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import requires_r, rerun_reference, without_versions
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
@@ -269,16 +268,6 @@ def test_rank_counts_equal_rs_ranking_of_the_shifted_samples(x, y, shifts):
         assert counts.at(d) == (dz, float(np.sum(ties**3 - ties)))
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
+@requires_r
 def test_reference_script_reproduces_committed_json(tmp_path):
-    out = tmp_path / "groups.json"
-    subprocess.run(
-        ["Rscript", str(REFERENCE / "groups.R"), str(out)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    fresh = json.loads(out.read_text(encoding="utf-8"))
-    assert {k: v for k, v in fresh.items() if k != "r_version"} == {
-        k: v for k, v in REF.items() if k != "r_version"
-    }
+    assert rerun_reference("groups.R", tmp_path) == without_versions(REF)

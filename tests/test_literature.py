@@ -8,8 +8,6 @@ Exact Clopper-Pearson limits against R binom.test: 1e-9.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import requires_r, rerun_reference, without_versions
 
 from b12cohort import ApproximationWarning, ArgumentError, CohortValidationError
 from b12cohort.literature import (
@@ -364,18 +363,9 @@ def test_load_literature_argument_errors():
         load_literature(table="neurology_vs_hb", path="x.csv")
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
+@requires_r
 def test_reference_script_reproduces_committed_json(tmp_path):
-    out = tmp_path / "literature.json"
-    subprocess.run(
-        ["Rscript", str(REFERENCE / "literature.R"), str(out)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    fresh = json.loads(out.read_text(encoding="utf-8"))
-    committed = {key: value for key, value in REF.items() if key != "r_version"}
-    assert {key: value for key, value in fresh.items() if key != "r_version"} == committed
+    assert rerun_reference("literature.R", tmp_path) == without_versions(REF)
 
 
 def test_reml_fallback_to_bounded_search_finds_the_same_optimum(monkeypatch):

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import requires_r, rerun_reference, without_versions
 
 from b12cohort import ArgumentError, DataQualityWarning
 from b12cohort.regression import logistic
@@ -226,16 +225,6 @@ def test_wald_interval_matches_estimate_and_se():
 
 
 # ---------------------------------------------------------------- the reference itself
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
+@requires_r
 def test_reference_script_reproduces_committed_json(tmp_path):
-    out = tmp_path / "regression.json"
-    subprocess.run(
-        ["Rscript", str(REFERENCE / "regression.R"), str(out)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    fresh = json.loads(out.read_text(encoding="utf-8"))
-    assert {k: v for k, v in fresh.items() if k != "r_version"} == {
-        k: v for k, v in REF.items() if k != "r_version"
-    }
+    assert rerun_reference("regression.R", tmp_path) == without_versions(REF)

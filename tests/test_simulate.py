@@ -20,7 +20,6 @@ References and tolerances:
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import warnings
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import requires_r, rerun_reference, without_versions
 from scipy import stats
 
 import b12cohort
@@ -367,20 +367,9 @@ def test_write_export_argument_errors(tmp_path):
 
 
 # ---------------------------------------------------------------- the R reference itself
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not on PATH")
+@requires_r
 def test_reference_script_reproduces_committed_json(tmp_path):
-    out = tmp_path / "simulate.json"
-    subprocess.run(
-        ["Rscript", str(REFERENCE / "simulate.R"), str(out)],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    fresh = json.loads(out.read_text(encoding="utf-8"))
-    drop = {"r_version"}
-    assert {k: v for k, v in fresh.items() if k not in drop} == {
-        k: v for k, v in REF.items() if k not in drop
-    }
+    assert rerun_reference("simulate.R", tmp_path) == without_versions(REF)
 
 
 # ---------------------------------------------------------------- benchmarks smoke test
