@@ -19,6 +19,7 @@ raising.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from collections.abc import Callable
 
@@ -37,6 +38,7 @@ _GROUPING = re.compile("[ \u00a0\u202f']")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+$")
 # one separator followed by exactly three digits: "1,250" is 1.25 or 1250
 _AMBIGUOUS = {",": re.compile(r"^[-+]?\d{1,3},\d{3}$"), ".": re.compile(r"^[-+]?\d{1,3}\.\d{3}$")}
+_NOT_FINITE = "is not a finite number (too large to represent, or infinity); check the cell."
 _DATE_TEXT = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _NUMBER_WITH_UNIT = re.compile(r"^[-+]?\d+([.,]\d+)?\s*[^\d\s.,].*$")
 _NOT_A_VALUE = {"nan", "inf", "-inf", "+inf", "infinity", "-infinity", "null", "none", "nil"}
@@ -94,6 +96,11 @@ def _rows_of(codes: np.ndarray, code: int) -> np.ndarray:
 def _why_not_number(text: str, original, unit: str | None, field: Field) -> tuple[str, str]:
     """(rule, message body) for a cell that is not a number."""
     low = text.lower()
+    try:  # a number too large for a float: pandas 3 reads it as inf, pandas 2 refuses it
+        if math.isinf(float(text)) and low.lstrip("+-") not in _NOT_A_VALUE:
+            return "finite", _NOT_FINITE
+    except ValueError:
+        pass
     unit_s = f" in {unit}" if unit else ""
     if isinstance(original, _dt.date | _dt.time | _dt.timedelta):
         stored = _excel_number(original)
@@ -247,7 +254,7 @@ def parse_number(
             column,
             as_written(inf, vals),
             "finite",
-            "is not a finite number (too large to represent, or infinity); check the cell.",
+            _NOT_FINITE,
         )
         vals[inf] = np.nan
     # unit conversion
