@@ -165,7 +165,9 @@ def test_single_observed_level_is_named():
 
 def test_missing_values_dropped_and_counted_without_mutation():
     data = _frame([92.0, 85, 78, 101], [66.0, 59, 71, 88])
-    extra = pd.DataFrame({"hb": [np.nan, 75.0], "sign": pd.array([True, pd.NA], dtype="boolean")}, index=[8, 9])
+    extra = pd.DataFrame(
+        {"hb": [np.nan, 75.0], "sign": pd.array([True, pd.NA], dtype="boolean")}, index=[8, 9]
+    )
     data = pd.concat([data, extra])
     before = data.copy()
     res = compare_groups(data, "hb", by="sign")
