@@ -15,6 +15,11 @@ import os
 import tempfile
 from pathlib import Path
 
+#: Floats in report CSVs: 12 significant digits. Far beyond any clinical precision, and
+#: it keeps the files byte-identical across CPUs whose vectorised maths may differ in the
+#: last bit of a double (17 digits would expose that).
+CSV_FLOAT_FORMAT = "%.12g"
+
 __all__ = ["atomic_write", "format_frame", "save_csv", "save_table", "sha256_file"]
 
 
@@ -141,7 +146,9 @@ def save_table(
     if isinstance(table, pd.DataFrame):
         shown = format_frame(table)
         texts = {
-            "csv": lambda: neutralise_csv_injection(table).to_csv(index=False, lineterminator="\n"),
+            "csv": lambda: neutralise_csv_injection(table).to_csv(
+                index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT
+            ),
             "md": lambda: shown.to_markdown(index=False) + "\n",
             "tex": lambda: _latex(shown, caption),
             "html": lambda: _html_table(shown, caption),
@@ -166,7 +173,9 @@ def _csv_text(obj) -> str:
     from ..privacy import neutralise_csv_injection
 
     frame = obj.summary if hasattr(obj, "summary") else pd.DataFrame(obj)
-    return neutralise_csv_injection(frame).to_csv(index=False, lineterminator="\n")
+    return neutralise_csv_injection(frame).to_csv(
+        index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT
+    )
 
 
 def _latex(shown, caption: str | None) -> str:
@@ -190,5 +199,7 @@ def save_csv(frame, filename: str, out: str | Path = ".") -> Path:
 
     return atomic_write(
         Path(out) / filename,
-        neutralise_csv_injection(frame).to_csv(index=False, lineterminator="\n"),
+        neutralise_csv_injection(frame).to_csv(
+            index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT
+        ),
     )
