@@ -93,3 +93,21 @@ def rerun_reference(
         )
     assert result.returncode == 0, result.stderr.decode()
     return without_versions(json.loads((tmp_path / name).read_text(encoding="utf-8")))
+
+
+def assert_close_nested(
+    expected, got, path: str = "$", *, rel: float = 1e-12, abs_tol: float = 1e-15
+) -> None:
+    """Compare nested JSON-like structures; numbers within ``rel``/``abs_tol``, the rest exactly."""
+    if isinstance(expected, dict):
+        assert expected.keys() == got.keys(), path
+        for key in expected:
+            assert_close_nested(expected[key], got[key], f"{path}.{key}", rel=rel, abs_tol=abs_tol)
+    elif isinstance(expected, list):
+        assert len(expected) == len(got), path
+        for i, (x, y) in enumerate(zip(expected, got, strict=True)):
+            assert_close_nested(x, y, f"{path}[{i}]", rel=rel, abs_tol=abs_tol)
+    elif isinstance(expected, float | int) and not isinstance(expected, bool):
+        assert got == pytest.approx(expected, rel=rel, abs=abs_tol), path
+    else:
+        assert expected == got, path

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import requires_r, rerun_reference, without_versions
+from conftest import assert_close_nested, requires_r, rerun_reference, without_versions
 
 from b12cohort import ArgumentError, DataQualityWarning
 from b12cohort.course import CONF_TYPES, TreatmentCourse, treatment_course
@@ -365,22 +365,7 @@ def test_summary_rows_and_columns():
 # ---------------------------------------------------------------------------------------
 
 
-def _close(a, b, path="$"):
-    if isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for key in a:
-            _close(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _close(x, y, f"{path}[{i}]")
-    elif isinstance(a, float | int) and not isinstance(a, bool):
-        assert b == pytest.approx(a, rel=1e-12, abs=1e-15), path
-    else:
-        assert a == b, path
-
-
 @requires_r
 def test_R_reference_script_reproduces_committed_file(tmp_path):
     fresh = rerun_reference("course.R", tmp_path, into_folder=True)
-    _close(without_versions(R_JSON), fresh)
+    assert_close_nested(without_versions(R_JSON), fresh)

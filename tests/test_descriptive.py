@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import requires_r, rerun_reference, without_versions
+from conftest import assert_close_nested, requires_r, rerun_reference, without_versions
 from statsmodels.stats.proportion import proportion_confint
 
 from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
@@ -514,25 +514,10 @@ def test_repeated_variable_names_blank_in_rendered_tables_only():
 # ---------------------------------------------------------------------------------------
 
 
-def _close(a, b, path="$"):
-    if isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for key in a:
-            _close(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _close(x, y, f"{path}[{i}]")
-    elif isinstance(a, float | int) and not isinstance(a, bool) and a is not None:
-        assert b == pytest.approx(a, rel=1e-12, abs=1e-15), path
-    else:
-        assert a == b, path
-
-
 @requires_r
 def test_R_reference_script_reproduces_committed_files(tmp_path):
     fresh = rerun_reference("descriptive.R", tmp_path, into_folder=True)
-    _close(without_versions(R_JSON), fresh)
+    assert_close_nested(without_versions(R_JSON), fresh)
     for name in ("descriptive_cohort_small.csv", "descriptive_cohort_large.csv"):
         assert (tmp_path / name).read_bytes() == (REF / name).read_bytes(), name
 

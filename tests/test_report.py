@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from conftest import EXAMPLE_CSV, ROOT
 
-from b12cohort import CohortValidationError
+from b12cohort import CohortValidationError, load_schema
 from b12cohort.report import build_report, check_report
 from b12cohort.report._notebooks import NOTEBOOKS
 
@@ -199,18 +199,7 @@ def test_cli_report_on_bad_data_exits_2_without_traceback(tmp_path):
 def test_a_user_cohort_without_optional_columns(tmp_path):
     """Any valid cohort works, including one with only the required columns."""
     raw = pd.read_csv(EXAMPLE_CSV, skiprows=7, dtype=str, keep_default_na=False)
-    required = [
-        "patient_id",
-        "sex",
-        "age_months",
-        "hb_g_l",
-        "b12_pg_ml",
-        "hypotonia",
-        "adynamia",
-        "developmental_delay",
-        "hyporeflexia",
-        "involuntary_movements_on_treatment",
-    ]
+    required = load_schema().required_columns
     data = tmp_path / "mine.csv"
     raw[required].to_csv(data, index=False, sep=";")
     out = tmp_path / "rep"
