@@ -63,13 +63,8 @@ def _is_p(col: str) -> bool:
 
 
 def _fmt_number(value, col: str) -> str:
-    if value is None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    try:
-        if value is float("nan") or (isinstance(value, float) and math.isnan(value)):
-            return ""
-    except TypeError:
-        pass
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
