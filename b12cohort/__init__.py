@@ -33,7 +33,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import (
+from b12cohort.core.errors import (
     ApproximationWarning,
     ArgumentError,
     B12CohortError,
@@ -49,43 +49,43 @@ __version__ = "0.1.0"
 # public name -> module that defines it (imported on first access, PEP 562)
 _LAZY = {
     # loading, validation, cleaning
-    "load_cohort": "b12cohort.loading",
-    "read_table": "b12cohort.loading",
-    "cleaning_log": "b12cohort.loading",
-    "load_metadata": "b12cohort.loading",
-    "validate": "b12cohort.validation",
-    "load_schema": "b12cohort.schema",
-    "Schema": "b12cohort.schema",
+    "load_cohort": "b12cohort.reading.load",
+    "read_table": "b12cohort.reading.load",
+    "cleaning_log": "b12cohort.reading.load",
+    "load_metadata": "b12cohort.reading.load",
+    "validate": "b12cohort.dictionary.validation",
+    "load_schema": "b12cohort.dictionary.schema",
+    "Schema": "b12cohort.dictionary.schema",
     # derived variables and eligibility
-    "grade_anemia": "b12cohort.derived",
-    "register_scheme": "b12cohort.derived",
-    "anemia_schemes": "b12cohort.derived",
-    "neuro_score": "b12cohort.derived",
-    "apply_eligibility": "b12cohort.eligibility",
-    "participant_flow": "b12cohort.eligibility",
+    "grade_anemia": "b12cohort.dictionary.derived",
+    "register_scheme": "b12cohort.dictionary.derived",
+    "anemia_schemes": "b12cohort.dictionary.derived",
+    "neuro_score": "b12cohort.dictionary.derived",
+    "apply_eligibility": "b12cohort.cohort.eligibility",
+    "participant_flow": "b12cohort.cohort.eligibility",
     # bundled data
-    "load_example": "b12cohort.datasets",
-    "load_literature": "b12cohort.literature",
+    "load_example": "b12cohort.cohort.datasets",
+    "load_literature": "b12cohort.paper.literature",
     # descriptive
-    "prevalence": "b12cohort.descriptive",
-    "table_one": "b12cohort.descriptive",
-    "compare_with_published": "b12cohort.replication",
-    "case_profile": "b12cohort.case_report",
-    "treatment_course": "b12cohort.course",
+    "prevalence": "b12cohort.stats.descriptive",
+    "table_one": "b12cohort.stats.descriptive",
+    "compare_with_published": "b12cohort.paper.replication",
+    "case_profile": "b12cohort.paper.case_report",
+    "treatment_course": "b12cohort.stats.survival",
     # association
-    "correlation": "b12cohort.association",
-    "fisher_exact": "b12cohort.association",
-    "trend_test": "b12cohort.association",
-    "compare_groups": "b12cohort.association",
-    "logistic": "b12cohort.association",
-    "detectable_correlation": "b12cohort.association",
-    "correlation_equivalence": "b12cohort.association",
-    "association_summary": "b12cohort.association",
+    "correlation": "b12cohort.stats.association",
+    "fisher_exact": "b12cohort.stats.association",
+    "trend_test": "b12cohort.stats.association",
+    "compare_groups": "b12cohort.stats.association",
+    "logistic": "b12cohort.stats.association",
+    "detectable_correlation": "b12cohort.stats.association",
+    "correlation_equivalence": "b12cohort.stats.association",
+    "association_summary": "b12cohort.stats.association",
     # literature
-    "pool_prevalence": "b12cohort.literature",
-    "compare_with_literature": "b12cohort.literature",
+    "pool_prevalence": "b12cohort.paper.literature",
+    "compare_with_literature": "b12cohort.paper.literature",
     # simulation
-    "simulate_cohort": "b12cohort.simulate",
+    "simulate_cohort": "b12cohort.cohort.simulate",
 }
 
 __all__ = [
@@ -118,7 +118,22 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
-    from .association import (
+    from b12cohort.cohort.datasets import load_example
+    from b12cohort.cohort.eligibility import apply_eligibility, participant_flow
+    from b12cohort.cohort.simulate import simulate_cohort
+    from b12cohort.dictionary.derived import (
+        anemia_schemes,
+        grade_anemia,
+        neuro_score,
+        register_scheme,
+    )
+    from b12cohort.dictionary.schema import Schema, load_schema
+    from b12cohort.dictionary.validation import validate
+    from b12cohort.paper.case_report import case_profile
+    from b12cohort.paper.literature import compare_with_literature, load_literature, pool_prevalence
+    from b12cohort.paper.replication import compare_with_published
+    from b12cohort.reading.load import cleaning_log, load_cohort, load_metadata, read_table
+    from b12cohort.stats.association import (
         association_summary,
         compare_groups,
         correlation,
@@ -128,15 +143,5 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
         logistic,
         trend_test,
     )
-    from .case_report import case_profile
-    from .course import treatment_course
-    from .datasets import load_example
-    from .derived import anemia_schemes, grade_anemia, neuro_score, register_scheme
-    from .descriptive import prevalence, table_one
-    from .eligibility import apply_eligibility, participant_flow
-    from .literature import compare_with_literature, load_literature, pool_prevalence
-    from .loading import cleaning_log, load_cohort, load_metadata, read_table
-    from .replication import compare_with_published
-    from .schema import Schema, load_schema
-    from .simulate import simulate_cohort
-    from .validation import validate
+    from b12cohort.stats.descriptive import prevalence, table_one
+    from b12cohort.stats.survival import treatment_course

@@ -64,7 +64,7 @@ def _read_kwargs(args) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from b12cohort import __version__
 
     parser = argparse.ArgumentParser(
         prog="b12cohort",
@@ -148,15 +148,15 @@ def _print_warnings(caught) -> None:
 def cmd_validate(args) -> int:
     import pandas as pd
 
-    from .exceptions import CohortValidationError
-    from .loading import load_cohort, load_metadata
+    from b12cohort.core.errors import CohortValidationError
+    from b12cohort.reading.load import load_cohort, load_metadata
 
     try:
         cohort = load_cohort(args.path, **_read_kwargs(args))
     except CohortValidationError as exc:
         failures = exc.failures
         if args.format == "csv":
-            from .privacy import neutralise_csv_injection
+            from b12cohort.dictionary.privacy import neutralise_csv_injection
 
             neutralise_csv_injection(failures).to_csv(sys.stdout, index=False, lineterminator="\n")
         elif args.format == "json":
@@ -209,7 +209,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .schema import load_schema, render_data_dictionary, write_schema_docs
+    from b12cohort.dictionary.schema import load_schema, render_data_dictionary, write_schema_docs
 
     schema = load_schema(args.schema)
     if args.write:
@@ -232,7 +232,7 @@ def cmd_schema(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import run_report_command
+    from b12cohort.report import run_report_command
 
     return run_report_command(args, read_kwargs=_read_kwargs(args))
 
@@ -244,7 +244,7 @@ def main(argv=None) -> int:
         parser.print_help()
         return EXIT_DATA
     handler = {"validate": cmd_validate, "schema": cmd_schema, "report": cmd_report}[args.command]
-    from .exceptions import B12CohortError
+    from b12cohort.core.errors import B12CohortError
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -267,7 +267,7 @@ def main(argv=None) -> int:
                 file=sys.stderr,
             )
             code = EXIT_INTERNAL
-    from .exceptions import B12CohortWarning
+    from b12cohort.core.errors import B12CohortWarning
 
     _print_warnings([w for w in caught if issubclass(w.category, B12CohortWarning)])
     return code

@@ -14,8 +14,8 @@ a burst of load from other processes on this shared machine hits both. Medians a
 reported. Workers run under an address-space limit (``--memory-limit``) so that a
 runaway measurement fails with MemoryError instead of exhausting the machine.
 
-The synthetic data come from :func:`b12cohort.simulate.simulate_cohort` (seed 2022,
-5% of optional cells missing) and :func:`b12cohort.simulate.write_export`.
+The synthetic data come from :func:`b12cohort.cohort.simulate.simulate_cohort` (seed 2022,
+5% of optional cells missing) and :func:`b12cohort.cohort.simulate.write_export`.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def _operation(spec: dict, data: dict):
             return (lambda: b12cohort.load_cohort(data["utf8"])), None
         return (lambda: b12cohort.load_cohort(data["cp1251"], columns=data["mapping"])), None
     if task in ("simulate", "simulate_raw"):
-        from b12cohort.simulate import simulate_cohort
+        from b12cohort.cohort.simulate import simulate_cohort
 
         validate = task == "simulate"
         return (lambda: simulate_cohort(data["n"], seed=SEED, validate=validate)), None
@@ -182,8 +182,8 @@ def _operation(spec: dict, data: dict):
 def _ffh_worker(spec: dict) -> dict:
     import warnings
 
-    from b12cohort.contingency import fisher_exact_table
-    from b12cohort.exceptions import ApproximationWarning
+    from b12cohort.core.errors import ApproximationWarning
+    from b12cohort.stats.contingency import fisher_exact_table
 
     out = []
     for n in spec["ffh_n"]:
@@ -307,7 +307,7 @@ def make_data(sizes: list[int], directory: Path, log) -> dict[int, dict]:
     """Exports and pickled canonical frames for every size."""
     import warnings
 
-    from b12cohort.simulate import simulate_cohort, write_export
+    from b12cohort.cohort.simulate import simulate_cohort, write_export
 
     files = {}
     for n in sizes:

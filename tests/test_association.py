@@ -1,4 +1,4 @@
-"""Tests for b12cohort.association: the re-exports and association_summary.
+"""Tests for b12cohort.stats.association: the re-exports and association_summary.
 
 association_summary is a composition: each row must equal the function it calls, and
 those functions are pinned to R in test_contingency / test_correlation / test_groups.
@@ -18,19 +18,14 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 
 import b12cohort
-from b12cohort import (
-    ApproximationWarning,
-    ArgumentError,
-    B12CohortWarning,
-    DataQualityWarning,
-    association,
-    contingency,
-    groups,
-    regression,
-)
-from b12cohort import rank_correlation as rc
-from b12cohort.association import SUMMARY_COLUMNS, association_summary
-from b12cohort.schema import NEURO_SIGNS as SIGNS
+from b12cohort import ApproximationWarning, ArgumentError, B12CohortWarning, DataQualityWarning
+from b12cohort.dictionary.schema import NEURO_SIGNS as SIGNS
+from b12cohort.stats import association as association
+from b12cohort.stats import contingency as contingency
+from b12cohort.stats import correlation as rc
+from b12cohort.stats import rank_tests as groups
+from b12cohort.stats import regression as regression
+from b12cohort.stats.association import SUMMARY_COLUMNS, association_summary
 
 GRADES = ["none", "mild", "moderate", "severe"]
 HB = [62.4, 88.1, 71.0, 95.3, 103.2, 66.8, 84.5, 91.7, 78.2, 99.0,
@@ -96,8 +91,8 @@ def test_reexports_are_the_implementations(name, module):
 
 
 def test_top_level_correlation_is_the_function_after_submodule_imports():
-    import b12cohort.association
-    import b12cohort.rank_correlation
+    import b12cohort.stats.association
+    import b12cohort.stats.correlation
 
     assert callable(b12cohort.correlation)
     assert b12cohort.association_summary is association_summary
@@ -305,7 +300,7 @@ def test_regrading_and_score_never_reach_the_callers_frame():
 
 
 def test_a_trend_switched_to_asymptotic_says_so_in_its_row(monkeypatch):
-    from b12cohort import _trend
+    from b12cohort.stats import _trend as _trend
 
     exact = _summary()
     monkeypatch.setattr(_trend, "trend_work_estimate", lambda *args, **kwargs: 1e12)

@@ -369,7 +369,7 @@ def test_many_ragged_rows_are_counted_not_all_listed(tmp_path):
     ],
 )
 def test_row_lines_follow_quotes_and_blank_lines(tmp_path, text, rows):
-    from b12cohort.reading import sniff
+    from b12cohort.reading.sniff import sniff
 
     path = tmp_path / "q.csv"
     path.write_bytes(text.encode())

@@ -1,4 +1,4 @@
-"""Tests for b12cohort.contingency against R 4.2.2 (tests/reference/contingency.R).
+"""Tests for b12cohort.stats.contingency against R 4.2.2 (tests/reference/contingency.R).
 
 Tolerances:
 - Fisher p-values: 1e-9 absolute and 1e-7 relative against R ``fisher.test`` (FEXACT for
@@ -28,8 +28,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import gammaln
 
-from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning, _fexact
-from b12cohort.contingency import (
+from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
+from b12cohort.stats import _fexact as _fexact
+from b12cohort.stats.contingency import (
     ExactTestInfeasibleError,
     FisherResult,
     fisher_exact,
@@ -458,7 +459,7 @@ def test_trend_without_observations_gives_nan():
 def _exact_rational_trend(events, n, scores, alternative):
     """Exact p-value in integer arithmetic: subsets of cases counted by (cases, score sum).
 
-    Independent of b12cohort._trend (no pruning, no hypergeometric tails): the null
+    Independent of b12cohort.stats._trend (no pruning, no hypergeometric tails): the null
     frequencies are sums of products of binomial coefficients over every split of the
     cases among the levels; only the classification uses coin's Z and tolerance.
     """
@@ -520,7 +521,7 @@ def _trend_tables(draw, max_level=25):
 
 @given(_trend_tables(), st.sampled_from(["two-sided", "less", "greater"]))
 def test_trend_exact_equals_exact_rational_arithmetic(table, alternative):
-    from b12cohort import _trend
+    from b12cohort.stats import _trend as _trend
 
     events, n, scores = table
     n_arr, x_arr, s = np.array(n), np.array(events), np.array(scores, dtype=float)
@@ -534,8 +535,8 @@ def test_trend_exact_equals_exact_rational_arithmetic(table, alternative):
 @given(_trend_tables(max_level=40), st.sampled_from(["two-sided", "less", "greater"]))
 def test_trend_pruning_error_stays_within_its_bound(table, alternative):
     # with a loose tolerance and a small budget the pruning bites hard; the error must
-    # still be at most 3 * TREND_REL_TOL * p (module notes of b12cohort._trend)
-    from b12cohort import _trend
+    # still be at most 3 * TREND_REL_TOL * p (module notes of b12cohort.stats._trend)
+    from b12cohort.stats import _trend as _trend
 
     events, n, scores = table
     n_arr, x_arr, s = np.array(n), np.array(events), np.array(scores, dtype=float)
@@ -604,7 +605,7 @@ def test_trend_exact_two_levels_is_a_hypergeometric_tail_at_large_n(alternative)
     # support with Boost's pmf (scipy.stats.hypergeom; fast and accurate above 104,729)
     from scipy.stats import hypergeom
 
-    from b12cohort import _trend
+    from b12cohort.stats import _trend as _trend
 
     n_i, x_i = np.array([60_000, 90_000]), np.array([18_300, 26_500])
     s = np.array([1.0, 2.0])
@@ -628,8 +629,8 @@ def test_trend_exact_two_levels_is_a_hypergeometric_tail_at_large_n(alternative)
 
 def test_trend_exact_stays_feasible_for_three_grades_at_a_million():
     # the paper's design at registry size: exact within the default budget
-    from b12cohort import _trend
-    from b12cohort.contingency import DEFAULT_MAX_TABLES
+    from b12cohort.stats import _trend as _trend
+    from b12cohort.stats.contingency import DEFAULT_MAX_TABLES
 
     n_i = np.array([146_622, 772_597, 80_781])
     for x_i in ([92_455, 487_548, 50_962], [44_205, 247_265, 27_487]):  # null; p ~ 1e-84
@@ -642,7 +643,7 @@ def test_trend_exact_stays_feasible_for_three_grades_at_a_million():
 
 
 def test_trend_exact_switches_to_asymptotic_up_front_when_infeasible(monkeypatch):
-    from b12cohort import _trend
+    from b12cohort.stats import _trend as _trend
 
     def not_called(*args, **kwargs):
         raise AssertionError("the exact engine ran although its estimate exceeds the budget")
@@ -665,7 +666,7 @@ def test_trend_exact_switches_to_asymptotic_up_front_when_infeasible(monkeypatch
 
 def test_trend_switch_is_recorded_when_the_engine_exceeds_its_budget(monkeypatch):
     # the estimate is an upper bound; should it ever be wrong, the engine stops itself
-    from b12cohort import _trend
+    from b12cohort.stats import _trend as _trend
 
     monkeypatch.setattr(_trend, "trend_work_estimate", lambda *args, **kwargs: 0.0)
     df = _trend_frame(["a", "b", "c", "d"], [10, 20, 30, 35], [60, 60, 60, 60])

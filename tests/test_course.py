@@ -1,4 +1,4 @@
-"""Tests for b12cohort.course: the treatment course of involuntary movements.
+"""Tests for b12cohort.stats.survival: the treatment course of involuntary movements.
 
 Reference values come from R 4.2 with survival 3.5 (tests/reference/course.R ->
 course.json; every case carries the R call). Tolerances: survival probabilities,
@@ -21,7 +21,7 @@ import pytest
 from conftest import assert_close_nested, requires_r, rerun_reference, without_versions
 
 from b12cohort import ArgumentError, DataQualityWarning
-from b12cohort.course import CONF_TYPES, TreatmentCourse, treatment_course
+from b12cohort.stats.survival import CONF_TYPES, TreatmentCourse, treatment_course
 
 REF = Path(__file__).parent / "reference"
 R_JSON = json.loads((REF / "course.json").read_text(encoding="utf-8"))

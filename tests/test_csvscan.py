@@ -1,4 +1,4 @@
-"""The vectorised byte scans behind the loader (b12cohort._csvscan), against a model.
+"""The vectorised byte scans behind the loader (b12cohort.reading._csvscan), against a model.
 
 Hypothesis writes random delimited files (quoted fields with delimiters, doubled quotes
 and line breaks inside, blank lines, LF or CRLF, ragged rows, no final line break) and
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b12cohort._csvscan import (
+from b12cohort.reading._csvscan import (
     Irregular,
     cyrillic_code_page,
     quote_parity,

@@ -14,7 +14,7 @@ from b12cohort import (
     grade_anemia,
     register_scheme,
 )
-from b12cohort.derived import _user_schemes, neuro_items_missing, neuro_score
+from b12cohort.dictionary.derived import _user_schemes, neuro_items_missing, neuro_score
 
 
 @pytest.mark.parametrize(

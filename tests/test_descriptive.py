@@ -1,4 +1,4 @@
-"""Tests for b12cohort.descriptive: prevalence intervals and Table 1.
+"""Tests for b12cohort.stats.descriptive: prevalence intervals and Table 1.
 
 Reference values come from R 4.2 (tests/reference/descriptive.R -> descriptive.json; every
 case carries the R call). Tolerances: confidence limits rtol 1e-8 / atol 1e-12 (R's
@@ -20,7 +20,13 @@ from conftest import assert_close_nested, requires_r, rerun_reference, without_v
 from statsmodels.stats.proportion import proportion_confint
 
 from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
-from b12cohort.descriptive import PREVALENCE_METHODS, TableOne, binomial_ci, prevalence, table_one
+from b12cohort.stats.descriptive import (
+    PREVALENCE_METHODS,
+    TableOne,
+    binomial_ci,
+    prevalence,
+    table_one,
+)
 
 REF = Path(__file__).parent / "reference"
 R_JSON = json.loads((REF / "descriptive.json").read_text(encoding="utf-8"))
@@ -44,14 +50,15 @@ def read_cohort(name: str) -> pd.DataFrame:
 
 def has_contingency() -> bool:
     try:
-        from b12cohort.contingency import fisher_exact_table  # noqa: F401
+        from b12cohort.stats.contingency import fisher_exact_table  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 needs_contingency = pytest.mark.skipif(
-    not has_contingency(), reason="b12cohort.contingency (fisher_exact_table) not available yet"
+    not has_contingency(),
+    reason="b12cohort.stats.contingency (fisher_exact_table) not available yet",
 )
 
 

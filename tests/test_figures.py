@@ -26,8 +26,7 @@ from matplotlib.colors import to_hex
 
 import b12cohort
 from b12cohort import ArgumentError, DataQualityWarning
-from b12cohort.course import treatment_course
-from b12cohort.derived import grade_anemia
+from b12cohort.dictionary.derived import grade_anemia
 from b12cohort.figures import (
     plot_b12_vs_hb,
     plot_course,
@@ -40,7 +39,8 @@ from b12cohort.figures import (
 from b12cohort.figures._style import OKABE_ITO, PALETTE
 from b12cohort.figures.anemia import sign_grade_counts
 from b12cohort.figures.prevalence import published_percentages
-from b12cohort.rank_correlation import correlation
+from b12cohort.stats.correlation import correlation
+from b12cohort.stats.survival import treatment_course
 
 SIGNS = ["hypotonia", "adynamia", "developmental_delay", "hyporeflexia"]
 
@@ -255,7 +255,7 @@ def _cells(ax) -> dict[tuple[str, str], str]:
 def test_sign_by_grade_cells_equal_the_crosstab_and_empty_grade_is_dropped(example):
     with pytest.warns(DataQualityWarning, match="none"):
         ax = plot_sign_by_grade(example)
-    signs = list(b12cohort.schema.NEURO_SIGNS)
+    signs = list(b12cohort.dictionary.schema.NEURO_SIGNS)
     cells = _cells(ax)
     assert cells == _crosstab_cells(example["anemia_grade"], example, signs)
     assert {level for _, level in cells} == {"mild", "moderate", "severe"}

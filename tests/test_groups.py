@@ -1,4 +1,4 @@
-"""Tests for b12cohort.groups.compare_groups against R 4.2.2 ``wilcox.test``.
+"""Tests for b12cohort.stats.rank_tests.compare_groups against R 4.2.2 ``wilcox.test``.
 
 Reference: tests/reference/groups.R (every case is ``wilcox.test(x, y, conf.int = TRUE,
 ...)`` with x = the second group, y = the first). Tolerances: W exact; p-values 1e-10
@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
-from b12cohort._pairwise import difference_order_statistics, median_difference
-from b12cohort.groups import _RankCounts, compare_groups
+from b12cohort.stats._pairwise import difference_order_statistics, median_difference
+from b12cohort.stats.rank_tests import _RankCounts, compare_groups
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 REF = json.loads((REFERENCE / "groups.json").read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Tests for b12cohort.literature against R metafor 3.8-1 (tests/reference/literature.R).
+"""Tests for b12cohort.paper.literature against R metafor 3.8-1 (tests/reference/literature.R).
 
 Tolerances: DL 1e-6 absolute on every pinned number; REML 1e-4 (metafor stops its Fisher
 scoring when tau2 changes by <= 1e-5, so the last digits depend on the stopping rule).
@@ -18,7 +18,7 @@ import pytest
 from conftest import requires_r, rerun_reference, without_versions
 
 from b12cohort import ApproximationWarning, ArgumentError, CohortValidationError
-from b12cohort.literature import (
+from b12cohort.paper.literature import (
     COHORT_SIGNS,
     SIGN_VOCABULARY,
     TIMINGS,
@@ -369,7 +369,7 @@ def test_reference_script_reproduces_committed_json(tmp_path):
 
 
 def test_reml_fallback_to_bounded_search_finds_the_same_optimum(monkeypatch):
-    import b12cohort.literature as literature
+    import b12cohort.paper.literature as literature
 
     case = next(c for c in CASES if c["id"] == "heterogeneous/REML/PLO")
     monkeypatch.setattr(literature, "_MAXITER", 1)  # Fisher scoring cannot converge in one step

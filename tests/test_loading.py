@@ -21,7 +21,7 @@ from b12cohort import (
     load_cohort,
     load_metadata,
 )
-from b12cohort.exceptions import FAILURE_COLUMNS
+from b12cohort.core.errors import FAILURE_COLUMNS
 
 pytestmark = pytest.mark.filterwarnings("ignore::b12cohort.SchemeRangeWarning")
 

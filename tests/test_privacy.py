@@ -28,7 +28,11 @@ from hypothesis import strategies as st
 from privacy_scan import assert_no_leak, find_leaks
 
 from b12cohort import IdentifierWarning, cleaning_log, load_cohort, load_metadata
-from b12cohort.privacy import id_looks_identifying, identifier_kind, neutralise_csv_injection
+from b12cohort.dictionary.privacy import (
+    id_looks_identifying,
+    identifier_kind,
+    neutralise_csv_injection,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::b12cohort.SchemeRangeWarning")
 
@@ -429,7 +433,7 @@ def test_the_loader_counts_identifying_codes_like_id_looks_identifying():
 )
 def test_the_candidate_screen_never_misses_an_identifying_code(codes):
     """candidate_mask is a superset of what the regular expressions count."""
-    from b12cohort.privacy import _kind, candidate_mask
+    from b12cohort.dictionary.privacy import _kind, candidate_mask
 
     cells = np.array(codes, dtype=object)
     width = max(1, max(len(c) for c in codes))

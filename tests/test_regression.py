@@ -1,4 +1,4 @@
-"""Tests for b12cohort.regression.logistic (tests/reference/regression.R).
+"""Tests for b12cohort.stats.regression.logistic (tests/reference/regression.R).
 
 Maximum likelihood against R 4.2.2 ``glm(family = binomial, control = glm.control(
 epsilon = 1e-14))``: coefficients, SEs, Wald p-values and ``exp(confint.default)``, 1e-6
@@ -22,7 +22,7 @@ import pytest
 from conftest import requires_r, rerun_reference, without_versions
 
 from b12cohort import ArgumentError, DataQualityWarning
-from b12cohort.regression import logistic
+from b12cohort.stats.regression import logistic
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 REF = json.loads((REFERENCE / "regression.json").read_text(encoding="utf-8"))

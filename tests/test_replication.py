@@ -1,4 +1,4 @@
-"""Tests for b12cohort.replication: the published figures against the data, case profile.
+"""Tests for b12cohort.paper.replication: the published figures against the data, case profile.
 
 The reference is the paper itself (Taranushenko et al. 2022, as tabulated in
 b12cohort/resources/published_krasnoyarsk_2022.csv): the bundled reconstruction must
@@ -14,7 +14,7 @@ import pytest
 
 import b12cohort
 from b12cohort import ArgumentError
-from b12cohort.replication import (
+from b12cohort.paper.replication import (
     CaseProfile,
     case_profile,
     compare_with_published,

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 from b12cohort import ArgumentError, load_schema
-from b12cohort.schema import NEURO_SIGNS, render_data_dictionary, render_template
+from b12cohort.dictionary.schema import NEURO_SIGNS, render_data_dictionary, render_template
 
 SCHEMA = ROOT / "data" / "schema" / "cohort.schema.json"
 

@@ -1,4 +1,4 @@
-"""Tests for b12cohort.simulate (simulate_cohort, population_spearman, write_export).
+"""Tests for b12cohort.cohort.simulate (simulate_cohort, population_spearman, write_export).
 
 References and tolerances:
 
@@ -33,9 +33,7 @@ from scipy import stats
 
 import b12cohort
 from b12cohort import ArgumentError, SchemeRangeWarning
-from b12cohort.loading import load_metadata
-from b12cohort.schema import NEURO_SIGNS, load_schema
-from b12cohort.simulate import (
+from b12cohort.cohort.simulate import (
     ATTR,
     DEFAULT_PREVALENCE,
     ExportFiles,
@@ -44,6 +42,8 @@ from b12cohort.simulate import (
     simulate_cohort,
     write_export,
 )
+from b12cohort.dictionary.schema import NEURO_SIGNS, load_schema
+from b12cohort.reading.load import load_metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "reference"

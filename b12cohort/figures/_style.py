@@ -22,7 +22,7 @@ from typing import Any
 import matplotlib as mpl
 from cycler import cycler
 
-from ..exceptions import ArgumentError
+from b12cohort.core.errors import ArgumentError
 
 __all__ = [
     "FORMATS",
@@ -162,7 +162,7 @@ def variable_label(name: str) -> str:
     >>> variable_label("hypotonia"), variable_label("my_sign")
     ('Muscular hypotonia', 'my sign')
     """
-    from ..schema import load_schema
+    from b12cohort.dictionary.schema import load_schema
 
     try:
         title = load_schema().field(name).title

@@ -21,12 +21,24 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import Normalize
 
-from .._args import check_choice, check_confidence, check_dataframe, require_columns
-from ..derived import ANEMIA_GRADES, anemia_schemes, grade_anemia, neuro_score
-from ..exceptions import ArgumentError, DataQualityWarning
-from ..rank_correlation import CorrelationResult, correlation
-from ..schema import NEURO_SIGNS
-from ._style import OKABE_ITO, SEQUENTIAL_CMAP, finish, new_axes, style, variable_label
+from b12cohort.core.arguments import (
+    check_choice,
+    check_confidence,
+    check_dataframe,
+    require_columns,
+)
+from b12cohort.core.errors import ArgumentError, DataQualityWarning
+from b12cohort.dictionary.derived import ANEMIA_GRADES, anemia_schemes, grade_anemia, neuro_score
+from b12cohort.dictionary.schema import NEURO_SIGNS
+from b12cohort.figures._style import (
+    OKABE_ITO,
+    SEQUENTIAL_CMAP,
+    finish,
+    new_axes,
+    style,
+    variable_label,
+)
+from b12cohort.stats.correlation import CorrelationResult, correlation
 
 __all__ = ["plot_b12_vs_hb", "plot_hb_by_score", "plot_sign_by_grade", "sign_grade_counts"]
 
@@ -45,7 +57,7 @@ def _num(x: float, digits: int = 2) -> str:
 
 def _data_scheme(data: pd.DataFrame) -> str | None:
     """The grading scheme a loaded cohort was graded with, if it says."""
-    from ..loading import load_metadata
+    from b12cohort.reading.load import load_metadata
 
     try:
         return load_metadata(data).scheme
@@ -82,7 +94,7 @@ def plot_hb_by_score(
     ----------
     data : pandas.DataFrame
         The cohort: ``hb_g_l`` and ``neuro_score`` (computed with
-        :func:`b12cohort.derived.neuro_score` from the sign columns when absent). Not
+        :func:`b12cohort.dictionary.derived.neuro_score` from the sign columns when absent). Not
         modified.
     kind : {"strip", "box"}, default "strip"
         A jittered strip of the infants, or boxes (median, quartiles, 1.5 IQR whiskers)
@@ -241,7 +253,7 @@ def sign_grade_counts(
     data : pandas.DataFrame
         The cohort. Not modified.
     signs : sequence of str, optional
-        Boolean sign columns; default those of :data:`b12cohort.schema.NEURO_SIGNS`
+        Boolean sign columns; default those of :data:`b12cohort.dictionary.schema.NEURO_SIGNS`
         present in ``data`` (as :func:`b12cohort.association_summary`).
     scheme : str, optional
         None: ``data["anemia_grade"]`` (graded with "who-2011" from ``hb_g_l`` when the

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from .._args import check_dataframe
-from ..course import TreatmentCourse, treatment_course
-from ..exceptions import ArgumentError
-from ._style import OKABE_ITO, finish, style
+from b12cohort.core.arguments import check_dataframe
+from b12cohort.core.errors import ArgumentError
+from b12cohort.figures._style import OKABE_ITO, finish, style
+from b12cohort.stats.survival import TreatmentCourse, treatment_course
 
 __all__ = ["plot_course"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._args import check_dataframe
-from ..eligibility import participant_flow
-from ..exceptions import ArgumentError
-from ._style import OKABE_ITO, new_axes, style
+from b12cohort.cohort.eligibility import participant_flow
+from b12cohort.core.arguments import check_dataframe
+from b12cohort.core.errors import ArgumentError
+from b12cohort.figures._style import OKABE_ITO, new_axes, style
 
 __all__ = ["plot_flow"]
 

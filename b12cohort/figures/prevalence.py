@@ -1,6 +1,6 @@
 """Prevalence of each neurological sign with exact intervals, beside the published figures.
 
-Only draws: proportions and intervals come from :func:`b12cohort.descriptive.prevalence`;
+Only draws: proportions and intervals come from :func:`b12cohort.stats.descriptive.prevalence`;
 the published percentages from the bundled table of the paper's facts
 (``b12cohort/resources/published_krasnoyarsk_2022.csv``).
 """
@@ -17,11 +17,11 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
-from .._args import check_confidence, check_dataframe
-from ..descriptive import prevalence
-from ..exceptions import ArgumentError
-from ..schema import NEURO_SIGNS
-from ._style import OKABE_ITO, finish, new_axes, style, variable_label
+from b12cohort.core.arguments import check_confidence, check_dataframe
+from b12cohort.core.errors import ArgumentError
+from b12cohort.dictionary.schema import NEURO_SIGNS
+from b12cohort.figures._style import OKABE_ITO, finish, new_axes, style, variable_label
+from b12cohort.stats.descriptive import prevalence
 
 __all__ = ["PUBLISHED_SOURCE", "plot_prevalence", "published_percentages"]
 
@@ -120,7 +120,7 @@ def plot_prevalence(
         returns), drawn as it is. Not modified.
     variables : sequence of str, optional
         Sign columns, drawn top to bottom. Default: the six neurological signs of
-        :data:`b12cohort.schema.NEURO_SIGNS` and ``involuntary_movements_on_treatment``,
+        :data:`b12cohort.dictionary.schema.NEURO_SIGNS` and ``involuntary_movements_on_treatment``,
         those present in ``data``; for a prevalence table, its rows.
     published : bool, mapping or DataFrame, default True
         Published proportions to overlay as open diamonds. True: the percentages printed

@@ -16,7 +16,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from ._io import atomic_write, format_frame, save_csv, save_table, sha256_file
+from b12cohort.report._io import atomic_write, format_frame, save_csv, save_table, sha256_file
 
 __all__ = [
     "atomic_write",
@@ -37,13 +37,13 @@ __all__ = [
 def _cached_cohort(data, sha, columns, scheme, invalid_rows, options):
     import warnings
 
-    from ..exceptions import SchemeRangeWarning
+    from b12cohort.core.errors import SchemeRangeWarning
 
     if data is None:
-        from ..datasets import load_example
+        from b12cohort.cohort.datasets import load_example
 
         return load_example(scheme=scheme)
-    from ..loading import load_cohort
+    from b12cohort.reading.load import load_cohort
 
     with warnings.catch_warnings():
         # recorded in the cohort's metadata notes, which the notebooks display
@@ -111,7 +111,7 @@ def save_figure(
     """
     import matplotlib.pyplot as plt
 
-    from ..figures._style import save_figure as _save
+    from b12cohort.figures._style import save_figure as _save
 
     folder = Path(out) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
@@ -133,20 +133,20 @@ def write_summary(key: str, values: dict, out: str | Path = ".") -> Path:
 
 def build_report(*args, **kwargs):
     """Build the full report; see :func:`b12cohort.report._build.build_report`."""
-    from ._build import build_report as _build
+    from b12cohort.report._build import build_report as _build
 
     return _build(*args, **kwargs)
 
 
 def check_report(*args, **kwargs):
     """Rebuild and compare byte for byte; see :func:`b12cohort.report._build.check_report`."""
-    from ._build import check_report as _check
+    from b12cohort.report._build import check_report as _check
 
     return _check(*args, **kwargs)
 
 
 def run_report_command(args, *, read_kwargs: dict) -> int:
     """The ``b12cohort report`` command (called by :mod:`b12cohort.cli`)."""
-    from ._build import run_report_command as _run
+    from b12cohort.report._build import run_report_command as _run
 
     return _run(args, read_kwargs=read_kwargs)

@@ -14,9 +14,16 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ..exceptions import ArgumentError, B12CohortError
-from ._io import atomic_write, sha256_file
-from ._notebooks import NOTEBOOKS, NotebookFailed, execute, export_html, html_exporter, prepare
+from b12cohort.core.errors import ArgumentError, B12CohortError
+from b12cohort.report._io import atomic_write, sha256_file
+from b12cohort.report._notebooks import (
+    NOTEBOOKS,
+    NotebookFailed,
+    execute,
+    export_html,
+    html_exporter,
+    prepare,
+)
 
 #: Packages whose versions the manifest records (the report's bytes depend on them).
 RECORDED_PACKAGES = (
@@ -87,8 +94,8 @@ def _warm_imports():
 
 def _load_and_account(parameters: dict):
     """Validate the data in the main process (clear errors before any notebook runs)."""
-    from .. import load_metadata, participant_flow
-    from . import report_cohort
+    from b12cohort import load_metadata, participant_flow
+    from b12cohort.report import report_cohort
 
     cohort = report_cohort(
         parameters["DATA"],
@@ -106,7 +113,7 @@ def _load_and_account(parameters: dict):
 
 
 async def _build_async(build: Path, parameters: dict, jobs: int):
-    from ._notebooks import _start_kernel, shutdown_kernel
+    from b12cohort.report._notebooks import _start_kernel, shutdown_kernel
 
     warm = threading.Thread(target=_warm_imports, daemon=True)
     warm.start()
@@ -191,12 +198,12 @@ def build_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     parameters = _parameters(data, columns, scheme, invalid_rows, read_kwargs, case)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-    from ._io import _umask
+    from b12cohort.report._io import _umask
 
     build.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the report is an ordinary folder
     try:
         meta, flow, counts = _run(build, parameters, jobs or _default_jobs())
-        from ._site import write_site
+        from b12cohort.report._site import write_site
 
         write_site(build, parameters=parameters, meta=meta, flow=flow)
         manifest = _write_manifest(build, parameters=parameters, meta=meta, counts=counts)
@@ -212,7 +219,7 @@ def _run(build: Path, parameters: dict, jobs: int):
     try:
         return asyncio.run(_build_async(build, parameters, jobs))
     except NotebookFailed as exc:
-        from ..exceptions import CohortValidationError
+        from b12cohort.core.errors import CohortValidationError
 
         if exc.ename == "CohortValidationError":
             raise CohortValidationError(exc.evalue) from None

@@ -3,7 +3,7 @@
 Rounding and formatting happen here, in the report layer, and nowhere in the analysis
 modules: CSV files keep full precision (for re-analysis), Markdown, LaTeX and HTML are
 rounded for reading. Every CSV is made safe to open in a spreadsheet
-(:func:`b12cohort.privacy.neutralise_csv_injection`).
+(:func:`b12cohort.dictionary.privacy.neutralise_csv_injection`).
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def save_table(
     ----------
     table : pandas.DataFrame or an object with ``to_csv``/``to_markdown``/``to_latex``/``to_html``
         A tidy result table (written unrounded to CSV, rounded elsewhere) or a
-        presentation object such as :class:`b12cohort.descriptive.TableOne` (its own exports
+        presentation object such as :class:`b12cohort.stats.descriptive.TableOne` (its own exports
         are used).
     name : str
         File stem, e.g. ``"prevalence"``.
@@ -134,7 +134,7 @@ def save_table(
     """
     import pandas as pd
 
-    from ..privacy import neutralise_csv_injection
+    from b12cohort.dictionary.privacy import neutralise_csv_injection
 
     folder = Path(out) / "tables"
     written = []
@@ -165,7 +165,7 @@ def save_table(
 def _csv_text(obj) -> str:
     import pandas as pd
 
-    from ..privacy import neutralise_csv_injection
+    from b12cohort.dictionary.privacy import neutralise_csv_injection
 
     frame = obj.summary if hasattr(obj, "summary") else pd.DataFrame(obj)
     return neutralise_csv_injection(frame).to_csv(
@@ -190,7 +190,7 @@ def _html_table(shown, caption: str | None) -> str:
 
 def save_csv(frame, filename: str, out: str | Path = ".") -> Path:
     """Write ``frame`` to ``out/filename`` as UTF-8 CSV, unrounded and spreadsheet-safe."""
-    from ..privacy import neutralise_csv_injection
+    from b12cohort.dictionary.privacy import neutralise_csv_injection
 
     return atomic_write(
         Path(out) / filename,

@@ -11,8 +11,8 @@ import html
 import json
 from pathlib import Path
 
-from ._io import atomic_write
-from ._notebooks import NOTEBOOKS
+from b12cohort.report._io import atomic_write
+from b12cohort.report._notebooks import NOTEBOOKS
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1100px;margin:0 auto;padding:1rem 1.5rem;color:#1b1b1b;line-height:1.45}
@@ -61,7 +61,7 @@ def _view(
     """A condensed, rounded view of ``tables/<name>.csv`` (the full table stays one click away)."""
     import csv
 
-    from ._io import _fmt_number
+    from b12cohort.report._io import _fmt_number
 
     path = build / "tables" / f"{name}.csv"
     if not path.exists():
@@ -129,7 +129,7 @@ def _kv_table(rows) -> str:
 
 def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
     """Write ``index.html`` into the build folder from the files the notebooks produced."""
-    from .. import __version__
+    from b12cohort import __version__
 
     s = _summary(build)
     example = parameters["DATA"] is None

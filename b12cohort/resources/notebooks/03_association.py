@@ -92,7 +92,7 @@ detectable.summary
 
 # %%
 {
-    rho: round(b12cohort.association.power_correlation(len(included), rho), 2)
+    rho: round(b12cohort.stats.association.power_correlation(len(included), rho), 2)
     for rho in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 }
 

@@ -1,0 +1,151 @@
+"""Eligibility: the paper's inclusion criteria, and the participant flow (STROBE item 13)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from b12cohort.core.arguments import require_columns
+from b12cohort.core.errors import ArgumentError
+
+__all__ = ["apply_eligibility", "participant_flow"]
+
+
+def apply_eligibility(data: pd.DataFrame, *, age_months=(3, 24), b12_below: float | None = 83.0):
+    """Split a cohort into included and excluded infants.
+
+    The defaults are the inclusion criteria of Taranushenko et al. (2022): age 3 to 24
+    months (both inclusive) and serum B12 below 83 pg/mL.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A cohort with ``age_months`` and ``b12_pg_ml`` (as from :func:`b12cohort.load_cohort`).
+    age_months : (float, float) or None
+        Inclusive age window in months; None disables the criterion.
+    b12_below : float or None
+        Strict upper limit for serum B12 in pg/mL; None disables the criterion.
+
+    Returns
+    -------
+    included : pandas.DataFrame
+        The rows meeting every criterion (same columns and index as ``data``).
+    excluded : pandas.DataFrame
+        The other rows, with two added columns: ``reason`` lists every criterion the row
+        fails with its value ("; "-separated, in the order age, B12), and ``criterion``
+        the same without values (e.g. "age above 24 months"), for counting in a
+        participant flow. A missing age or B12 excludes the row ("age not recorded").
+
+    Notes
+    -----
+    Every input row lands in exactly one of the two frames, so
+    ``len(included) + len(excluded) == len(data)``. ``data`` is not modified.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"age_months": [2.0, 8.0, 30.0, 12.0], "b12_pg_ml": [50.0, 60.0, 70.0, 150.0]})
+    >>> inc, exc = apply_eligibility(df)
+    >>> len(inc), exc["reason"].tolist()
+    (1, ['age 2 months is below 3', 'age 30 months is above 24', 'B12 150 pg/mL is not below 83'])
+    """
+    need = (["age_months"] if age_months is not None else []) + (
+        ["b12_pg_ml"] if b12_below is not None else []
+    )
+    require_columns(data, need, function="apply_eligibility")
+    reasons = pd.Series("", index=data.index, dtype=object)
+    criteria = pd.Series("", index=data.index, dtype=object)
+
+    def add(mask, texts, criterion):
+        nonlocal reasons, criteria
+        texts = pd.Series(texts, index=data.index)
+        mask = np.asarray(mask, dtype=bool)
+        reasons = pd.Series(
+            np.where(mask, np.where(reasons == "", texts, reasons + "; " + texts), reasons),
+            index=data.index,
+            dtype=object,
+        )
+        criteria = pd.Series(
+            np.where(
+                mask, np.where(criteria == "", criterion, criteria + "; " + criterion), criteria
+            ),
+            index=data.index,
+            dtype=object,
+        )
+
+    if age_months is not None:
+        try:
+            lo, hi = (float(v) for v in age_months)
+        except (TypeError, ValueError):
+            raise ArgumentError(
+                f"apply_eligibility(): `age_months` must be a (min, max) pair of numbers or None; got {age_months!r}."
+            ) from None
+        age = pd.to_numeric(data["age_months"], errors="coerce").astype(float)
+        shown = age.map(lambda v: f"{v:g}")
+        add(age.isna(), "age not recorded", "age not recorded")
+        add(age < lo, "age " + shown + f" months is below {lo:g}", f"age below {lo:g} months")
+        add(age > hi, "age " + shown + f" months is above {hi:g}", f"age above {hi:g} months")
+    if b12_below is not None:
+        b12 = pd.to_numeric(data["b12_pg_ml"], errors="coerce").astype(float)
+        add(b12.isna(), "B12 not recorded", "B12 not recorded")
+        add(
+            b12 >= float(b12_below),
+            "B12 " + b12.map(lambda v: f"{v:g}") + f" pg/mL is not below {float(b12_below):g}",
+            f"B12 {float(b12_below):g} pg/mL or more",
+        )
+    keep = (reasons == "").to_numpy()
+    excluded = data[~keep].copy()
+    excluded["reason"] = reasons[~keep].astype(str)
+    excluded["criterion"] = criteria[~keep].astype(str)
+    return data[keep].copy(), excluded
+
+
+def participant_flow(
+    cohort: pd.DataFrame, *, age_months=(3, 24), b12_below: float | None = 83.0
+) -> pd.DataFrame:
+    """Participant flow (STROBE item 13): every input row accounted for exactly once.
+
+    Parameters
+    ----------
+    cohort : pandas.DataFrame
+        A frame from :func:`b12cohort.load_cohort` (its metadata supplies the number of
+        input rows and the rows set aside as invalid).
+    age_months, b12_below
+        Eligibility criteria, as in :func:`apply_eligibility`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``stage`` ("assessed", "invalid", "excluded", "analysed"), ``reason``
+        (the failed validation, or the eligibility criterion; empty for the totals) and
+        ``n``. ``assessed = invalid + excluded + analysed``.
+
+    Examples
+    --------
+    >>> import b12cohort
+    >>> participant_flow(b12cohort.load_example())
+          stage reason   n
+    0  assessed         19
+    1   invalid          0
+    2  analysed         19
+    """
+    from b12cohort.reading.load import load_metadata
+
+    meta = load_metadata(cohort)
+    included, excluded = apply_eligibility(cohort, age_months=age_months, b12_below=b12_below)
+    rows = [
+        ("assessed", "", meta.n_rows),
+        (
+            "invalid",
+            "" if meta.n_invalid_rows == 0 else "failed validation (see the failures table)",
+            meta.n_invalid_rows,
+        ),
+    ]
+    for criterion, n in excluded["criterion"].value_counts(sort=False).sort_index().items():
+        rows.append(("excluded", criterion, int(n)))
+    rows.append(("analysed", "", len(included)))
+    flow = pd.DataFrame(rows, columns=["stage", "reason", "n"])
+    accounted = meta.n_invalid_rows + len(excluded) + len(included)
+    if accounted != meta.n_rows:  # pragma: no cover - guards the accounting invariant
+        raise AssertionError(f"participant flow does not add up: {accounted} != {meta.n_rows}")
+    return flow

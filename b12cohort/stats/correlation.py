@@ -1,0 +1,895 @@
+"""Rank correlation with exact/permutation p-values, its power and an equivalence test.
+
+(The module is not called ``correlation``: that is the name of the public function
+``b12cohort.correlation``, and a submodule of the same name would replace it on the
+package as soon as it is imported.)
+
+Three public functions, all pinned to R (``tests/reference/correlation.R``):
+
+:func:`correlation`
+    Spearman's rho or Kendall's tau-b with a p-value whose method is chosen and
+    *recorded* (asymptotic as R ``cor.test(exact = FALSE)``, the exact null distribution,
+    or a permutation test) and a Fisher-z or BCa bootstrap confidence interval.
+:func:`detectable_correlation`, :func:`power_correlation`
+    The smallest correlation ``n`` subjects detect with the requested power, and the
+    power for a given correlation, exactly as R ``pwr::pwr.r.test``.
+:func:`correlation_equivalence`
+    Two one-sided tests (TOST) of whether the data exclude ``|rho| >= bound``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from b12cohort.core.arguments import (
+    check_alternative,
+    check_choice,
+    check_confidence,
+    check_positive_int,
+    require_columns,
+)
+from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
+
+__all__ = [
+    "EXACT_PERMUTATION_MAX_N",
+    "CorrelationEquivalence",
+    "CorrelationResult",
+    "DetectableCorrelation",
+    "check_between",
+    "correlation",
+    "correlation_equivalence",
+    "detectable_correlation",
+    "fisher_z_se",
+    "power_correlation",
+]
+
+#: Largest n for which a permutation p-value enumerates all n! pairings (9! = 362 880).
+EXACT_PERMUTATION_MAX_N = 9
+#: Below this n, ``p_method="auto"`` prefers exact or permutation p-values to asymptotics
+#: (R's own switch for Kendall's exact test, ``cor.test(exact = NULL)``).
+AUTO_ASYMPTOTIC_MIN_N = 50
+#: Fieller, Hartley & Pearson (1957): var(atanh(tau)) ~ 0.437 / (n - 4).
+FIELLER_KENDALL_VARIANCE = 0.437
+
+METHODS = ("spearman", "kendall")
+P_METHODS = ("auto", "asymptotic", "exact", "permutation")
+CI_METHODS = ("fisher-z", "bootstrap")
+TESTS = {
+    "spearman": "Spearman's rank correlation rho",
+    "kendall": "Kendall's rank correlation tau-b",
+}
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class CorrelationResult:
+    """Result of :func:`correlation` (see there for the meaning of every field)."""
+
+    x: str
+    y: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    statistic: float
+    statistic_name: str
+    n: int
+    n_missing: int
+    ties: bool
+    method: str
+    test: str
+    p_method: str
+    ci_method: str
+    alternative: str
+    confidence: float
+    note: str
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One-row tidy DataFrame with every field."""
+        return pd.DataFrame([self.__dict__])
+
+
+@dataclass(frozen=True)
+class DetectableCorrelation:
+    """Result of :func:`detectable_correlation` (see there)."""
+
+    rho: float
+    n: int
+    alpha: float
+    power: float
+    alternative: str
+    test: str
+    method: str
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One-row tidy DataFrame with every field."""
+        return pd.DataFrame([self.__dict__])
+
+
+@dataclass(frozen=True)
+class CorrelationEquivalence:
+    """Result of :func:`correlation_equivalence` (see there)."""
+
+    x: str
+    y: str
+    estimate: float
+    se_z: float
+    ci_low: float
+    ci_high: float
+    bound: float
+    p_lower: float
+    p_upper: float
+    p_value: float
+    equivalent: bool
+    alpha: float
+    n: int
+    n_missing: int
+    method: str
+    test: str
+    note: str
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One-row tidy DataFrame with every field."""
+        return pd.DataFrame([self.__dict__])
+
+
+# --------------------------------------------------------------------------- helpers
+def _paired_values(data, x: str, y: str, *, function: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """Complete (x, y) pairs as float arrays, and how many rows were dropped."""
+    require_columns(data, [x, y], function=function)
+    arrays = []
+    for name in (x, y):
+        col = data[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            if not col.cat.ordered:
+                raise ArgumentError(
+                    f"{function}(): column '{name}' is an unordered categorical; a rank "
+                    "correlation needs numbers, booleans or an ordered categorical."
+                )
+            col = col.cat.codes.where(col.notna())
+        try:
+            arrays.append(pd.to_numeric(col, errors="raise").astype("Float64"))
+        except (TypeError, ValueError) as err:
+            raise ArgumentError(
+                f"{function}(): column '{name}' must be numeric (or boolean / ordered "
+                f"categorical); got dtype {col.dtype}."
+            ) from err
+    frame = pd.DataFrame({"x": arrays[0].to_numpy(), "y": arrays[1].to_numpy()})
+    ok = frame.notna().all(axis=1).to_numpy()
+    xv = frame["x"].to_numpy(dtype=float)[ok]
+    yv = frame["y"].to_numpy(dtype=float)[ok]
+    return xv, yv, int((~ok).sum())
+
+
+def fisher_z_se(estimate: float, n: int, method: str) -> float:
+    """Standard error of ``atanh(estimate)`` for a rank correlation.
+
+    Spearman: Bonett & Wright (2000), ``sqrt((1 + r**2 / 2) / (n - 3))`` (needs n >= 4).
+    Kendall: Fieller, Hartley & Pearson (1957), ``sqrt(0.437 / (n - 4))`` (needs n >= 5).
+    Returns NaN when n is too small.
+    """
+    if method == "spearman":
+        return math.sqrt((1.0 + estimate**2 / 2.0) / (n - 3)) if n > 3 else math.nan
+    return math.sqrt(FIELLER_KENDALL_VARIANCE / (n - 4)) if n > 4 else math.nan
+
+
+def _fisher_z_interval(estimate, se, confidence, alternative) -> tuple[float, float]:
+    if not (math.isfinite(se) and math.isfinite(estimate)):
+        return math.nan, math.nan
+    z = math.atanh(estimate) if abs(estimate) < 1 else math.copysign(math.inf, estimate)
+    if alternative == "two-sided":
+        q = stats.norm.ppf((1 + confidence) / 2)
+        return math.tanh(z - q * se), math.tanh(z + q * se)
+    q = stats.norm.ppf(confidence)
+    if alternative == "greater":
+        return math.tanh(z - q * se), 1.0
+    return -1.0, math.tanh(z + q * se)
+
+
+def _spearman_stat(x, y, axis=-1):
+    """Pearson correlation of (already ranked) x and y along ``axis`` (vectorised)."""
+    xm = x - x.mean(axis=axis, keepdims=True)
+    ym = y - y.mean(axis=axis, keepdims=True)
+    return (xm * ym).sum(axis=axis) / np.sqrt((xm**2).sum(axis=axis) * (ym**2).sum(axis=axis))
+
+
+def _spearman_resampled(x, y, axis=-1):
+    """Spearman's rho of raw values (re-ranked; for bootstrap resamples, which add ties)."""
+    return _spearman_stat(stats.rankdata(x, axis=axis), stats.rankdata(y, axis=axis), axis)
+
+
+def _kendall_stat(x, y, axis=-1):
+    """Kendall's tau-b along the last axis, vectorised over leading (batch) axes."""
+    x = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
+    y = np.moveaxis(np.asarray(y, dtype=float), axis, -1)
+    i, j = np.triu_indices(x.shape[-1], 1)
+    sx = np.sign(x[..., i] - x[..., j])
+    sy = np.sign(y[..., i] - y[..., j])
+    return (sx * sy).sum(axis=-1) / np.sqrt((sx**2).sum(axis=-1) * (sy**2).sum(axis=-1))
+
+
+def _kendall_asymptotic(x, y, tau) -> tuple[float, float]:
+    """R ``cor.test(method = "kendall", exact = FALSE)``: S / sqrt(var_S), ties corrected.
+
+    Written out (rather than calling scipy, whose p-value is the same) because R reports
+    the z statistic, which scipy does not expose. Kendall (1945)'s tie-corrected variance.
+    """
+    n = len(x)
+    tx = np.unique(x, return_counts=True)[1].astype(float)
+    ty = np.unique(y, return_counts=True)[1].astype(float)
+    t0 = n * (n - 1) / 2
+    t1 = np.sum(tx * (tx - 1)) / 2
+    t2 = np.sum(ty * (ty - 1)) / 2
+    s = tau * math.sqrt((t0 - t1) * (t0 - t2))
+    v0 = n * (n - 1) * (2 * n + 5)
+    vt = np.sum(tx * (tx - 1) * (2 * tx + 5))
+    vu = np.sum(ty * (ty - 1) * (2 * ty + 5))
+    v1 = np.sum(tx * (tx - 1)) * np.sum(ty * (ty - 1))
+    v2 = np.sum(tx * (tx - 1) * (tx - 2)) * np.sum(ty * (ty - 1) * (ty - 2))
+    var_s = (v0 - vt - vu) / 18 + v1 / (2 * n * (n - 1)) + v2 / (9 * n * (n - 1) * (n - 2))
+    return s / math.sqrt(var_s), var_s
+
+
+def _normal_p(z: float, alternative: str) -> float:
+    if alternative == "less":
+        return float(stats.norm.cdf(z))
+    if alternative == "greater":
+        return float(stats.norm.sf(z))
+    return float(min(1.0, 2 * min(stats.norm.cdf(z), stats.norm.sf(z))))
+
+
+def _seed_text(random_state) -> str:
+    if random_state is None:
+        return "unseeded"
+    if isinstance(random_state, int | np.integer):
+        return f"seed {int(random_state)}"
+    return "seeded by the Generator passed"
+
+
+def _permutation(x, y, method, alternative, n_resamples, random_state):
+    """Permutation p-value over pairings; exact enumeration when n <= 9."""
+    n = len(x)
+    exact = n <= EXACT_PERMUTATION_MAX_N
+    if method == "spearman":
+        fixed, moving, func = stats.rankdata(x), stats.rankdata(y), _spearman_stat
+    else:
+        fixed, moving, func = x, y, _kendall_stat
+
+    def stat(yy, axis=-1):
+        return func(fixed, yy, axis=axis)
+
+    # One sample permuted against fixed x: scipy then enumerates n! pairings (with both
+    # samples passed it would enumerate n!^2, the same distribution n! times over).
+    resamples = math.factorial(n) if exact else n_resamples
+    res = stats.permutation_test(
+        (moving,),
+        stat,
+        permutation_type="pairings",
+        vectorized=True,
+        n_resamples=resamples,
+        batch=50_000,
+        alternative=alternative.replace("-", "_").replace("two_sided", "two-sided"),
+        rng=random_state,
+    )
+    if exact:
+        label = f"permutation (exact, {resamples} permutations)"
+    else:
+        label = f"permutation (Monte Carlo, {n_resamples} resamples, {_seed_text(random_state)})"
+    return float(res.pvalue), label, exact
+
+
+def _auto_p_method(n: int, ties: bool, method: str) -> str:
+    if n >= AUTO_ASYMPTOTIC_MIN_N:
+        return "asymptotic"
+    if not ties and (method == "kendall" or n <= EXACT_PERMUTATION_MAX_N):
+        return "exact"
+    return "permutation"
+
+
+# --------------------------------------------------------------------------- correlation
+def correlation(
+    data: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    method: str = "spearman",
+    p_method: str = "auto",
+    ci_method: str = "fisher-z",
+    confidence: float = 0.95,
+    alternative: str = "two-sided",
+    n_resamples: int = 9999,
+    random_state: Any = 0,
+) -> CorrelationResult:
+    """Spearman's rho or Kendall's tau-b between two columns, with a recorded p-method.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per subject (for example :func:`b12cohort.load_cohort`). Not modified.
+    x, y : str
+        Column names: numeric, boolean (False < True) or ordered categorical (by code).
+    method : {"spearman", "kendall"}
+        Spearman's rho (Pearson correlation of mid-ranks) or Kendall's tau-b.
+    p_method : {"auto", "asymptotic", "exact", "permutation"}
+        How the p-value is obtained (what actually ran is recorded in ``p_method``):
+
+        ``"asymptotic"``
+            Exactly R ``cor.test(x, y, method = ..., exact = FALSE)``: for Spearman the
+            t approximation ``t = r / sqrt((1 - r^2) / (n - 2))`` on n - 2 df; for Kendall
+            ``z = S / sqrt(var(S))`` with S = tau_b * sqrt((T0 - T1)(T0 - T2)) and the
+            tie-corrected variance of Kendall (1945) (R's ``continuity = FALSE``).
+        ``"exact"``
+            The exact null distribution, available without ties only: Kendall for any n
+            (scipy ``kendalltau(method="exact")``, identical to R ``cor.test(exact =
+            TRUE)``); Spearman for n <= 9 by enumerating all n! pairings (identical to R
+            ``cor.test(exact = TRUE)``, whose AS 89 enumerates for n <= 9; for n > 9 R
+            switches to an Edgeworth series, which this function does not reproduce).
+            Raises :class:`ArgumentError` when not available.
+        ``"permutation"``
+            A permutation test of the pairings (``scipy.stats.permutation_test``),
+            conditional on the observed ties: all n! pairings when n <= 9, otherwise
+            ``n_resamples`` Monte Carlo pairings with ``random_state``, p-value
+            (b + 1) / (m + 1) (Phipson & Smyth 2010; an :class:`ApproximationWarning`
+            says so).
+        ``"auto"`` (default)
+            n >= 50: asymptotic. n < 50 without ties: exact (Kendall: exact
+            distribution; Spearman: exact when n <= 9, else a permutation test). n < 50
+            with ties: a permutation test (exact when n <= 9, else Monte Carlo). With
+            ties the asymptotic approximations' accuracy is unknown for n ~ 20, while the
+            permutation test is valid at any n given the ties; with n >= 50 (R's own
+            threshold for Kendall's exact test) the approximations are adequate. Whenever
+            the rule ends on an approximation (asymptotic or Monte Carlo) an
+            :class:`ApproximationWarning` is raised.
+    ci_method : {"fisher-z", "bootstrap"}
+        ``"fisher-z"``: ``tanh(atanh(r) -/+ z * se)`` with the Bonett & Wright (2000)
+        se ``sqrt((1 + r^2 / 2) / (n - 3))`` for Spearman (n >= 4) and the Fieller,
+        Hartley & Pearson (1957) se ``sqrt(0.437 / (n - 4))`` for Kendall (n >= 5).
+        ``"bootstrap"``: BCa interval of ``scipy.stats.bootstrap(paired=True)`` with
+        ``n_resamples`` and ``random_state`` (resamples re-ranked).
+    confidence : float
+        Confidence level of the interval.
+    alternative : {"two-sided", "less", "greater"}
+        "greater": positive association. One-sided alternatives give one-sided
+        intervals, (lower, 1) or (-1, upper).
+    n_resamples : int
+        Monte Carlo permutations or bootstrap resamples.
+    random_state : int, numpy.random.Generator or None
+        Seed for Monte Carlo permutation and bootstrap (default 0: deterministic).
+
+    Returns
+    -------
+    CorrelationResult
+        Frozen dataclass with fields
+
+        ``x``, ``y``
+            The column names.
+        ``estimate``
+            rho or tau-b (NaN when a column is constant).
+        ``ci_low``, ``ci_high``
+            Confidence limits (NaN when n is too small for the SE, or a column is
+            constant).
+        ``p_value``
+            p-value for H0: no association, by ``p_method``.
+        ``statistic``, ``statistic_name``
+            R's statistic: Spearman "S" = (n^3 - n)(1 - rho) / 6; Kendall "z" when
+            asymptotic, "T" (number of concordant pairs) otherwise.
+        ``n``, ``n_missing``
+            Complete pairs used; rows dropped because x or y was missing.
+        ``ties``
+            Whether x or y has tied values (R's definition).
+        ``method``
+            "spearman" or "kendall".
+        ``test``
+            "Spearman's rank correlation rho" / "Kendall's rank correlation tau-b".
+        ``p_method``
+            What ran, e.g. "asymptotic (t approximation, 17 df)", "exact (Kendall null
+            distribution)", "permutation (exact, 5040 permutations)", "permutation
+            (Monte Carlo, 9999 resamples, seed 0)"; prefixed "auto: " when chosen by the
+            rule above.
+        ``ci_method``
+            "Fisher z, Bonett-Wright SE", "Fisher z, Fieller SE" or "bootstrap BCa (9999
+            resamples, seed 0)".
+        ``alternative``, ``confidence``
+            As requested.
+        ``note``
+            Why a value is NaN, or other caveats ("" when none).
+
+        ``.summary`` is a one-row DataFrame with these columns.
+
+    Raises
+    ------
+    ArgumentError
+        Unknown columns or options; fewer than 3 complete pairs; ``p_method="exact"``
+        where no exact distribution is available.
+
+    Warns
+    -----
+    ApproximationWarning
+        When a Monte Carlo or asymptotic p-value replaces an exact one automatically,
+        or Monte Carlo permutation is requested.
+    DataQualityWarning
+        When x or y is constant (estimate, p and CI are NaN, as in R).
+
+    Notes
+    -----
+    Missing values are dropped pairwise (complete cases), and counted. Tested against R
+    4.2.2 ``cor.test`` (asymptotic: 1e-10 relative; exact Kendall/Spearman: 1e-10
+    relative) and against full enumeration written in R for permutation p-values with
+    ties; the Fisher-z intervals against the formulas evaluated in R. Bootstrap
+    intervals depend on numpy's random stream, so they are not compared with R's
+    ``boot``.
+
+    References
+    ----------
+    Kendall MG (1945). The treatment of ties in ranking problems. Biometrika 33:239-251.
+    Best DJ, Roberts DE (1975). Algorithm AS 89: the upper tail probabilities of
+    Spearman's rho. Applied Statistics 24:377-379.
+    Fieller EC, Hartley HO, Pearson ES (1957). Tests for rank correlation coefficients. I.
+    Biometrika 44:470-481.
+    Bonett DG, Wright TA (2000). Sample size requirements for estimating Pearson,
+    Kendall and Spearman correlations. Psychometrika 65:23-28.
+    Phipson B, Smyth GK (2010). Permutation p-values should never be zero. Statistical
+    Applications in Genetics and Molecular Biology 9:39.
+    Efron B (1987). Better bootstrap confidence intervals. JASA 82:171-185.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"hb": [62, 75, 81, 90, 98, 104, 70.5],
+    ...                    "score": [4, 3, 3, 2, 2, 1, 3]})
+    >>> res = correlation(df, "hb", "score")
+    >>> round(res.estimate, 3), res.p_method
+    (-0.954, 'auto: permutation (exact, 5040 permutations)')
+    >>> round(res.p_value, 4)
+    0.0048
+    """
+    fn = "correlation"
+    method = check_choice(method, METHODS, name="method", function=fn)
+    p_method = check_choice(p_method, P_METHODS, name="p_method", function=fn)
+    ci_method = check_choice(ci_method, CI_METHODS, name="ci_method", function=fn)
+    confidence = check_confidence(confidence, function=fn)
+    alternative = check_alternative(alternative, function=fn)
+    n_resamples = check_positive_int(n_resamples, name="n_resamples", function=fn)
+    xv, yv, n_missing = _paired_values(data, x, y, function=fn)
+    n = len(xv)
+    if n < 3:
+        raise ArgumentError(
+            f"{fn}(): needs at least 3 complete ({x}, {y}) pairs; got {n} "
+            f"({n_missing} rows dropped for missing values)."
+        )
+    ties = min(len(np.unique(xv)), len(np.unique(yv))) < n
+    test = TESTS[method]
+    notes: list[str] = []
+
+    constant = [name for name, v in ((x, xv), (y, yv)) if np.ptp(v) == 0]
+    if constant:
+        msg = f"column(s) {', '.join(constant)} constant over the {n} complete pairs: no rank correlation is defined"
+        warnings.warn(
+            f"{fn}(): {msg}; estimate, p-value and CI are NaN.", DataQualityWarning, stacklevel=2
+        )
+        return CorrelationResult(
+            x, y, math.nan, math.nan, math.nan, math.nan, math.nan,
+            "S" if method == "spearman" else "T", n, n_missing, ties, method, test,
+            "not computed", "not computed", alternative, confidence, msg,
+        )  # fmt: skip
+
+    if method == "spearman":
+        estimate = float(stats.spearmanr(xv, yv).statistic)
+        statistic, statistic_name = (n**3 - n) * (1 - estimate) / 6, "S"
+    else:
+        estimate = float(stats.kendalltau(xv, yv).statistic)
+        i, j = np.triu_indices(n, 1)
+        concordant = np.sign(xv[i] - xv[j]) * np.sign(yv[i] - yv[j]) > 0
+        statistic, statistic_name = float(concordant.sum()), "T"
+
+    # ---- p-value
+    chosen = _auto_p_method(n, ties, method) if p_method == "auto" else p_method
+    prefix = "auto: " if p_method == "auto" else ""
+    if chosen == "exact":
+        if ties or (method == "spearman" and n > EXACT_PERMUTATION_MAX_N):
+            why = "the data have ties" if ties else f"n = {n} > {EXACT_PERMUTATION_MAX_N}"
+            raise ArgumentError(
+                f"{fn}(): no exact null distribution for {test} here ({why}); use "
+                "p_method='permutation' (conditional on ties) or 'asymptotic'."
+            )
+        if method == "kendall":
+            p_value = float(
+                stats.kendalltau(xv, yv, method="exact", alternative=alternative).pvalue
+            )
+            label = "exact (Kendall null distribution, no ties)"
+        else:
+            p_value, label, _ = _permutation(xv, yv, method, alternative, n_resamples, random_state)
+            label = f"exact (all {math.factorial(n)} permutations, no ties)"
+    elif chosen == "permutation":
+        p_value, label, exact = _permutation(xv, yv, method, alternative, n_resamples, random_state)
+        if not exact:
+            why = f"n = {n} > {EXACT_PERMUTATION_MAX_N} is too large to enumerate all {n}! pairings"
+            if p_method == "auto":
+                why = f"{why}{' and the data have ties' if ties else ''}"
+            warnings.warn(
+                f"{fn}(): {why}; the p-value is a Monte Carlo permutation estimate "
+                f"({n_resamples} resamples, {_seed_text(random_state)}).",
+                ApproximationWarning,
+                stacklevel=2,
+            )
+    else:
+        if method == "spearman":
+            p_value = float(stats.spearmanr(xv, yv, alternative=alternative).pvalue)
+            label = f"asymptotic (t approximation, {n - 2} df)"
+        else:
+            z, _ = _kendall_asymptotic(xv, yv, estimate)
+            statistic, statistic_name = z, "z"
+            p_value = _normal_p(z, alternative)
+            label = "asymptotic (normal approximation, tie-corrected variance)"
+        if p_method == "auto":
+            warnings.warn(
+                f"{fn}(): n = {n} >= {AUTO_ASYMPTOTIC_MIN_N}: the p-value uses the "
+                f"{label} instead of an exact or permutation distribution.",
+                ApproximationWarning,
+                stacklevel=2,
+            )
+    p_label = prefix + label
+
+    # ---- confidence interval
+    if ci_method == "fisher-z":
+        se = fisher_z_se(estimate, n, method)
+        ci_low, ci_high = _fisher_z_interval(estimate, se, confidence, alternative)
+        ci_label = "Fisher z, " + ("Bonett-Wright SE" if method == "spearman" else "Fieller SE")
+        if not math.isfinite(se):
+            notes.append(
+                f"Fisher-z interval needs n >= {4 if method == 'spearman' else 5}; got n = {n}"
+            )
+        elif abs(estimate) == 1:
+            notes.append("|estimate| = 1: the Fisher-z interval degenerates to a point")
+    else:
+        stat = _spearman_resampled if method == "spearman" else _kendall_stat
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with np.errstate(invalid="ignore", divide="ignore"):
+                boot = stats.bootstrap(
+                    (xv, yv),
+                    stat,
+                    paired=True,
+                    vectorized=True,
+                    n_resamples=n_resamples,
+                    confidence_level=confidence,
+                    alternative=alternative,
+                    method="BCa",
+                    rng=random_state,
+                )
+        ci_low = float(np.clip(boot.confidence_interval.low, -1, 1))
+        ci_high = float(np.clip(boot.confidence_interval.high, -1, 1))
+        ci_label = f"bootstrap BCa ({n_resamples} resamples, {_seed_text(random_state)})"
+        if caught or not (math.isfinite(ci_low) and math.isfinite(ci_high)):
+            notes.append(
+                "the BCa bootstrap was degenerate (constant resamples or too few distinct "
+                "values)" + (f": {caught[0].message}" if caught else "")
+            )
+    if notes:
+        warnings.warn(f"{fn}(): {'; '.join(notes)}.", DataQualityWarning, stacklevel=2)
+
+    return CorrelationResult(
+        x=x,
+        y=y,
+        estimate=estimate,
+        ci_low=float(ci_low),
+        ci_high=float(ci_high),
+        p_value=p_value,
+        statistic=float(statistic),
+        statistic_name=statistic_name,
+        n=n,
+        n_missing=n_missing,
+        ties=bool(ties),
+        method=method,
+        test=test,
+        p_method=p_label,
+        ci_method=ci_label,
+        alternative=alternative,
+        confidence=confidence,
+        note="; ".join(notes),
+    )
+
+
+# --------------------------------------------------------------------------- power
+def _check_n_for_power(n, *, function: str) -> int:
+    return check_positive_int(n, name="n", function=function, minimum=4)
+
+
+def check_between(
+    value, low: float, high: float, *, name: str, function: str, example: str
+) -> float:
+    """A number strictly between ``low`` and ``high``, else an :class:`ArgumentError`."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not low < number < high:
+        raise ArgumentError(
+            f"{function}(): `{name}` must be a number strictly between {low:g} and {high:g} "
+            f"(for example {example}); got {value!r}."
+        )
+    return number
+
+
+def _check_alpha(alpha, *, function: str, upper: float = 1.0) -> float:
+    return check_between(alpha, 0.0, upper, name="alpha", function=function, example="0.05")
+
+
+def _pwr_r_power(r: float, n: int, alpha: float, alternative: str) -> float:
+    """The body of R ``pwr::pwr.r.test`` (pwr 1.3-0), term for term."""
+    if alternative == "two-sided":
+        r = abs(r)
+        ttt = stats.t.isf(alpha / 2, n - 2)
+    else:
+        if alternative == "less":
+            r = -r
+        ttt = stats.t.isf(alpha, n - 2)
+    rc = math.sqrt(ttt**2 / (ttt**2 + n - 2))
+    zr = math.atanh(r) + r / (2 * (n - 1))
+    zrc = math.atanh(rc)
+    power = stats.norm.cdf((zr - zrc) * math.sqrt(n - 3))
+    if alternative == "two-sided":
+        power += stats.norm.cdf((-zr - zrc) * math.sqrt(n - 3))
+    return float(power)
+
+
+def power_correlation(
+    n: int, rho: float, *, alpha: float = 0.05, alternative: str = "two-sided"
+) -> float:
+    """Power of the test of zero correlation with ``n`` subjects when the truth is ``rho``.
+
+    Exactly R ``pwr::pwr.r.test(n = n, r = rho, sig.level = alpha,
+    alternative = ...)$power`` (see :func:`detectable_correlation` for the formula).
+
+    Parameters
+    ----------
+    n : int
+        Number of subjects (>= 4, as in pwr).
+    rho : float
+        True correlation, in (-1, 1). For ``alternative="less"`` a negative value is
+        the detectable direction.
+    alpha : float
+        Two-sided (or one-sided) significance level.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    float
+        Power, in (0, 1).
+
+    Raises
+    ------
+    ArgumentError
+        n < 4, |rho| >= 1, alpha outside (0, 1).
+
+    Examples
+    --------
+    >>> round(power_correlation(19, 0.5), 4)
+    0.6126
+    """
+    fn = "power_correlation"
+    n = _check_n_for_power(n, function=fn)
+    alpha = _check_alpha(alpha, function=fn)
+    alternative = check_alternative(alternative, function=fn)
+    rho = check_between(rho, -1.0, 1.0, name="rho", function=fn, example="0.3")
+    return _pwr_r_power(rho, n, alpha, alternative)
+
+
+def detectable_correlation(
+    n: int, *, alpha: float = 0.05, power: float = 0.8, alternative: str = "two-sided"
+) -> DetectableCorrelation:
+    """The smallest correlation detectable with ``n`` subjects, as R ``pwr::pwr.r.test``.
+
+    Parameters
+    ----------
+    n : int
+        Number of subjects (>= 4).
+    alpha : float
+        Significance level (two-sided unless ``alternative`` says otherwise).
+    power : float
+        Required power, strictly between ``alpha`` (roughly) and 1.
+    alternative : {"two-sided", "less", "greater"}
+
+    Returns
+    -------
+    DetectableCorrelation
+        Frozen dataclass: ``rho`` (the detectable correlation; positive for "two-sided"
+        (read as |rho|) and "greater", negative for "less", as pwr reports it), ``n``,
+        ``alpha``, ``power``, ``alternative``, ``test`` ("power of the test of zero
+        correlation"), ``method`` (the approximation used), and ``.summary``.
+
+    Raises
+    ------
+    ArgumentError
+        n < 4; alpha or power outside (0, 1); a power that no correlation in (0, 1)
+        reaches.
+
+    Notes
+    -----
+    pwr's approximation (Cohen 1988, ch. 3): the test rejects when |r| exceeds the
+    critical value ``r_c = sqrt(t^2 / (t^2 + n - 2))`` of the t test on n - 2 df, and
+    ``atanh(r)`` is normal with mean ``atanh(rho) + rho / (2 (n - 1))`` (the bias
+    correction) and variance ``1 / (n - 3)``; two-sided power is
+    ``Phi((z_rho - z_c) sqrt(n - 3)) + Phi((-z_rho - z_c) sqrt(n - 3))``. The root is
+    found with Brent's method to 1e-15 (pwr's ``uniroot`` default tolerance,
+    ``.Machine$double.eps^0.25``, gives only about 4 digits; tested against pwr 1.3-0 at
+    1e-4 and against the same formula solved by R ``uniroot(tol = 1e-14)`` at 1e-9).
+
+    The formula is for Pearson's r under bivariate normality. For Spearman's rho the
+    asymptotic efficiency is about 0.91, so the correlation actually detectable by a
+    rank test is somewhat larger than this: read it as a lower bound.
+
+    References
+    ----------
+    Cohen J (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed.
+    Hillsdale, NJ: Lawrence Erlbaum.
+    Champely S (2020). pwr: Basic functions for power analysis. R package version 1.3-0.
+
+    Examples
+    --------
+    >>> round(detectable_correlation(19).rho, 4)
+    0.5951
+    """
+    fn = "detectable_correlation"
+    n = _check_n_for_power(n, function=fn)
+    alpha = _check_alpha(alpha, function=fn)
+    alternative = check_alternative(alternative, function=fn)
+    target = check_between(power, 0.0, 1.0, name="power", function=fn, example="0.8")
+    side = "two-sided" if alternative == "two-sided" else "greater"
+    lo, hi = 1e-10, 1 - 1e-10
+    f_lo = _pwr_r_power(lo, n, alpha, side) - target
+    f_hi = _pwr_r_power(hi, n, alpha, side) - target
+    if f_lo > 0 or f_hi < 0:
+        raise ArgumentError(
+            f"{fn}(): no correlation in (0, 1) gives power {target:g} with n = {n} and "
+            f"alpha = {alpha:g} (power ranges from {f_lo + target:.3g} to {f_hi + target:.3g})."
+        )
+    root = optimize.brentq(
+        lambda r: _pwr_r_power(r, n, alpha, side) - target, lo, hi, xtol=1e-15, rtol=1e-15
+    )
+    return DetectableCorrelation(
+        rho=float(-root if alternative == "less" else root),
+        n=n,
+        alpha=alpha,
+        power=target,
+        alternative=alternative,
+        test="power of the test of zero correlation",
+        method="pwr::pwr.r.test approximation (arctanh with bias correction)",
+    )
+
+
+# --------------------------------------------------------------------------- equivalence
+def correlation_equivalence(
+    data: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    bound: float,
+    method: str = "spearman",
+    alpha: float = 0.05,
+) -> CorrelationEquivalence:
+    """Equivalence (TOST) test: do the data exclude a correlation of ``|rho| >= bound``?
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Not modified. Missing pairs are dropped and counted.
+    x, y : str
+        Column names (as in :func:`correlation`).
+    bound : float
+        Equivalence bound, in (0, 1): correlations with ``|rho| < bound`` are treated as
+        negligible. Choose it before seeing the data (0.3 = "moderate", 0.5 = "large" in
+        Cohen's terms).
+    method : {"spearman", "kendall"}
+    alpha : float
+        Level of each one-sided test, in (0, 0.5).
+
+    Returns
+    -------
+    CorrelationEquivalence
+        Frozen dataclass with ``x``, ``y``, ``estimate`` (rho or tau-b), ``se_z`` (SE of
+        atanh(estimate)), ``ci_low``, ``ci_high`` (the 1 - 2 alpha Fisher-z interval),
+        ``bound``, ``p_lower`` (H0: rho <= -bound), ``p_upper`` (H0: rho >= bound),
+        ``p_value`` (the larger), ``equivalent`` (``p_value < alpha``: the data exclude
+        |rho| >= bound), ``alpha``, ``n``, ``n_missing``, ``method``, ``test`` and
+        ``note``; ``.summary`` is a one-row DataFrame.
+
+    Raises
+    ------
+    ArgumentError
+        Unknown columns; bound outside (0, 1); alpha outside (0, 0.5); fewer than
+        4 (Spearman) or 5 (Kendall) complete pairs.
+
+    Notes
+    -----
+    With ``z = atanh(r)``, ``z_b = atanh(bound)`` and the Fisher-z SE of
+    :func:`correlation` (Bonett-Wright for Spearman, Fieller for Kendall):
+    ``p_lower = 1 - Phi((z + z_b) / se)`` and ``p_upper = Phi((z - z_b) / se)``.
+    Equivalence at level alpha holds exactly when the 1 - 2 alpha interval lies inside
+    (-bound, bound). Tested against the same formulas evaluated in R (1e-12).
+    A non-significant correlation test is *not* evidence of no correlation; this test
+    is, provided the bound is meaningful and n is large enough (with n = 19 even
+    ``bound = 0.5`` is hard to establish).
+
+    References
+    ----------
+    Schuirmann DJ (1987). A comparison of the two one-sided tests procedure and the
+    power approach for assessing the equivalence of average bioavailability. Journal of
+    Pharmacokinetics and Biopharmaceutics 15:657-680.
+    Goertzen JR, Cribbie RA (2010). Detecting a lack of association: an equivalence
+    testing approach. British Journal of Mathematical and Statistical Psychology
+    63:527-537.
+    Lakens D (2017). Equivalence tests: a practical primer for t tests, correlations,
+    and meta-analyses. Social Psychological and Personality Science 8:355-362.
+    Bonett DG, Wright TA (2000). Psychometrika 65:23-28.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": range(30), "b": [(7 * i) % 30 for i in range(30)]})
+    >>> res = correlation_equivalence(df, "a", "b", bound=0.5)
+    >>> round(res.estimate, 3), round(res.p_value, 4), res.equivalent
+    (0.119, 0.013, True)
+    """
+    fn = "correlation_equivalence"
+    method = check_choice(method, METHODS, name="method", function=fn)
+    alpha = _check_alpha(alpha, function=fn, upper=0.5)
+    bound_value = check_between(bound, 0.0, 1.0, name="bound", function=fn, example="0.5")
+    xv, yv, n_missing = _paired_values(data, x, y, function=fn)
+    n = len(xv)
+    minimum = 4 if method == "spearman" else 5
+    if n < minimum:
+        raise ArgumentError(
+            f"{fn}(): the Fisher-z SE for {method} needs at least {minimum} complete "
+            f"pairs; got {n}."
+        )
+    test = f"TOST equivalence test for {TESTS[method]} (Fisher z)"
+    label = "Fisher z, " + ("Bonett-Wright SE" if method == "spearman" else "Fieller SE")
+    if np.ptp(xv) == 0 or np.ptp(yv) == 0:
+        msg = "a column is constant: no rank correlation is defined"
+        warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=2)
+        nan = math.nan
+        return CorrelationEquivalence(
+            x, y, nan, nan, nan, nan, bound_value, nan, nan, nan, False, alpha, n,
+            n_missing, label, test, msg,
+        )  # fmt: skip
+    if method == "spearman":
+        r = float(stats.spearmanr(xv, yv).statistic)
+    else:
+        r = float(stats.kendalltau(xv, yv).statistic)
+    se = fisher_z_se(r, n, method)
+    z = math.atanh(r) if abs(r) < 1 else math.copysign(math.inf, r)
+    zb = math.atanh(bound_value)
+    p_lower = float(stats.norm.sf((z + zb) / se))
+    p_upper = float(stats.norm.cdf((z - zb) / se))
+    p_value = max(p_lower, p_upper)
+    ci_low, ci_high = _fisher_z_interval(r, se, 1 - 2 * alpha, "two-sided")
+    return CorrelationEquivalence(
+        x=x,
+        y=y,
+        estimate=r,
+        se_z=se,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        bound=bound_value,
+        p_lower=p_lower,
+        p_upper=p_upper,
+        p_value=p_value,
+        equivalent=bool(p_value < alpha),
+        alpha=alpha,
+        n=n,
+        n_missing=n_missing,
+        method=label,
+        test=test,
+        note="",
+    )
