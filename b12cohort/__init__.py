@@ -43,17 +43,16 @@ from b12cohort.core.errors import (
     IdentifierWarning,
     SchemeRangeWarning,
 )
-
-__version__ = "0.1.0"
+from b12cohort.core.version import __version__
 
 # public name -> module that defines it (imported on first access, PEP 562)
 _LAZY = {
     # loading, validation, cleaning
     "load_cohort": "b12cohort.reading.load",
     "read_table": "b12cohort.reading.load",
-    "cleaning_log": "b12cohort.reading.load",
-    "load_metadata": "b12cohort.reading.load",
-    "validate": "b12cohort.dictionary.validation",
+    "cleaning_log": "b12cohort.dictionary.metadata",
+    "load_metadata": "b12cohort.dictionary.metadata",
+    "validate": "b12cohort.reading.load",
     "load_schema": "b12cohort.dictionary.schema",
     "Schema": "b12cohort.dictionary.schema",
     # derived variables and eligibility
@@ -73,13 +72,13 @@ _LAZY = {
     "case_profile": "b12cohort.paper.case_report",
     "treatment_course": "b12cohort.stats.survival",
     # association
-    "correlation": "b12cohort.stats.association",
-    "fisher_exact": "b12cohort.stats.association",
-    "trend_test": "b12cohort.stats.association",
-    "compare_groups": "b12cohort.stats.association",
-    "logistic": "b12cohort.stats.association",
-    "detectable_correlation": "b12cohort.stats.association",
-    "correlation_equivalence": "b12cohort.stats.association",
+    "correlation": "b12cohort.stats.correlation",
+    "fisher_exact": "b12cohort.stats.contingency",
+    "trend_test": "b12cohort.stats.trend",
+    "compare_groups": "b12cohort.stats.rank_tests",
+    "logistic": "b12cohort.stats.regression",
+    "detectable_correlation": "b12cohort.stats.correlation",
+    "correlation_equivalence": "b12cohort.stats.correlation",
     "association_summary": "b12cohort.stats.association",
     # literature
     "pool_prevalence": "b12cohort.paper.literature",
@@ -128,11 +127,16 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
         register_scheme,
     )
     from b12cohort.dictionary.schema import Schema, load_schema
-    from b12cohort.dictionary.validation import validate
     from b12cohort.paper.case_report import case_profile
     from b12cohort.paper.literature import compare_with_literature, load_literature, pool_prevalence
     from b12cohort.paper.replication import compare_with_published
-    from b12cohort.reading.load import cleaning_log, load_cohort, load_metadata, read_table
+    from b12cohort.reading.load import (
+        cleaning_log,
+        load_cohort,
+        load_metadata,
+        read_table,
+        validate,
+    )
     from b12cohort.stats.association import (
         association_summary,
         compare_groups,

@@ -64,7 +64,7 @@ def _read_kwargs(args) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from b12cohort import __version__
+    from b12cohort.core.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="b12cohort",
@@ -149,7 +149,8 @@ def cmd_validate(args) -> int:
     import pandas as pd
 
     from b12cohort.core.errors import CohortValidationError
-    from b12cohort.reading.load import load_cohort, load_metadata
+    from b12cohort.dictionary.metadata import load_metadata
+    from b12cohort.reading.load import load_cohort
 
     try:
         cohort = load_cohort(args.path, **_read_kwargs(args))

@@ -466,7 +466,9 @@ def _notebook_times(py: str) -> dict:
     from importlib import resources
 
     out = {}
-    folder = resources.files("b12cohort").joinpath("resources", "notebooks")
+    from b12cohort._bundled import bundled_file
+
+    folder = bundled_file("notebooks", "01_cleaning_validation.py").parent
     for script in sorted(p for p in folder.iterdir() if p.name.endswith(".py")):
         with tempfile.TemporaryDirectory() as tmp, resources.as_file(script) as path:
             proc = subprocess.run(

@@ -35,8 +35,8 @@ from b12cohort.stats.contingency import (
     FisherResult,
     fisher_exact,
     fisher_exact_table,
-    trend_test,
 )
+from b12cohort.stats.trend import trend_test
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 REF = json.loads((REFERENCE / "contingency.json").read_text(encoding="utf-8"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -281,13 +280,6 @@ def test_compare_argument_errors(data, kwargs, match):
 
 
 # ----------------------------------------------------------------------------- data
-def test_shipped_copies_are_byte_identical():
-    for name in ("published_cohorts.csv", "neurology_vs_hb.csv", "literature_README.md"):
-        source = "README.md" if name == "literature_README.md" else name
-        shipped = resources.files("b12cohort").joinpath("resources", name).read_bytes()
-        assert shipped == (ROOT / "data" / "literature" / source).read_bytes(), name
-
-
 def test_literature_table_dtypes_and_codebook():
     lit = load_literature()
     assert str(lit["events"].dtype) == "Int64"

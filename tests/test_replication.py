@@ -14,12 +14,8 @@ import pytest
 
 import b12cohort
 from b12cohort import ArgumentError
-from b12cohort.paper.replication import (
-    CaseProfile,
-    case_profile,
-    compare_with_published,
-    published_facts,
-)
+from b12cohort.paper.case_report import CaseProfile, case_profile
+from b12cohort.paper.replication import compare_with_published, published_facts
 
 ITEMS = {
     "n": "Number of infants",

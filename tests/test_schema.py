@@ -53,10 +53,11 @@ REQUIRED = [
 ]
 
 
-def test_shipped_schema_is_the_source_of_truth_byte_for_byte():
-    assert (
-        ROOT / "b12cohort" / "resources" / "cohort.schema.json"
-    ).read_bytes() == SCHEMA.read_bytes()
+def test_the_package_reads_the_repository_schema_itself():
+    from b12cohort._bundled import bundled_file
+
+    assert bundled_file("schema", "cohort.schema.json").read_bytes() == SCHEMA.read_bytes()
+    assert load_schema().source == "data/schema/cohort.schema.json"
 
 
 def test_generated_dictionary_and_template_are_in_sync():
@@ -69,13 +70,6 @@ def test_generated_dictionary_and_template_are_in_sync():
     assert (ROOT / "data" / "schema" / "cohort_template.csv").read_text("utf-8") == render_template(
         schema
     )
-
-
-def test_example_data_copy_is_in_sync():
-    name = "krasnoyarsk_2022_reconstructed.csv"
-    assert (ROOT / "b12cohort" / "resources" / name).read_bytes() == (
-        ROOT / "data" / "example" / name
-    ).read_bytes()
 
 
 def test_contract_field_names_and_required_columns():

@@ -7,6 +7,8 @@ from importlib import resources
 
 import pandas as pd
 
+from b12cohort._bundled import bundled_file
+
 __all__ = ["EXAMPLE_NAME", "example_path", "load_example"]
 
 #: File name of the bundled reconstruction.
@@ -15,7 +17,7 @@ EXAMPLE_NAME = "krasnoyarsk_2022_reconstructed.csv"
 
 def example_path():
     """A context manager giving a filesystem path to the bundled example CSV."""
-    return resources.as_file(resources.files("b12cohort").joinpath("resources", EXAMPLE_NAME))
+    return resources.as_file(bundled_file("example", EXAMPLE_NAME))
 
 
 def load_example(*, scheme: str = "who-2011") -> pd.DataFrame:

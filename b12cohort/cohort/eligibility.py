@@ -129,7 +129,7 @@ def participant_flow(
     1   invalid          0
     2  analysed         19
     """
-    from b12cohort.reading.load import load_metadata
+    from b12cohort.dictionary.metadata import load_metadata
 
     meta = load_metadata(cohort)
     included, excluded = apply_eligibility(cohort, age_months=age_months, b12_below=b12_below)

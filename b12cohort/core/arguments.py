@@ -9,8 +9,12 @@ with a message that names the argument, what was received and what is accepted.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from b12cohort.core.errors import ArgumentError
 
@@ -120,3 +124,30 @@ def check_positive_int(value: Any, *, name: str, function: str, minimum: int = 1
             f"{function}(): `{name}` must be a whole number >= {minimum}; got {value!r}."
         )
     return int(value)
+
+
+def float_values(data: pd.DataFrame, column: str, *, function: str, expected: str) -> np.ndarray:
+    """A numeric column as a float array (NaN = missing); ArgumentError for other dtypes."""
+    s = data[column]
+    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+        raise ArgumentError(
+            f"{function}(): column '{column}' must hold {expected}, got dtype {s.dtype}. "
+            "Load the data with b12cohort.load_cohort()."
+        )
+    return s.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def check_between(
+    value, low: float, high: float, *, name: str, function: str, example: str
+) -> float:
+    """A number strictly between ``low`` and ``high``, else an :class:`ArgumentError`."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not low < number < high:
+        raise ArgumentError(
+            f"{function}(): `{name}` must be a number strictly between {low:g} and {high:g} "
+            f"(for example {example}); got {value!r}."
+        )
+    return number

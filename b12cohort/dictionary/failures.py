@@ -13,9 +13,38 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from b12cohort.reading.sniff import failure_frame
+from b12cohort.core.errors import FAILURE_COLUMNS, CohortValidationError
 
-__all__ = ["Failures"]
+__all__ = ["MAX_STRUCTURE_FAILURES", "Failures", "failure_frame", "structure_failure"]
+
+MAX_STRUCTURE_FAILURES = 1000  # ragged rows listed individually; beyond this, counted
+
+
+def failure_frame(rows: list[dict]) -> pd.DataFrame:
+    """A failures DataFrame (columns of FAILURE_COLUMNS) from a list of dicts."""
+    df = pd.DataFrame(rows, columns=list(FAILURE_COLUMNS))
+    df["row"] = df["row"].astype("Int64")
+    df["line"] = df["line"].astype("Int64")
+    return df
+
+
+def structure_failure(
+    source: str, message: str, *, rule: str, row=None, line=None, column=None, value=None
+):
+    """Raise a one-failure CohortValidationError about the file's structure."""
+    failures = failure_frame(
+        [
+            {
+                "row": row,
+                "line": line,
+                "column": column,
+                "value": value,
+                "rule": rule,
+                "message": message,
+            }
+        ]
+    )
+    raise CohortValidationError(f"{source}: {message}", failures, source=source)
 
 
 @dataclass

@@ -1,8 +1,7 @@
 """The data dictionary: a Frictionless Table Schema read into frozen objects.
 
-``data/schema/cohort.schema.json`` is the single source of truth. The package ships a
-byte-identical copy (``b12cohort/resources/cohort.schema.json``) and reads it through
-:mod:`importlib.resources`; the human data dictionary (``data/schema/README.md``) and the
+``data/schema/cohort.schema.json`` is the single source of truth; the package reads that
+very file (installed as ``b12cohort._bundled.schema``). The human data dictionary (``data/schema/README.md``) and the
 blank template (``data/schema/cohort_template.csv``) are generated from it by
 :func:`write_schema_docs` (``b12cohort schema --write data/schema``), and a test checks
 that all of them are in sync.
@@ -23,10 +22,10 @@ import io
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from b12cohort._bundled import bundled_file
 from b12cohort.core.errors import ArgumentError
 
 __all__ = [
@@ -264,8 +263,8 @@ def schema_from_dict(raw: dict, *, source: str = "<dict>") -> Schema:
 
 @lru_cache(maxsize=1)
 def _bundled() -> Schema:
-    text = resources.files("b12cohort").joinpath("resources/cohort.schema.json").read_text("utf-8")
-    return schema_from_dict(json.loads(text), source="b12cohort/resources/cohort.schema.json")
+    text = bundled_file("schema", "cohort.schema.json").read_text("utf-8")
+    return schema_from_dict(json.loads(text), source="data/schema/cohort.schema.json")
 
 
 def load_schema(schema: str | Path | dict | Schema | None = None) -> Schema:

@@ -26,12 +26,19 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from b12cohort.core.errors import FAILURE_COLUMNS, CohortValidationError
 from b12cohort.dictionary.cleaning_log import CleaningLog, CodeRows
 from b12cohort.dictionary.failures import Failures
 from b12cohort.dictionary.schema import AlternativeUnit, Field
 
-__all__ = ["Failures", "validate"]
+__all__ = [
+    "Failures",
+    "check_required",
+    "check_rules",
+    "check_unique",
+    "parse_boolean",
+    "parse_number",
+    "parse_text",
+]
 
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?P<sep>[ \u00a0\u202f'.,])\d{3}((?P=sep)\d{3})*([.,]\d+)?$")
 _GROUPING = re.compile("[ \u00a0\u202f']")
@@ -766,39 +773,3 @@ def check_rules(frame: dict, *, columns: dict, failures: Failures) -> None:
             "followup_only_if_unresolved",
             "is given although im_resolution_day is filled; follow-up (censoring) time is only for movements that had not resolved.",
         )
-
-
-def validate(source, *, columns=None, schema=None, **read_options) -> pd.DataFrame:
-    """Validate a cohort file or DataFrame and return every failure (empty when valid).
-
-    Same arguments as :func:`b12cohort.load_cohort`; instead of raising it returns the
-    failures table, so a whole export can be checked in one go.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``row`` (1-based data row), ``line`` (file line, or sheet row),
-        ``column``, ``value``, ``rule``, ``message``. Empty when the data are valid.
-
-    Raises
-    ------
-    ArgumentError
-        The arguments themselves are wrong (e.g. an unknown target in ``columns``).
-
-    Examples
-    --------
-    >>> import b12cohort
-    >>> from importlib.resources import files
-    >>> path = files("b12cohort").joinpath("resources/krasnoyarsk_2022_reconstructed.csv")
-    >>> len(b12cohort.validate(path))
-    0
-    """
-    from b12cohort.reading.load import load_cohort
-
-    try:
-        load_cohort(source, columns=columns, schema=schema, **read_options)
-    except CohortValidationError as exc:
-        return exc.failures
-    return pd.DataFrame(
-        {c: pd.Series(dtype="Int64" if c in ("row", "line") else "object") for c in FAILURE_COLUMNS}
-    )

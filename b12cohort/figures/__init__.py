@@ -32,6 +32,10 @@ The statistics come from the analysis modules; this package only draws. Every fi
 uses the Okabe-Ito colour-blind-safe palette and the house rc settings (applied with
 ``matplotlib.rc_context``; the global rcParams are never changed). Importing this
 package does not import matplotlib: each plotting function is loaded on first use.
+
+May import: ``b12cohort.paper``, ``b12cohort.stats``, ``b12cohort.cohort``,
+``b12cohort.dictionary``, ``b12cohort.core``. A new figure goes here; what it shows is
+computed in ``stats`` or ``paper``.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def _num(x: float, digits: int = 2) -> str:
 
 def _data_scheme(data: pd.DataFrame) -> str | None:
     """The grading scheme a loaded cohort was graded with, if it says."""
-    from b12cohort.reading.load import load_metadata
+    from b12cohort.dictionary.metadata import load_metadata
 
     try:
         return load_metadata(data).scheme

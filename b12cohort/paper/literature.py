@@ -23,13 +23,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from b12cohort._bundled import bundled_file
 from b12cohort.core.arguments import check_choice, check_confidence, require_columns
 from b12cohort.core.errors import ApproximationWarning, ArgumentError, CohortValidationError
 
@@ -195,10 +195,10 @@ def load_literature(*, table: str = "cohorts", path: str | Path | None = None) -
             f"{function}(): `path` is only used with table='cohorts'; got table={table!r}."
         )
     if path is None:
-        source = resources.files("b12cohort").joinpath("resources", _TABLES[table])
+        source = bundled_file("literature", _TABLES[table])
         with source.open("r", encoding="utf-8") as handle:
             raw = pd.read_csv(handle, dtype=str, keep_default_na=False)
-        origin = f"b12cohort/resources/{_TABLES[table]}"
+        origin = f"data/literature/{_TABLES[table]}"
     else:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
         origin = str(path)

@@ -21,21 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b12cohort.core.arguments import check_dataframe
+from b12cohort.core.arguments import check_dataframe, float_values
 from b12cohort.core.errors import ArgumentError
 from b12cohort.core.text import NOT_RECORDED as _NOT_RECORDED
 from b12cohort.core.text import number as _number
 from b12cohort.dictionary.schema import load_schema
-from b12cohort.paper.case_report import (  # re-exported: the case report lives there
-    CaseProfile,
-    case_profile,
-)
 from b12cohort.stats.descriptive import prevalence
 
 __all__ = [
     "FACT_KINDS",
-    "CaseProfile",
-    "case_profile",
     "compare_with_published",
     "published_facts",
 ]
@@ -155,17 +149,6 @@ def _unit(variable: str) -> str:
     except ArgumentError:  # a column that is not in the data dictionary
         return ""
     return "" if unit in (None, "year") else f" {unit}"
-
-
-def float_values(data: pd.DataFrame, column: str, *, function: str, expected: str) -> np.ndarray:
-    """A numeric column as a float array (NaN = missing); ArgumentError for other dtypes."""
-    s = data[column]
-    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        raise ArgumentError(
-            f"{function}(): column '{column}' must hold {expected}, got dtype {s.dtype}. "
-            "Load the data with b12cohort.load_cohort()."
-        )
-    return s.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _numeric(data: pd.DataFrame, variable: str) -> np.ndarray:

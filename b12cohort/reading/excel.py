@@ -11,12 +11,14 @@ import io
 import warnings
 
 from b12cohort.core.errors import CohortValidationError
-from b12cohort.reading.sniff import _MAX_STRUCTURE_FAILURES, Sniffed, _fail, failure_frame
+from b12cohort.dictionary.failures import MAX_STRUCTURE_FAILURES as _MAX_STRUCTURE_FAILURES
+from b12cohort.dictionary.failures import failure_frame
+from b12cohort.dictionary.failures import structure_failure as _fail
 
 __all__ = ["sniff_xlsx"]
 
 
-def sniff_xlsx(shown: str, data: bytes, sheet) -> Sniffed:
+def sniff_xlsx(shown: str, data: bytes, sheet, *, make):
     """Read the header and cells of one sheet of an XLSX workbook (see :func:`reading.sniff`)."""
     import openpyxl
     from openpyxl.utils import get_column_letter
@@ -125,7 +127,7 @@ def sniff_xlsx(shown: str, data: bytes, sheet) -> Sniffed:
     if in_header:
         _formula_failure(shown, chosen, header, {c: [len(v), v] for c, v in in_header.items()})
     headers = [str(h).strip() for h in header]
-    sn = Sniffed(
+    sn = make(
         shown,
         "xlsx",
         headers,
@@ -140,7 +142,7 @@ def sniff_xlsx(shown: str, data: bytes, sheet) -> Sniffed:
     return sn
 
 
-def check_formulas(sn: Sniffed, positions) -> None:
+def check_formulas(sn, positions) -> None:  # sn: a reading.sniff.Sniffed
     """Refuse formula cells in the columns that will be read (other columns are ignored).
 
     b12cohort reads what is stored in a cell; for a formula that is the formula itself

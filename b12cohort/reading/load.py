@@ -24,7 +24,6 @@ import json
 import re
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +31,7 @@ import pandas as pd
 
 from b12cohort.core.arguments import closest
 from b12cohort.core.errors import (
+    FAILURE_COLUMNS,
     ArgumentError,
     CohortValidationError,
     DataQualityWarning,
@@ -40,6 +40,7 @@ from b12cohort.core.errors import (
 )
 from b12cohort.dictionary.cleaning_log import CleaningLog
 from b12cohort.dictionary.derived import grade_anemia, neuro_items_missing, neuro_score
+from b12cohort.dictionary.metadata import METADATA_ATTR, CohortMetadata, cleaning_log, load_metadata
 from b12cohort.dictionary.privacy import counts_of, id_looks_identifying, identifier_kind
 from b12cohort.dictionary.schema import Schema, load_schema
 from b12cohort.dictionary.validation import (
@@ -53,120 +54,16 @@ from b12cohort.dictionary.validation import (
 )
 from b12cohort.reading.sniff import Sniffed, sniff
 
-__all__ = ["CohortMetadata", "cleaning_log", "load_cohort", "load_metadata", "read_table"]
+__all__ = [
+    "CohortMetadata",
+    "cleaning_log",
+    "load_cohort",
+    "load_metadata",
+    "read_table",
+    "validate",
+]
 
-_ATTR = "b12cohort"
 DERIVED_COLUMNS = ("b12_pmol_l", "anemia_grade", "neuro_score", "neuro_items_missing")
-
-
-@dataclass(frozen=True, eq=False)
-class CohortMetadata:
-    """Provenance of a loaded cohort (``b12cohort.load_metadata(cohort)``).
-
-    Attributes
-    ----------
-    source : str
-        Path of the input, or ``"<DataFrame>"``.
-    sha256 : str or None
-        SHA-256 of the input file's bytes.
-    format, encoding, delimiter, decimal, sheet
-        How the input was read.
-    n_rows : int
-        Data rows in the input.
-    columns : dict
-        Canonical field -> source column used.
-    dropped_columns : pandas.DataFrame
-        ``column`` (name only) and ``reason`` of every source column not used.
-    scheme : str
-        Anaemia grading scheme used for ``anemia_grade``.
-    invalid : pandas.DataFrame
-        Failures of rows set aside with ``invalid_rows="exclude"`` (empty otherwise).
-    log : CleaningLog
-        Every change made.
-    notes : tuple of str
-        What was detected and decided, in words.
-    """
-
-    source: str
-    sha256: str | None
-    format: str
-    encoding: str | None
-    delimiter: str | None
-    decimal: str | None
-    sheet: str | None
-    n_rows: int
-    columns: dict
-    dropped_columns: pd.DataFrame
-    scheme: str
-    invalid: pd.DataFrame
-    log: CleaningLog
-    notes: tuple = field(default=())
-
-    def __deepcopy__(self, memo):  # immutable: shared when pandas copies DataFrame.attrs
-        return self
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """Provenance as a two-column table (item, value), for display and reports."""
-        rows = [
-            ("source", self.source),
-            ("SHA-256 of the input", self.sha256 or ""),
-            ("format", self.format),
-            ("encoding", self.encoding or ""),
-            (
-                "delimiter",
-                {",": "comma", ";": "semicolon", "\t": "tab"}.get(self.delimiter or "", ""),
-            ),
-            ("decimal mark", {".": "point", ",": "comma"}.get(self.decimal or "", "")),
-            ("Excel sheet", self.sheet or ""),
-            ("rows in the input", str(self.n_rows)),
-            ("rows set aside as invalid", str(self.n_invalid_rows)),
-            (
-                "columns used",
-                ", ".join(
-                    f"{src} -> {dst}" if src != dst else dst for dst, src in self.columns.items()
-                ),
-            ),
-            (
-                "columns not used",
-                "; ".join(f"{c} ({r})" for c, r in self.dropped_columns.itertuples(index=False))
-                or "none",
-            ),
-            ("anaemia grading scheme", self.scheme),
-            *(("note", n) for n in self.notes),
-        ]
-        return pd.DataFrame(rows, columns=["item", "value"])
-
-    @property
-    def n_invalid_rows(self) -> int:
-        return int(self.invalid["row"].nunique()) if len(self.invalid) else 0
-
-
-def load_metadata(cohort: pd.DataFrame) -> CohortMetadata:
-    """The :class:`CohortMetadata` of a frame returned by :func:`load_cohort`."""
-    meta = getattr(cohort, "attrs", {}).get(_ATTR)
-    if meta is None:
-        raise ArgumentError(
-            "this DataFrame was not produced by b12cohort.load_cohort() (or lost its metadata); load it with load_cohort()."
-        )
-    return meta
-
-
-def cleaning_log(cohort: pd.DataFrame) -> pd.DataFrame:
-    """The cleaning log of a loaded cohort: one row per changed cell.
-
-    Columns: ``row`` (1-based data row of the input; missing for changes to a whole
-    column or the file), ``column`` (source column), ``original``, ``new``, ``rule`` and
-    ``detail``.
-
-    Examples
-    --------
-    >>> import b12cohort
-    >>> log = b12cohort.cleaning_log(b12cohort.load_example())
-    >>> list(log.columns)
-    ['row', 'column', 'original', 'new', 'rule', 'detail']
-    """
-    return load_metadata(cohort).log.to_frame()
 
 
 def _load_mapping(columns) -> dict[str, str]:
@@ -426,8 +323,8 @@ def load_cohort(
     Examples
     --------
     >>> import b12cohort
-    >>> from importlib.resources import files
-    >>> path = files("b12cohort").joinpath("resources/krasnoyarsk_2022_reconstructed.csv")
+    >>> from b12cohort._bundled import bundled_file
+    >>> path = bundled_file("example", "krasnoyarsk_2022_reconstructed.csv")
     >>> cohort = b12cohort.load_cohort(path)
     >>> len(cohort), int(cohort["hypotonia"].sum())
     (19, 19)
@@ -621,7 +518,7 @@ def _load_cohort(
         frame, b12_pmol=None if pmol is None else pmol[keep], scheme=scheme
     )
     log._row_labels = np.arange(1, n + 1)
-    frame.attrs[_ATTR] = CohortMetadata(
+    frame.attrs[METADATA_ATTR] = CohortMetadata(
         source=sn.source,
         sha256=sn.sha256,
         format=sn.format,
@@ -684,3 +581,37 @@ def _derive(frame: pd.DataFrame, *, b12_pmol, scheme: str) -> tuple[pd.DataFrame
     frame["neuro_score"] = neuro_score(frame)
     frame["neuro_items_missing"] = neuro_items_missing(frame)
     return frame, notes
+
+
+def validate(source, *, columns=None, schema=None, **read_options) -> pd.DataFrame:
+    """Validate a cohort file or DataFrame and return every failure (empty when valid).
+
+    Same arguments as :func:`b12cohort.load_cohort`; instead of raising it returns the
+    failures table, so a whole export can be checked in one go.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``row`` (1-based data row), ``line`` (file line, or sheet row),
+        ``column``, ``value``, ``rule``, ``message``. Empty when the data are valid.
+
+    Raises
+    ------
+    ArgumentError
+        The arguments themselves are wrong (e.g. an unknown target in ``columns``).
+
+    Examples
+    --------
+    >>> import b12cohort
+    >>> from b12cohort._bundled import bundled_file
+    >>> path = bundled_file("example", "krasnoyarsk_2022_reconstructed.csv")
+    >>> len(b12cohort.validate(path))
+    0
+    """
+    try:
+        load_cohort(source, columns=columns, schema=schema, **read_options)
+    except CohortValidationError as exc:
+        return exc.failures
+    return pd.DataFrame(
+        {c: pd.Series(dtype="Int64" if c in ("row", "line") else "object") for c in FAILURE_COLUMNS}
+    )

@@ -32,7 +32,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b12cohort.core.errors import FAILURE_COLUMNS, CohortValidationError
+from b12cohort.core.errors import CohortValidationError
+from b12cohort.dictionary.failures import MAX_STRUCTURE_FAILURES as _MAX_STRUCTURE_FAILURES
+from b12cohort.dictionary.failures import failure_frame
+from b12cohort.dictionary.failures import structure_failure as _fail
 from b12cohort.reading._csvscan import (
     CODE_PAGES,
     Irregular,
@@ -43,40 +46,14 @@ from b12cohort.reading._csvscan import (
     valid_prefix_length,
 )
 
-__all__ = ["Sniffed", "failure_frame", "sniff"]
+__all__ = ["Sniffed", "sniff"]
 
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
-_MAX_STRUCTURE_FAILURES = 1000  # ragged rows listed individually; beyond this, counted
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 _STRAY_CR = re.compile(rb"\r(?!\n)")
 _HEAD_BYTES = 1 << 18  # bytes decoded to find the header and sniff the dialect
 _SPECIAL = '\n\r\t,;"#'  # bytes the scans rely on: must encode as themselves
 _CONTROL = bytes([*range(9), *range(14, 32)])  # control bytes that no text table holds
-
-
-def failure_frame(rows: list[dict]) -> pd.DataFrame:
-    """A failures DataFrame (columns of FAILURE_COLUMNS) from a list of dicts."""
-    df = pd.DataFrame(rows, columns=list(FAILURE_COLUMNS))
-    df["row"] = df["row"].astype("Int64")
-    df["line"] = df["line"].astype("Int64")
-    return df
-
-
-def _fail(source: str, message: str, *, rule: str, row=None, line=None, column=None, value=None):
-    """Raise a one-failure CohortValidationError about the file's structure."""
-    failures = failure_frame(
-        [
-            {
-                "row": row,
-                "line": line,
-                "column": column,
-                "value": value,
-                "rule": rule,
-                "message": message,
-            }
-        ]
-    )
-    raise CohortValidationError(f"{source}: {message}", failures, source=source)
 
 
 @dataclass
@@ -348,7 +325,7 @@ def sniff(
     if data[:4] == b"PK\x03\x04":
         from b12cohort.reading.excel import sniff_xlsx
 
-        sn = sniff_xlsx(shown, data, sheet)
+        sn = sniff_xlsx(shown, data, sheet, make=Sniffed)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         _fail(
             shown,

@@ -8,14 +8,17 @@ every file byte for byte.
 
 The notebook-facing helpers (:func:`report_cohort`, :func:`save_table`,
 :func:`save_figure`, :func:`write_summary`) are light to import.
+
+May import: every layer below it (figures, paper, stats, cohort, reading, dictionary,
+core); only ``b12cohort.cli`` imports it.
 """
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
+from b12cohort.report._cohort import report_cohort
 from b12cohort.report._io import atomic_write, format_frame, save_csv, save_table, sha256_file
 
 __all__ = [
@@ -30,56 +33,6 @@ __all__ = [
     "sha256_file",
     "write_summary",
 ]
-
-
-# -- helpers called from the notebooks --------------------------------------------------------
-@lru_cache(maxsize=4)
-def _cached_cohort(data, sha, columns, scheme, invalid_rows, options):
-    import warnings
-
-    from b12cohort.core.errors import SchemeRangeWarning
-
-    if data is None:
-        from b12cohort.cohort.datasets import load_example
-
-        return load_example(scheme=scheme)
-    from b12cohort.reading.load import load_cohort
-
-    with warnings.catch_warnings():
-        # recorded in the cohort's metadata notes, which the notebooks display
-        warnings.simplefilter("ignore", SchemeRangeWarning)
-        return load_cohort(
-            data, columns=columns, scheme=scheme, invalid_rows=invalid_rows, **dict(options)
-        )
-
-
-def report_cohort(
-    data=None,
-    *,
-    columns=None,
-    scheme: str = "who-2011",
-    invalid_rows: str = "raise",
-    **read_options,
-):
-    """The cohort a report analyses: the bundled example when ``data`` is None.
-
-    Loaded once per process and file content (keyed by the file's SHA-256 and the
-    arguments), so the notebooks of one report share it instead of re-reading the file.
-    Returns a copy: changing it does not affect the other notebooks.
-    """
-    sha = sha256_file(data) if data is not None else None
-    options = tuple(
-        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in read_options.items())
-    )
-    cohort = _cached_cohort(
-        None if data is None else str(data),
-        sha,
-        None if columns is None else str(columns),
-        scheme,
-        invalid_rows,
-        options,
-    )
-    return cohort.copy()
 
 
 class SavedFigure:

@@ -94,8 +94,9 @@ def _warm_imports():
 
 def _load_and_account(parameters: dict):
     """Validate the data in the main process (clear errors before any notebook runs)."""
-    from b12cohort import load_metadata, participant_flow
-    from b12cohort.report import report_cohort
+    from b12cohort.cohort.eligibility import participant_flow
+    from b12cohort.dictionary.metadata import load_metadata
+    from b12cohort.report._cohort import report_cohort
 
     cohort = report_cohort(
         parameters["DATA"],

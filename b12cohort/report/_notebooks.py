@@ -1,7 +1,7 @@
 """Executing the report notebooks: parameters, one warm kernel, deterministic output.
 
 The notebooks are the pipeline. They ship inside the package as Jupytext "percent"
-scripts (``b12cohort/resources/notebooks/*.py``, byte-identical to ``notebooks/``), are
+scripts (``notebooks/*.py``, installed as ``b12cohort._bundled.notebooks``), are
 parameterised the papermill way (a cell tagged ``parameters``; an ``injected-parameters``
 cell is inserted after it) and executed with nbclient.
 
@@ -25,6 +25,8 @@ import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+
+from b12cohort._bundled import bundled_file
 
 #: Relative cost of each notebook (measured: imports they trigger plus their own work),
 #: used to balance the notebooks over the kernels.
@@ -61,11 +63,7 @@ del _w, _mpl, _plt
 
 def notebook_source(name: str) -> str:
     """The Jupytext percent-format source of a bundled notebook."""
-    return (
-        resources.files("b12cohort")
-        .joinpath("resources", "notebooks", f"{name}.py")
-        .read_text(encoding="utf-8")
-    )
+    return bundled_file("notebooks", f"{name}.py").read_text(encoding="utf-8")
 
 
 def prepare(name: str, parameters: dict):

@@ -129,7 +129,7 @@ def _kv_table(rows) -> str:
 
 def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
     """Write ``index.html`` into the build folder from the files the notebooks produced."""
-    from b12cohort import __version__
+    from b12cohort.core.version import __version__
 
     s = _summary(build)
     example = parameters["DATA"] is None

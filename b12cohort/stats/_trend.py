@@ -1,4 +1,4 @@
-"""Numerical engines of the Cochran–Armitage trend test (private; see ``contingency.trend_test``).
+"""Numerical engines of the Cochran–Armitage trend test (private; see ``b12cohort.stats.trend.trend_test``).
 
 * :func:`trend_exact_pvalue`: the exact conditional (permutation) p-value, as
   ``coin::independence_test(distribution = "exact")``;

@@ -2,7 +2,7 @@
 
 This module is the public face of the association analysis. It re-exports
 
-* :func:`~b12cohort.stats.contingency.fisher_exact` and :func:`~b12cohort.stats.contingency.trend_test`
+* :func:`~b12cohort.stats.contingency.fisher_exact` and :func:`~b12cohort.stats.trend.trend_test`
   (Fisher-Freeman-Halton and Cochran-Armitage, :mod:`b12cohort.stats.contingency`);
 * :func:`~b12cohort.stats.correlation.correlation`,
   :func:`~b12cohort.stats.correlation.detectable_correlation`,
@@ -29,35 +29,24 @@ import numpy as np
 import pandas as pd
 
 from b12cohort.core.arguments import (
+    check_between,
     check_confidence,
     check_dataframe,
     check_p_adjust,
     require_columns,
 )
 from b12cohort.core.errors import ArgumentError
-from b12cohort.stats.contingency import fisher_exact, trend_test
+from b12cohort.stats.contingency import fisher_exact
 from b12cohort.stats.correlation import (
-    check_between,
     correlation,
     correlation_equivalence,
     detectable_correlation,
     power_correlation,
 )
 from b12cohort.stats.rank_tests import compare_groups
-from b12cohort.stats.regression import logistic
+from b12cohort.stats.trend import trend_test
 
-__all__ = [
-    "SUMMARY_COLUMNS",
-    "association_summary",
-    "compare_groups",
-    "correlation",
-    "correlation_equivalence",
-    "detectable_correlation",
-    "fisher_exact",
-    "logistic",
-    "power_correlation",
-    "trend_test",
-]
+__all__ = ["SUMMARY_COLUMNS", "association_summary"]
 
 #: Columns of :func:`association_summary`, in order.
 SUMMARY_COLUMNS = (

@@ -1,4 +1,4 @@
-"""Exact tests for contingency tables: Fisher–Freeman–Halton and Cochran–Armitage trend.
+"""Exact tests for contingency tables: Fisher's exact and Fisher–Freeman–Halton tests.
 
 Public functions
 ----------------
@@ -8,8 +8,6 @@ fisher_exact_table
     confidence interval for 2×2 tables. Reproduces R ``fisher.test``.
 fisher_exact
     The same from two columns of a DataFrame (crosstab built with level order kept).
-trend_test
-    Cochran–Armitage test for trend (defined in :mod:`b12cohort.stats.trend`, re-exported here).
 
 Why not SciPy alone: :func:`scipy.stats.fisher_exact` is exact only for 2×2 tables (and
 uses a different tie tolerance from R); for R×C tables it is Monte Carlo or full
@@ -43,18 +41,12 @@ from b12cohort.core.errors import (
     DataQualityWarning,
 )
 from b12cohort.stats import _fexact
-from b12cohort.stats.trend import (  # re-exported: the trend test lives in b12cohort.stats.trend
-    TrendResult,
-    trend_test,
-)
 
 __all__ = [
     "ExactTestInfeasibleError",
     "FisherResult",
-    "TrendResult",
     "fisher_exact",
     "fisher_exact_table",
-    "trend_test",
 ]
 
 FISHER_METHODS = ("auto", "exact", "monte-carlo")

@@ -30,6 +30,7 @@ from scipy import optimize, stats
 
 from b12cohort.core.arguments import (
     check_alternative,
+    check_between,
     check_choice,
     check_confidence,
     check_positive_int,
@@ -42,7 +43,6 @@ __all__ = [
     "CorrelationEquivalence",
     "CorrelationResult",
     "DetectableCorrelation",
-    "check_between",
     "correlation",
     "correlation_equivalence",
     "detectable_correlation",
@@ -603,22 +603,6 @@ def correlation(
 # --------------------------------------------------------------------------- power
 def _check_n_for_power(n, *, function: str) -> int:
     return check_positive_int(n, name="n", function=function, minimum=4)
-
-
-def check_between(
-    value, low: float, high: float, *, name: str, function: str, example: str
-) -> float:
-    """A number strictly between ``low`` and ``high``, else an :class:`ArgumentError`."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not low < number < high:
-        raise ArgumentError(
-            f"{function}(): `{name}` must be a number strictly between {low:g} and {high:g} "
-            f"(for example {example}); got {value!r}."
-        )
-    return number
 
 
 def _check_alpha(alpha, *, function: str, upper: float = 1.0) -> float:

@@ -11,7 +11,7 @@ Hodges-Lehmann estimate or its interval, so they are written here: the exact int
 from order statistics of the pairwise differences (Bauer 1972) with quantiles of the
 exact null distribution of W (R ``qwilcox``), and the asymptotic interval by inverting
 the normal-approximation statistic with R's own root finder (R's ``R_zeroin2``, ported
-in ``b12cohort.stats._fexact.r_zeroin`` and shared with :mod:`b12cohort.stats.contingency`), so that
+in ``b12cohort.stats._rports.r_zeroin`` and shared with :mod:`b12cohort.stats.contingency`), so that
 the results agree with R to rounding: R stops at ``tol.root = 1e-4``, so any other root
 finder would differ from R in the fourth decimal.
 
@@ -37,8 +37,8 @@ from scipy import stats
 
 from b12cohort.core.arguments import check_alternative, check_confidence, require_columns
 from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
-from b12cohort.stats._fexact import r_zeroin
 from b12cohort.stats._pairwise import difference_order_statistics, median_difference
+from b12cohort.stats._rports import r_zeroin
 
 __all__ = ["GroupComparison", "compare_groups"]
 
@@ -47,7 +47,7 @@ EXACT_MAX_N = 50
 #: R ``wilcox.test(tol.root = 1e-4)``: tolerance of the root finder for the asymptotic CI.
 TOL_ROOT = 1e-4
 _EPS = float(np.finfo(float).eps)
-# r_zeroin (b12cohort.stats._fexact) is R's R_zeroin2 ported statement by statement, shared with
+# r_zeroin (b12cohort.stats._rports) is R's R_zeroin2 ported statement by statement, shared with
 # fisher_exact's odds-ratio limits; it evaluates f at both ends itself, which here gives
 # the same values R passes as f.lower / f.upper.
 

@@ -30,10 +30,10 @@ from b12cohort.core.arguments import (
     check_choice,
     check_confidence,
     check_dataframe,
+    float_values,
     require_columns,
 )
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
-from b12cohort.paper.replication import float_values
 from b12cohort.stats.descriptive import binomial_ci, prevalence
 
 __all__ = ["CONF_TYPES", "COURSE_ORIGINS", "TreatmentCourse", "treatment_course"]

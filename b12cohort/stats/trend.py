@@ -308,7 +308,7 @@ def trend_test(
     Examples
     --------
     >>> import pandas as pd
-    >>> from b12cohort.stats.contingency import trend_test
+    >>> from b12cohort.stats.trend import trend_test
     >>> df = pd.DataFrame({
     ...     "sign": pd.array([False, True, False, True, True, True, False, True, True],
     ...                      dtype="boolean"),
