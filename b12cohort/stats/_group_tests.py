@@ -28,6 +28,7 @@ from b12cohort.stats import _kruskal_exact
 __all__ = ["KRUSKAL_RESAMPLES", "circular_reason", "footnotes", "group_tests"]
 
 _EXACT_MW_LIMIT = 50
+_CIRCULAR = "circular: "
 _KW_ASYMPTOTIC_MIN = 5  # smallest group from which the chi-squared approximation is used
 #: Monte Carlo resamples of a Kruskal-Wallis p-value that cannot be enumerated.
 KRUSKAL_RESAMPLES = 10_000
@@ -38,13 +39,9 @@ def circular_reason(variable: str, by: str | None) -> str | None:
     if by is None:
         return None
     if variable in DERIVED_FROM.get(by, ()):
-        return (
-            f"not tested: {by} is derived from {variable}, so a test across its groups is circular"
-        )
+        return f"{_CIRCULAR}{by} is derived from it"
     if by in DERIVED_FROM.get(variable, ()):
-        return (
-            f"not tested: {variable} is derived from {by}, so a test across its groups is circular"
-        )
+        return f"{_CIRCULAR}it is derived from {by}"
     return None
 
 
@@ -227,14 +224,14 @@ def group_tests(
 def footnotes(rows: list[dict[str, Any]], by: str | None) -> list[str]:
     """Table 1 footnotes for untested grouping sources and for how Kruskal-Wallis ran."""
     notes = []
-    circular = [
-        r["variable"] for r in rows if "so a test across its groups is circular" in r["note"]
-    ]
+    circular = [r for r in rows if r["note"].startswith(_CIRCULAR)]
     if circular:
+        which = "; ".join(
+            f"{r['variable']} ({r['note'].removeprefix(_CIRCULAR)})" for r in circular
+        )
         notes.append(
-            f"Not tested: {', '.join(circular)}. {by} is derived from {'it' if len(circular) == 1 else 'them'} "
-            f"(or {'it' if len(circular) == 1 else 'they'} from {by}), so a test across the groups of {by} "
-            "would only restate how the groups were made."
+            f"Not tested: {which}. A test across groups made from a variable would only "
+            "restate how the groups were made."
         )
     kw = {r["method"] for r in rows if r["test"] == "Kruskal-Wallis"}
     if "exact" in kw:
