@@ -58,7 +58,7 @@ def test_rows_diamond_and_prediction_interval_come_from_pool_prevalence():
     assert labels[:5] == [f"{s}  {e}/{n}" for s, e, n in STUDIES.itertuples(index=False)]
     assert "DerSimonian–Laird" in labels[-2] and "k = 5" in labels[-2]
     assert f"I² = {pooled.i2:.0%}" in labels[-2]
-    assert f"({pooled.tau2_ci_low:.2g} to {pooled.tau2_ci_high:.2g})" in labels[-2]
+    assert f"(95% CI {pooled.tau2_ci_low:.2g} to {pooled.tau2_ci_high:.2g})" in labels[-2]
     assert labels[-1].startswith("Prediction interval")
 
 

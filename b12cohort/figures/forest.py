@@ -312,7 +312,9 @@ def _pooled_label(result) -> str:
         return f"{first}\nτ² = {result.tau2:.2g}"
     tau = f"τ² = {result.tau2:.2g}"
     if np.isfinite(result.tau2_ci_low):
-        tau += f" ({result.tau2_ci_low:.2g} to {result.tau2_ci_high:.2g})"
+        tau += (
+            f" ({result.confidence:.0%} CI {result.tau2_ci_low:.2g} to {result.tau2_ci_high:.2g})"
+        )
     return f"{first}\nI² = {result.i2:.0%}, {tau}"
 
 
