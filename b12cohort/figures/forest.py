@@ -300,8 +300,9 @@ _MODEL_LABEL = {"REML": "REML", "DL": "DerSimonian–Laird", "GLMM": "binomial-n
 
 
 def _pooled_label(result) -> str:
-    model = _MODEL_LABEL.get(result.method, result.method)
-    if result.method != "GLMM":
+    chosen = getattr(result, "estimator", result.method)  # the model chosen with method=
+    model = _MODEL_LABEL.get(chosen, chosen)
+    if chosen != "GLMM":
         model += f", {result.transform}"
     if result.ci_method == "hksj":
         model += ", Hartung–Knapp"

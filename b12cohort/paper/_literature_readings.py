@@ -56,8 +56,9 @@ def _overlap(row: Mapping[str, Any]) -> str:
 
 
 def _model(row: Mapping[str, Any]) -> str:
+    model = str(row.get("estimator", row["method"]))  # the model chosen with method=
     text = {"REML": "REML", "DL": "DerSimonian-Laird", "GLMM": "binomial-normal GLMM"}.get(
-        str(row["method"]), str(row["method"])
+        model, model
     )
     if row.get("ci_method") == "hksj":
         text += ", Hartung-Knapp interval"
