@@ -66,8 +66,8 @@ _LAZY = {
     "load_example": "b12cohort.cohort.datasets",
     "load_literature": "b12cohort.paper.literature",
     # descriptive
-    "prevalence": "b12cohort.stats.descriptive",
-    "table_one": "b12cohort.stats.descriptive",
+    "prevalence": "b12cohort.stats.proportions",
+    "table_one": "b12cohort.stats.table_one",
     "compare_with_published": "b12cohort.paper.replication",
     "case_profile": "b12cohort.paper.case_report",
     "treatment_course": "b12cohort.stats.survival",
@@ -77,11 +77,11 @@ _LAZY = {
     "trend_test": "b12cohort.stats.trend",
     "compare_groups": "b12cohort.stats.rank_tests",
     "logistic": "b12cohort.stats.regression",
-    "detectable_correlation": "b12cohort.stats.correlation",
-    "correlation_equivalence": "b12cohort.stats.correlation",
+    "detectable_correlation": "b12cohort.stats.power",
+    "correlation_equivalence": "b12cohort.stats.power",
     "association_summary": "b12cohort.stats.association",
     # literature
-    "pool_prevalence": "b12cohort.paper.literature",
+    "pool_prevalence": "b12cohort.stats.meta",
     "compare_with_literature": "b12cohort.paper.literature",
     # simulation
     "simulate_cohort": "b12cohort.cohort.simulate",
@@ -128,7 +128,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
     )
     from b12cohort.dictionary.schema import Schema, load_schema
     from b12cohort.paper.case_report import case_profile
-    from b12cohort.paper.literature import compare_with_literature, load_literature, pool_prevalence
+    from b12cohort.paper.literature import compare_with_literature, load_literature
     from b12cohort.paper.replication import compare_with_published
     from b12cohort.reading.load import (
         cleaning_log,
@@ -137,15 +137,14 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
         read_table,
         validate,
     )
-    from b12cohort.stats.association import (
-        association_summary,
-        compare_groups,
-        correlation,
-        correlation_equivalence,
-        detectable_correlation,
-        fisher_exact,
-        logistic,
-        trend_test,
-    )
-    from b12cohort.stats.descriptive import prevalence, table_one
+    from b12cohort.stats.association import association_summary
+    from b12cohort.stats.contingency import fisher_exact
+    from b12cohort.stats.correlation import correlation
+    from b12cohort.stats.meta import pool_prevalence
+    from b12cohort.stats.power import correlation_equivalence, detectable_correlation
+    from b12cohort.stats.proportions import prevalence
+    from b12cohort.stats.rank_tests import compare_groups
+    from b12cohort.stats.regression import logistic
     from b12cohort.stats.survival import treatment_course
+    from b12cohort.stats.table_one import table_one
+    from b12cohort.stats.trend import trend_test

@@ -23,6 +23,7 @@ from b12cohort.dictionary.schema import NEURO_SIGNS as SIGNS
 from b12cohort.stats import association as association
 from b12cohort.stats import contingency as contingency
 from b12cohort.stats import correlation as rc
+from b12cohort.stats import power as power
 from b12cohort.stats import rank_tests as groups
 from b12cohort.stats import regression as regression
 from b12cohort.stats import trend as trend_module
@@ -78,9 +79,9 @@ def _quiet(func, *args, **kwargs):
         ("fisher_exact", contingency),
         ("trend_test", trend_module),
         ("correlation", rc),
-        ("detectable_correlation", rc),
-        ("correlation_equivalence", rc),
-        ("power_correlation", rc),
+        ("detectable_correlation", power),
+        ("correlation_equivalence", power),
+        ("power_correlation", power),
         ("compare_groups", groups),
         ("logistic", regression),
     ],
@@ -148,8 +149,8 @@ def test_correlation_rows_equal_the_direct_calls():
     table = _summary(df, equivalence_bound=0.4)
     cor_row, det_row, tost_row = (table.iloc[i] for i in range(-3, 0))
     cor = _quiet(rc.correlation, df, "neuro_score", "hb_g_l", random_state=0)
-    det = rc.detectable_correlation(19)
-    tost = rc.correlation_equivalence(df, "neuro_score", "hb_g_l", bound=0.4)
+    det = power.detectable_correlation(19)
+    tost = power.correlation_equivalence(df, "neuro_score", "hb_g_l", bound=0.4)
     assert (cor_row["estimate"], cor_row["ci_low"], cor_row["ci_high"], cor_row["p_value"]) == (
         cor.estimate,
         cor.ci_low,

@@ -1,4 +1,4 @@
-"""Tests for b12cohort.stats.correlation against R 4.2.2 (tests/reference/correlation.R).
+"""Tests for b12cohort.stats.correlation and b12cohort.stats.power against R 4.2.2 (tests/reference/correlation.R).
 
 Tolerances: p-values and statistics 1e-10 relative (R computes them in closed form or
 exact arithmetic; p-values also 1e-14 absolute, see the cor.test test); estimates 1e-12 absolute; Fisher-z intervals and TOST 1e-12
@@ -19,8 +19,8 @@ import pytest
 from conftest import requires_r, rerun_reference, without_versions
 
 from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
-from b12cohort.stats.correlation import (
-    correlation,
+from b12cohort.stats.correlation import correlation
+from b12cohort.stats.power import (
     correlation_equivalence,
     detectable_correlation,
     power_correlation,

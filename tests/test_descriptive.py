@@ -1,4 +1,4 @@
-"""Tests for b12cohort.stats.descriptive: prevalence intervals and Table 1.
+"""Tests for b12cohort.stats.proportions and b12cohort.stats.table_one: prevalence intervals and Table 1.
 
 Reference values come from R 4.2 (tests/reference/descriptive.R -> descriptive.json; every
 case carries the R call). Tolerances: confidence limits rtol 1e-8 / atol 1e-12 (R's
@@ -20,13 +20,8 @@ from conftest import assert_close_nested, requires_r, rerun_reference, without_v
 from statsmodels.stats.proportion import proportion_confint
 
 from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
-from b12cohort.stats.descriptive import (
-    PREVALENCE_METHODS,
-    TableOne,
-    binomial_ci,
-    prevalence,
-    table_one,
-)
+from b12cohort.stats.proportions import PREVALENCE_METHODS, binomial_ci, prevalence
+from b12cohort.stats.table_one import TableOne, table_one
 
 REF = Path(__file__).parent / "reference"
 R_JSON = json.loads((REF / "descriptive.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from matplotlib.patches import Polygon
 from b12cohort import ApproximationWarning, ArgumentError
 from b12cohort.figures import plot_forest
 from b12cohort.figures.forest import OKABE_ITO
-from b12cohort.paper.literature import clopper_pearson, pool_prevalence
+from b12cohort.stats.meta import clopper_pearson, pool_prevalence
 
 STUDIES = pd.DataFrame(
     {"study": ["A", "B", "C", "D", "E"], "events": [2, 30, 8, 40, 1], "total": [25, 35, 40, 50, 30]}

@@ -1,4 +1,4 @@
-"""Tests for b12cohort.paper.literature against R metafor 3.8-1 (tests/reference/literature.R).
+"""Tests for b12cohort.stats.meta and b12cohort.paper.literature against R metafor 3.8-1 (tests/reference/literature.R).
 
 Tolerances: DL 1e-6 absolute on every pinned number; REML 1e-4 (metafor stops its Fisher
 scoring when tau2 changes by <= 1e-5, so the last digits depend on the stopping rule).
@@ -21,11 +21,10 @@ from b12cohort.paper.literature import (
     COHORT_SIGNS,
     SIGN_VOCABULARY,
     TIMINGS,
-    clopper_pearson,
     compare_with_literature,
     load_literature,
-    pool_prevalence,
 )
+from b12cohort.stats.meta import clopper_pearson, pool_prevalence
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "reference"
@@ -361,10 +360,10 @@ def test_reference_script_reproduces_committed_json(tmp_path):
 
 
 def test_reml_fallback_to_bounded_search_finds_the_same_optimum(monkeypatch):
-    import b12cohort.paper.literature as literature
+    import b12cohort.stats.meta as meta
 
     case = next(c for c in CASES if c["id"] == "heterogeneous/REML/PLO")
-    monkeypatch.setattr(literature, "_MAXITER", 1)  # Fisher scoring cannot converge in one step
+    monkeypatch.setattr(meta, "_MAXITER", 1)  # Fisher scoring cannot converge in one step
     with pytest.warns(ApproximationWarning, match="bounded 1-D search"):
         res = pool_prevalence(case["xi"], case["ni"], method="REML")
     assert res.tau2_algorithm == "bounded-brent"

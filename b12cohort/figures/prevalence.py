@@ -1,6 +1,6 @@
 """Prevalence of each neurological sign with exact intervals, beside the published figures.
 
-Only draws: proportions and intervals come from :func:`b12cohort.stats.descriptive.prevalence`;
+Only draws: proportions and intervals come from :func:`b12cohort.stats.proportions.prevalence`;
 the published percentages from the bundled table of the paper's facts
 (``b12cohort/resources/published_krasnoyarsk_2022.csv``).
 """
@@ -21,7 +21,7 @@ from b12cohort.core.arguments import check_confidence, check_dataframe
 from b12cohort.core.errors import ArgumentError
 from b12cohort.dictionary.schema import NEURO_SIGNS
 from b12cohort.figures._style import OKABE_ITO, finish, new_axes, style, variable_label
-from b12cohort.stats.descriptive import prevalence
+from b12cohort.stats.proportions import prevalence
 
 __all__ = ["PUBLISHED_SOURCE", "plot_prevalence", "published_percentages"]
 

@@ -26,7 +26,7 @@ from b12cohort.core.errors import ArgumentError
 from b12cohort.core.text import NOT_RECORDED as _NOT_RECORDED
 from b12cohort.core.text import number as _number
 from b12cohort.dictionary.schema import load_schema
-from b12cohort.stats.descriptive import prevalence
+from b12cohort.stats.proportions import prevalence
 
 __all__ = [
     "FACT_KINDS",

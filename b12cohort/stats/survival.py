@@ -23,8 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.duration.survfunc import SurvfuncRight
 
 from b12cohort.core.arguments import (
     check_choice,
@@ -34,7 +32,8 @@ from b12cohort.core.arguments import (
     require_columns,
 )
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
-from b12cohort.stats.descriptive import binomial_ci, prevalence
+from b12cohort.stats._kaplan_meier import KM_COLUMNS, KM_DTYPES, first_below_half, km_table
+from b12cohort.stats.proportions import binomial_ci, prevalence
 
 __all__ = ["CONF_TYPES", "COURSE_ORIGINS", "TreatmentCourse", "treatment_course"]
 
@@ -45,13 +44,6 @@ CONF_TYPES = ("log", "log-log", "plain")
 
 _IM = "involuntary_movements_on_treatment"
 _ONSET, _RESOLUTION, _FOLLOWUP = "im_onset_day", "im_resolution_day", "im_followup_day"
-# R's survmean()/quantile() tolerance for "the curve is exactly 0.5"
-_TOL = math.sqrt(np.finfo(float).eps)
-
-_KM_COLUMNS = ("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "ci_low", "ci_high")
-_KM_DTYPES = dict.fromkeys(_KM_COLUMNS, "float64") | dict.fromkeys(
-    ("n_risk", "n_event", "n_censor"), "int64"
-)
 _INFANT_COLUMNS = ("patient_id", "onset_day", "resolution_day", "followup_day", "end_day",
                    "status", "event", "time", "in_km", "note")  # fmt: skip
 _HORIZON_COLUMNS = ("day", "n_risk", "n_resolved", "n_censored_before", "survival",
@@ -235,72 +227,6 @@ def _check_horizons(horizons, *, function: str) -> tuple[float, ...]:
             )
         out.append(float(v))
     return tuple(out)
-
-
-def _pointwise_ci(surv, se, *, conf_type: str, confidence: float):
-    """Pointwise limits of the survival curve, as R ``survival:::survfit_confint``.
-
-    statsmodels returns Greenwood standard errors but no pointwise interval
-    (``simultaneous_cb`` is a Hall-Wellner band), so the three transforms of R's
-    ``survfit`` are applied here to its standard errors. ``sigma = se / S`` is the
-    standard error of log S.
-    """
-    z = stats.norm.ppf(1 - (1 - confidence) / 2)
-    surv = np.asarray(surv, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sigma = np.where(se == 0, 0.0, se / surv)
-        if conf_type == "plain":
-            half = z * sigma * surv
-            low, high = np.maximum(surv - half, 0.0), np.minimum(surv + half, 1.0)
-        elif conf_type == "log":
-            xx = np.where(surv == 0, np.nan, surv)
-            low = np.exp(np.log(xx) - z * sigma)
-            high = np.minimum(np.exp(np.log(xx) + z * sigma), 1.0)
-        else:  # log-log (Kalbfleisch-Prentice): undefined at S = 0 and S = 1
-            xx = np.where((surv == 0) | (surv == 1), np.nan, surv)
-            half = z * sigma / np.log(xx)
-            low = np.exp(-np.exp(np.log(-np.log(xx)) - half))
-            high = np.exp(-np.exp(np.log(-np.log(xx)) + half))
-    bad = np.isnan(se) | (surv == 0)  # R: std.err Inf at S = 0 -> NA/NaN limits
-    low, high = np.where(bad, np.nan, low), np.where(bad, np.nan, high)
-    return low, high
-
-
-def _first_below_half(times: np.ndarray, y: np.ndarray) -> float:
-    """R ``survival:::survmean``'s ``minmin``: first time a curve is <= 0.5.
-
-    If the curve sits exactly at 0.5 (within sqrt(eps)) and drops later, the midpoint
-    between that time and the time of the drop (R ``print.survfit``'s convention).
-    """
-    keep = ~np.isnan(y) & (y < 0.5 + _TOL)
-    if not keep.any():
-        return math.nan
-    x, yy = times[keep], y[keep]
-    if abs(yy[0] - 0.5) < _TOL and (yy < yy[0]).any():
-        return float((x[0] + x[np.argmax(yy < yy[0])]) / 2)
-    return float(x[0])
-
-
-def _km_table(time: np.ndarray, event: np.ndarray, *, conf_type: str, confidence: float):
-    """The Kaplan-Meier table at every distinct time (events and censorings), as R."""
-    fit = SurvfuncRight(time, event.astype(float))
-    utimes = np.unique(time)
-    # statsmodels keeps event times only; at a censoring-only time the curve and its
-    # standard error are those of the last event time before it (a step function)
-    # (no event at all: statsmodels returns empty arrays and the curve stays at 1)
-    curve = np.concatenate([[1.0], fit.surv_prob])
-    curve_se = np.concatenate([[0.0], fit.surv_prob_se])
-    idx = np.searchsorted(fit.surv_times, utimes, side="right")
-    surv, se = curve[idx], curve_se[idx]
-    n_risk = time.size - np.searchsorted(np.sort(time), utimes, side="left")
-    codes = np.searchsorted(utimes, time)
-    n_event = np.bincount(codes, weights=event, minlength=utimes.size).astype(np.int64)
-    n_censor = np.bincount(codes, weights=~event, minlength=utimes.size).astype(np.int64)
-    low, high = _pointwise_ci(surv, se, conf_type=conf_type, confidence=confidence)
-    return pd.DataFrame(
-        {"time": utimes.astype(float), "n_risk": n_risk.astype(np.int64), "n_event": n_event,
-         "n_censor": n_censor, "survival": surv, "std_err": se, "ci_low": low, "ci_high": high}
-    )  # fmt: skip
 
 
 def _horizon_rows(km, time, event, horizons, *, confidence: float) -> list[dict]:
@@ -596,14 +522,14 @@ def treatment_course(
         km_note = "no infant with involuntary movements has a usable resolution or follow-up day"
     if km_note:
         km = None
-        km_table = pd.DataFrame({c: pd.Series(dtype=_KM_DTYPES[c]) for c in _KM_COLUMNS})
+        km_frame = pd.DataFrame({c: pd.Series(dtype=KM_DTYPES[c]) for c in KM_COLUMNS})
         median = median_low = median_high = math.nan
     else:
-        km = km_table = _km_table(t_km, e_km, conf_type=conf_type, confidence=level)
+        km = km_frame = km_table(t_km, e_km, conf_type=conf_type, confidence=level)
         times = km["time"].to_numpy()
-        median = _first_below_half(times, km["survival"].to_numpy())
-        median_low = _first_below_half(times, km["ci_low"].to_numpy())
-        median_high = _first_below_half(times, km["ci_high"].to_numpy())
+        median = first_below_half(times, km["survival"].to_numpy())
+        median_low = first_below_half(times, km["ci_low"].to_numpy())
+        median_high = first_below_half(times, km["ci_high"].to_numpy())
     horizon_table = _horizon_rows(km, t_km, e_km, horizons, confidence=level)
     method = (
         f"Kaplan-Meier (statsmodels SurvfuncRight), Greenwood SE, pointwise {conf_type} "
@@ -614,7 +540,7 @@ def treatment_course(
         incidence=incidence,
         onset=_onset_row(onset),
         infants=infants,
-        km_table=km_table,
+        km_table=km_frame,
         median=median,
         median_ci_low=median_low,
         median_ci_high=median_high,
