@@ -32,6 +32,7 @@ SUMMARY_COLUMNS = (
     "comparison",
     "test",
     "method",
+    "method_detail",
     "estimate",
     "estimate_type",
     "ci_low",
@@ -107,7 +108,7 @@ def _no_variation_rows(sign, n, n_missing, scheme_label, conf, why):
     )
     common = {
         "outcome": sign, "n": n, "n_missing": n_missing, "scheme": scheme_label,
-        "reading": reading, "note": why, "test": "not tested", "method": "not tested",
+        "reading": reading, "note": why, "test": "not tested", "method": "not-tested",
         "estimate_type": "none (no variation)", "confidence": conf,
     }  # fmt: skip
     return [
@@ -123,7 +124,7 @@ def _no_variation_rows(sign, n, n_missing, scheme_label, conf, why):
     ]
 
 
-def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state, caught):
+def sign_rows(data, sign, *, scheme_label, confidence, p_method, random_state, caught):
     """Fisher, trend and Hodges-Lehmann rows for one sign (readings filled in later)."""
     present = data[sign].notna() & data["anemia_grade"].notna()
     values = data.loc[present, sign].astype(bool)
@@ -149,8 +150,9 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
     rows = []
     # --- Fisher-Freeman-Halton across grades
     fis, w = _capture(
-        fisher_exact, data, sign, "anemia_grade", confidence=confidence, random_state=random_state
-    )
+        fisher_exact, data, row=sign, col="anemia_grade", confidence=confidence,
+        p_method="exact" if p_method == "exact" else "auto", random_state=random_state,
+    )  # fmt: skip
     caught += w
     counts = fis.table
     per_grade = ", ".join(
@@ -164,6 +166,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
             comparison="sign across anaemia grades",
             test=fis.test,
             method=fis.method,
+            method_detail=fis.note if fis.method != "exact" else "",
             estimate=fis.odds_ratio if two_by_two else math.nan,
             estimate_type=(
                 "conditional odds ratio (sign, higher vs lower grade)"
@@ -199,7 +202,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
         )
     )
     # --- Cochran-Armitage trend
-    tr, w = _capture(trend_test, data, sign, "anemia_grade", exact=exact_trend)
+    tr, w = _capture(trend_test, data, outcome=sign, ordinal="anemia_grade", p_method=p_method)
     caught += w
     shares = ", ".join(f"{p:.0%}" for p in tr.table["proportion"])
     direction = "rises" if tr.z > 0 else "falls" if tr.z < 0 else "does not change"
@@ -210,6 +213,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
             comparison="trend of the sign with anaemia severity",
             test=tr.test,
             method=tr.method,
+            method_detail=tr.method_detail,
             estimate=tr.z,
             estimate_type="standardised trend z (positive: more frequent in more severe grades)",
             confidence=confidence,
@@ -222,19 +226,21 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
             _reading=lambda padj, tr=tr, shares=shares, direction=direction: (
                 f"Share with {_label(sign)} from {tr.levels[0]} to {tr.levels[-1]} "
                 f"anaemia: {shares}; the proportion {direction} with severity "
-                f"(z = {_num(tr.z, 2)}, {tr.method.split(' (')[0]} {tr.test}, "
+                f"(z = {_num(tr.z, 2)}, {tr.method} {tr.test}, "
                 f"{p_text(tr.p_value)}{padj})."
                 + (
                     " The exact permutation test was infeasible at this size: the "
                     "asymptotic test ran instead."
-                    if exact_trend and tr.method != "exact"
+                    if p_method != "asymptotic" and tr.method != "exact"
                     else ""
                 )
             ),
         )
     )
     # --- Hb by sign: Hodges-Lehmann shift
-    cg, w = _capture(compare_groups, data, "hb_g_l", by=sign, confidence=confidence, exact=None)
+    cg, w = _capture(
+        compare_groups, data, value="hb_g_l", by=sign, confidence=confidence, p_method=p_method
+    )
     caught += w
     if isinstance(cg, ArgumentError):
         rows.append(
@@ -243,7 +249,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
                 exposure=sign,
                 comparison=f"Hb with vs without {_label(sign)}",
                 test="not tested",
-                method="not tested",
+                method="not-tested",
                 estimate_type="none",
                 n=n,
                 n_missing=n_missing,
@@ -261,6 +267,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
             comparison=f"Hb with vs without {_label(sign)}",
             test=cg.test,
             method=cg.method,
+            method_detail=cg.method_detail,
             estimate=cg.estimate,
             estimate_type="Hodges–Lehmann shift, g/L (with minus without the sign)",
             ci_low=cg.ci_low,
@@ -287,7 +294,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
 def correlation_rows(data, *, scheme_label, confidence, random_state, bound, caught):
     score = "neuro_score"
     cor, w = _capture(
-        correlation, data, score, "hb_g_l", method="spearman", confidence=confidence,
+        correlation, data, x=score, y="hb_g_l", method="spearman", confidence=confidence,
         random_state=random_state,
     )  # fmt: skip
     caught += w
@@ -298,7 +305,7 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
                 exposure="hb_g_l",
                 comparison="neurological score against Hb",
                 test="not tested",
-                method="not tested",
+                method="not-tested",
                 estimate_type="Spearman rho",
                 confidence=confidence,
                 scheme=scheme_label,
@@ -307,7 +314,11 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
             )
         ]
     n = cor.n
-    det = detectable_correlation(n, alpha=SUMMARY_ALPHA, power=SUMMARY_POWER) if n >= 5 else None
+    det = (
+        detectable_correlation(n=n, confidence=1 - SUMMARY_ALPHA, power=SUMMARY_POWER)
+        if n >= 5
+        else None
+    )
     det_text = (
         f"with {n} infants only |ρ| ≥ {_num(det.rho, 2)} was detectable with "
         f"{SUMMARY_POWER:.0%} power"
@@ -337,7 +348,8 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
             exposure="hb_g_l",
             comparison="neurological score against Hb",
             test=cor.test,
-            method=f"{cor.p_method}; CI {cor.ci_method}",
+            method=cor.method,
+            method_detail=f"{cor.method_detail}; CI {cor.ci_method}",
             estimate=cor.estimate,
             estimate_type="Spearman rho",
             ci_low=cor.ci_low,
@@ -353,7 +365,7 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
         )
     ]
     if det is not None:
-        power_at = power_correlation(n, 0.3, alpha=SUMMARY_ALPHA)
+        power_at = power_correlation(n=n, rho=0.3, confidence=1 - SUMMARY_ALPHA)
         rows.append(
             _row(
                 outcome=score,
@@ -361,6 +373,7 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
                 comparison="detectable correlation at this n",
                 test=det.test,
                 method=det.method,
+                method_detail=det.method_detail,
                 estimate=det.rho,
                 estimate_type=(
                     f"smallest |rho| detectable with {SUMMARY_POWER:.0%} power "
@@ -379,7 +392,12 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
         )
     if n >= 4 and math.isfinite(cor.estimate):
         tost = correlation_equivalence(
-            data, score, "hb_g_l", bound=bound, method="spearman", alpha=SUMMARY_ALPHA
+            data,
+            x=score,
+            y="hb_g_l",
+            bound=bound,
+            method="spearman",
+            confidence=1 - SUMMARY_ALPHA,
         )
         verdict = (
             f"the data exclude |ρ| ≥ {bound:g}"
@@ -393,6 +411,7 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
                 comparison=f"equivalence: is |rho| < {bound:g}?",
                 test=tost.test,
                 method=tost.method,
+                method_detail=tost.method_detail,
                 estimate=tost.estimate,
                 estimate_type=f"Spearman rho (TOST, bound ±{bound:g})",
                 ci_low=tost.ci_low,
