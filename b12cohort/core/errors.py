@@ -24,6 +24,7 @@ __all__ = [
     "B12CohortWarning",
     "CohortValidationError",
     "DataQualityWarning",
+    "ExactTestInfeasibleError",
     "IdentifierWarning",
     "SchemeRangeWarning",
 ]
@@ -41,6 +42,13 @@ class ArgumentError(B12CohortError, ValueError):
 
     The message names the argument, what was received and what is accepted.
     """
+
+
+class ExactTestInfeasibleError(B12CohortError, RuntimeError):
+    """``p_method="exact"`` was requested but the exact computation exceeds its work budget
+    (``max_work``) or does not exist for the data (for example ties). Use
+    ``p_method="auto"`` to switch, with a recorded note and an :class:`ApproximationWarning`,
+    or raise ``max_work``."""
 
 
 class CohortValidationError(B12CohortError, ValueError):

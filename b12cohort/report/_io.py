@@ -117,7 +117,7 @@ def save_table(
     ----------
     table : pandas.DataFrame or an object with ``to_csv``/``to_markdown``/``to_latex``/``to_html``
         A tidy result table (written unrounded to CSV, rounded elsewhere) or a
-        presentation object such as :class:`b12cohort.stats.descriptive.TableOne` (its own exports
+        presentation object such as :class:`b12cohort.stats.table_one.TableOne` (its own exports
         are used).
     name : str
         File stem, e.g. ``"prevalence"``.
