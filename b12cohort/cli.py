@@ -157,7 +157,7 @@ def cmd_validate(args) -> int:
     except CohortValidationError as exc:
         failures = exc.failures
         if args.format == "csv":
-            from b12cohort.dictionary.privacy import neutralise_csv_injection
+            from b12cohort.core.tables import neutralise_csv_injection
 
             neutralise_csv_injection(failures).to_csv(sys.stdout, index=False, lineterminator="\n")
         elif args.format == "json":

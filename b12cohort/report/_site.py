@@ -61,7 +61,7 @@ def _view(
     """A condensed, rounded view of ``tables/<name>.csv`` (the full table stays one click away)."""
     import csv
 
-    from b12cohort.report._io import _fmt_number
+    from b12cohort.core.tables import format_cell
 
     path = build / "tables" / f"{name}.csv"
     if not path.exists():
@@ -78,7 +78,7 @@ def _view(
         except ValueError:
             return html.escape({"True": "yes", "False": "no"}.get(value, value))
         return html.escape(
-            _fmt_number(
+            format_cell(
                 int(number)
                 if number.is_integer() and "p_" not in col and col not in {"estimate", "proportion"}
                 else number,
