@@ -57,25 +57,18 @@ class SavedFigure:
 def save_figure(
     fig, name: str, out: str | Path = ".", *, formats=("png", "svg"), dpi: float = 100
 ) -> SavedFigure:
-    """Write ``figures/<name>.<fmt>`` byte-deterministically and close the figure.
+    """Write ``figures/<name>.<fmt>`` under ``out`` byte-deterministically and close the figure.
 
-    See :func:`b12cohort.figures.save_figure`. Returns a :class:`SavedFigure`, which a
-    notebook displays as the saved PNG.
+    The report's wrapper of :func:`b12cohort.figures.save_figure` (the one figure saver:
+    fixed metadata, ``svg.hashsalt``, tight bounding box): it only chooses the folder and
+    the report's defaults (PNG and SVG at 100 dpi). Returns a :class:`SavedFigure`, which
+    a notebook displays as the saved PNG.
     """
-    import matplotlib.pyplot as plt
-
     from b12cohort.figures._style import save_figure as _save
 
     folder = Path(out) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
-    paths = _save(fig, folder / name, formats=list(formats), dpi=dpi)
-    figure = (
-        getattr(fig, "figure", None)
-        or getattr(getattr(fig, "flat", [None])[0], "figure", None)
-        or fig
-    )
-    plt.close(figure)
-    return SavedFigure(paths)
+    return SavedFigure(_save(fig, folder / name, formats=list(formats), dpi=dpi, close=True))
 
 
 def write_summary(key: str, values: dict, out: str | Path = ".") -> Path:
