@@ -40,7 +40,10 @@ from b12cohort.core.errors import (
     B12CohortWarning,
     CohortValidationError,
     DataQualityWarning,
+    ExactTestInfeasibleError,
     IdentifierWarning,
+    NotebookFailed,
+    ReportError,
     SchemeRangeWarning,
 )
 from b12cohort.core.version import __version__
@@ -94,7 +97,10 @@ __all__ = [
     "B12CohortWarning",
     "CohortValidationError",
     "DataQualityWarning",
+    "ExactTestInfeasibleError",
     "IdentifierWarning",
+    "NotebookFailed",
+    "ReportError",
     "SchemeRangeWarning",
     "__version__",
     *sorted(_LAZY),

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from b12cohort.core.errors import ArgumentError, B12CohortError
+from b12cohort.core.errors import ArgumentError, NotebookFailed, ReportError
 from b12cohort.report._io import atomic_write, sha256_file
 from b12cohort.report._notebooks import (
     NOTEBOOKS,
-    NotebookFailed,
     execute,
     export_html,
     html_exporter,
@@ -44,10 +43,6 @@ RECORDED_PACKAGES = (
     "ipykernel",
     "jupytext",
 )
-
-
-class ReportError(B12CohortError):
-    """The report could not be built; the previous report (if any) is untouched."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 
 from b12cohort._bundled import bundled_file
+from b12cohort.core.errors import NotebookFailed
 
 #: Relative cost of each notebook (measured: imports they trigger plus their own work),
 #: used to balance the notebooks over the kernels.
@@ -213,14 +214,6 @@ def _normalise(nb) -> None:
                 merged.append(out)
         cell.outputs = merged
         cell.metadata.pop("execution", None)
-
-
-class NotebookFailed(Exception):
-    """A notebook cell raised; ``ename``/``evalue`` are the kernel's exception."""
-
-    def __init__(self, name: str, ename: str, evalue: str, traceback: str):
-        super().__init__(f"notebook {name} failed: {ename}: {evalue}")
-        self.name, self.ename, self.evalue, self.traceback = name, ename, evalue, traceback
 
 
 async def execute(

@@ -37,8 +37,8 @@ from b12cohort.core.categories import levels_text as _levels_text
 from b12cohort.core.errors import (
     ApproximationWarning,
     ArgumentError,
-    B12CohortError,
     DataQualityWarning,
+    ExactTestInfeasibleError,
 )
 from b12cohort.stats import _fexact
 
@@ -57,10 +57,6 @@ DEFAULT_RESAMPLES = 10_000
 DEFAULT_SEED = 20220801
 TEST_2X2 = "Fisher's exact test"
 TEST_RXC = "Fisher–Freeman–Halton exact test"
-
-
-class ExactTestInfeasibleError(B12CohortError, RuntimeError):
-    """``method="exact"`` was requested but the exact enumeration exceeds its work budget."""
 
 
 # --------------------------------------------------------------------------------------
