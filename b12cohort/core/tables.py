@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -483,15 +484,39 @@ def render_latex(
     return text
 
 
+#: Cells longer than this (characters) are prose: ``<td class="prose">`` in HTML.
+PROSE_CELL = 60
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+")
+
+
+def _breakable(text: str) -> str:
+    """Escaped ``text``; a snake_case name (``developmental_regression``) may break after
+    its underscores (``<wbr>``), so that a narrow column need not cut it mid-word."""
+    if _IDENTIFIER.fullmatch(text):
+        return "_<wbr>".join(html.escape(part) for part in text.split("_"))
+    return html.escape(text)
+
+
 def render_html(
     frame: pd.DataFrame, notes: Sequence[str] = (), path=None, *, caption: str | None = None
 ) -> str:
     """HTML fragment: ``<div class="b12cohort-table">`` holding ``<table class="b12-table">``
-    (every cell, header and the caption escaped) and a notes list."""
+    (every cell, header and the caption escaped) and a notes list.
+
+    Cells longer than :data:`PROSE_CELL` characters get ``class="prose"``, so that a
+    stylesheet can keep sentences from being squeezed into a narrow column.
+    """
     esc = html.escape
-    head = "".join(f"<th>{esc(str(c))}</th>" for c in frame.columns)
+
+    def td(value) -> str:
+        text = str(value)
+        cls = ' class="prose"' if len(text) > PROSE_CELL else ""
+        return f"<td{cls}>{_breakable(text)}</td>"
+
+    head = "".join(f"<th>{_breakable(str(c))}</th>" for c in frame.columns)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row) + "</tr>\n"
+        "<tr>" + "".join(td(v) for v in row) + "</tr>\n"
         for row in frame.astype(object).fillna("").itertuples(index=False)
     )
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
