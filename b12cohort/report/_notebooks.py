@@ -95,6 +95,44 @@ def prepare(name: str, parameters: dict):
     return nb
 
 
+def redact_local_paths(nb, paths) -> None:
+    """Show the user's files by name only: drop their folders from every cell and output.
+
+    The kernels read the input and the mapping file from their local paths (the injected
+    parameters, ``load_metadata(cohort).summary``); the exported notebooks must not carry
+    those paths, which may name a person, a hospital or a home folder.
+    """
+    prefixes = set()
+    for p in paths:
+        if p is None or not isinstance(p, str | os.PathLike) or not Path(p).is_file():
+            continue
+        for folder in {Path(p).parent, Path(p).resolve().parent}:
+            if str(folder) in ("", "."):
+                continue
+            text = str(folder) + os.sep
+            prefixes |= {text, text.replace("\\", "\\\\"), folder.as_posix().rstrip("/") + "/"}
+    prefixes = sorted(prefixes, key=len, reverse=True)
+    if not prefixes:
+        return
+
+    def clean(text):
+        if isinstance(text, list):
+            return [clean(t) for t in text]
+        if not isinstance(text, str):
+            return text
+        for prefix in prefixes:
+            text = text.replace(prefix, "")
+        return text
+
+    for cell in nb.cells:
+        cell.source = clean(cell.source)
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = clean(output["text"])
+            for key, value in output.get("data", {}).items():
+                output["data"][key] = clean(value)
+
+
 def _declared(source: str) -> set[str]:
     """Names assigned in a parameters cell (only those are injected, as papermill does)."""
     import ast
