@@ -134,6 +134,8 @@ def test_number_formatters():
     assert format_number(float("nan"), 2) == "-"
     assert format_number(None, 2, missing="not estimable") == "not estimable"
     assert format_number(-1.25, 1, minus="\u2212") == "\u22121.2"
+    assert format_number(float("inf"), 1, infinity="\u221e") == "\u221e"
+    assert format_number(float("inf"), 1) == "-"
     assert format_significant(1234567.0, 6) == "1.23457e+06"
     assert format_significant(float("nan")) == ""
     assert format_p(0.00099) == "<0.001"

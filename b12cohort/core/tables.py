@@ -78,15 +78,25 @@ def auto_decimals(values: np.ndarray, typical: float) -> int:
 
 
 def format_number(
-    value: float, decimals: int, *, missing: str = MISSING_CELL, minus: str = "-"
+    value: float,
+    decimals: int,
+    *,
+    missing: str = MISSING_CELL,
+    minus: str = "-",
+    infinity: str | None = None,
 ) -> str:
     """Fixed decimals, ``missing`` for NaN/None, no negative zero.
 
-    ``minus="\u2212"`` writes a true minus sign (for prose).
+    ``minus="\u2212"`` writes a true minus sign (for prose); ``infinity="\u221e"`` writes
+    ±infinity as that symbol (signed with ``minus``) instead of ``missing``.
 
     >>> format_number(-0.0004, 3), format_number(float("nan"), 1), format_number(-1.5, 1, minus="\u2212")
     ('0.000', '-', '\u22121.5')
+    >>> format_number(float("-inf"), 2, minus="\u2212", infinity="\u221e")
+    '\u2212\u221e'
     """
+    if value is not None and infinity is not None and math.isinf(value):
+        return infinity if value > 0 else minus + infinity
     if value is None or not math.isfinite(value):
         return missing
     text = f"{value:.{decimals}f}"
