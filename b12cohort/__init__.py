@@ -43,6 +43,8 @@ from b12cohort.core.errors import (
     DataQualityWarning,
     ExactTestInfeasibleError,
     IdentifierWarning,
+    NotebookFailed,
+    ReportError,
     SchemeRangeWarning,
 )
 from b12cohort.core.version import __version__
@@ -115,6 +117,8 @@ __all__ = [
     "DataQualityWarning",
     "ExactTestInfeasibleError",
     "IdentifierWarning",
+    "NotebookFailed",
+    "ReportError",
     "SchemeRangeWarning",
     "__version__",
     *sorted(_LAZY),

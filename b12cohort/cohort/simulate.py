@@ -32,7 +32,7 @@ from scipy.special import ndtr, ndtri
 from b12cohort.core.arguments import check_choice, check_dataframe, check_positive_int
 from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError, SchemeRangeWarning
-from b12cohort.dictionary.schema import NEURO_SIGNS
+from b12cohort.dictionary.schema import NEURO_SIGNS, load_schema
 
 __all__ = [
     "DEFAULT_PREVALENCE",
@@ -606,6 +606,9 @@ def simulate_cohort(
 #: Export dialects of :func:`write_export`.
 DIALECTS = ("utf8-comma", "cp1251-semicolon", "xlsx")
 
+# pmol/L per pg/mL, from the data dictionary (its b12_pmol_l alternative unit)
+_B12_PMOL_PER_PG = load_schema().alternative_columns["b12_pmol_l"][1].from_canonical(1.0)
+
 # canonical column -> (Russian header, schema target, factor from the canonical unit)
 _RUSSIAN = {
     "patient_id": ("Код пациента", "patient_id", None),
@@ -615,7 +618,7 @@ _RUSSIAN = {
     "hb_g_l": ("Гемоглобин, г/дл", "hb_g_dl", 0.1),
     "rbc_10e12_l": ("Эритроциты, 10^12/л", "rbc_10e12_l", None),
     "mcv_fl": ("MCV, фл", "mcv_fl", None),
-    "b12_pg_ml": ("Витамин B12, пмоль/л", "b12_pmol_l", 0.7378),
+    "b12_pg_ml": ("Витамин B12, пмоль/л", "b12_pmol_l", _B12_PMOL_PER_PG),
     "folate_ng_ml": ("Фолиевая кислота, нг/мл", "folate_ng_ml", None),
     "homocysteine_umol_l": ("Гомоцистеин, мкмоль/л", "homocysteine_umol_l", None),
     "hypotonia": ("Мышечная гипотония", "hypotonia", None),
