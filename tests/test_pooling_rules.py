@@ -35,7 +35,9 @@ IDS = [c["id"] for c in CASES]
 def _pool(case, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ApproximationWarning)
-        return pool_prevalence(case["xi"], case["ni"], confidence=case["confidence"], **kwargs)
+        return pool_prevalence(
+            case["xi"], totals=case["ni"], confidence=case["confidence"], **kwargs
+        )
 
 
 @pytest.mark.parametrize("method", ["DL", "REML"])
@@ -73,8 +75,10 @@ def test_pool_prevalence_glmm_against_R(case):
     ref = case["glmm"]
     with warnings.catch_warnings():
         warnings.simplefilter("error", ApproximationWarning)  # no continuity correction
-        res = pool_prevalence(case["xi"], case["ni"], method="GLMM", confidence=case["confidence"])
-    assert res.method == "GLMM" and res.tau2_algorithm == "ml-agq7" and res.n_corrected == 0
+        res = pool_prevalence(
+            case["xi"], totals=case["ni"], method="GLMM", confidence=case["confidence"]
+        )
+    assert res.estimator == "GLMM" and res.tau2_algorithm == "ml-agq7" and res.n_corrected == 0
     assert res.mu == pytest.approx(ref["mu"], abs=1e-4), ref["call"]
     assert res.tau2 == pytest.approx(ref["tau2"], abs=1e-4, rel=1e-5), ref["call"]
     for name in ("ci_low", "ci_high"):
@@ -92,12 +96,12 @@ def test_pool_prevalence_glmm_against_R(case):
 )
 def test_option_errors(kwargs, match):
     with pytest.raises(ArgumentError, match=match):
-        pool_prevalence([3, 5, 7], [10, 10, 10], **kwargs)
+        pool_prevalence([3, 5, 7], totals=[10, 10, 10], **kwargs)
 
 
 def test_glmm_without_finite_maximum_is_an_argument_error():
     with pytest.raises(ArgumentError, match="finite maximum"):
-        pool_prevalence([9, 12], [9, 12], method="GLMM")
+        pool_prevalence([9, 12], totals=[9, 12], method="GLMM")
 
 
 def test_brain_atrophy_single_study_is_no_longer_a_pooled_95_percent():

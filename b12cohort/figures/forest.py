@@ -2,8 +2,8 @@
 
 Only draws. The per-study exact intervals, the pooled estimate, its confidence and
 prediction intervals and the heterogeneity all come from
-:func:`b12cohort.paper.literature.pool_prevalence` (and
-:func:`b12cohort.paper.literature.clopper_pearson` for a highlighted cohort that is not pooled).
+:func:`b12cohort.stats.meta.pool_prevalence` (and
+:func:`b12cohort.stats.meta.clopper_pearson` for a highlighted cohort that is not pooled).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from matplotlib.ticker import PercentFormatter
 from b12cohort.core.arguments import check_confidence, require_columns
 from b12cohort.core.errors import ArgumentError
 from b12cohort.figures._style import OKABE_ITO, finish, new_axes, style
-from b12cohort.paper.literature import PooledPrevalence, clopper_pearson, pool_prevalence
+from b12cohort.stats.meta import PooledPrevalence, clopper_pearson, pool_prevalence
 
 __all__ = ["OKABE_ITO", "plot_forest"]
 
@@ -59,7 +59,7 @@ def plot_forest(
         Column names in ``data`` (defaults ``"events"``, ``"total"``, ``"study"``) or
         sequences of the same length.
     pooled : PooledPrevalence, bool or None, default None
-        None or True: pool the rows with :func:`~b12cohort.paper.literature.pool_prevalence`
+        None or True: pool the rows with :func:`~b12cohort.stats.meta.pool_prevalence`
         (``method``, ``transform``, ``confidence``). A :class:`PooledPrevalence`: draw
         that result (its study table gives the rows; ``data`` is then not needed).
         False: draw the studies only.
@@ -69,7 +69,7 @@ def plot_forest(
         a cohort that is not pooled (drawn in its own row, between the studies and the
         pooled diamond), e.g. ``("Krasnoyarsk", 6, 19)``.
     method, ci_method, transform : str
-        Passed to :func:`~b12cohort.paper.literature.pool_prevalence` when it is called here.
+        Passed to :func:`~b12cohort.stats.meta.pool_prevalence` when it is called here.
     confidence : float, default 0.95
         Level of every interval drawn.
     title : str, optional
@@ -142,7 +142,7 @@ def plot_forest(
         if pooled is None or pooled is True:
             result = pool_prevalence(
                 table["events"].to_numpy(),
-                table["total"].to_numpy(),
+                totals=table["total"].to_numpy(),
                 method=method,
                 ci_method=ci_method,
                 transform=transform,
@@ -151,7 +151,7 @@ def plot_forest(
             )
             table = result.studies
         else:
-            low, high = clopper_pearson(table["events"], table["total"], confidence=level)
+            low, high = clopper_pearson(events=table["events"], n=table["total"], confidence=level)
             table = table.assign(
                 proportion=table["events"] / table["total"], ci_low=low, ci_high=high
             )
@@ -221,7 +221,7 @@ def _highlight(highlight, table: pd.DataFrame, level: float, *, function: str):
         raise ArgumentError(
             f"{function}(): highlight has events={x}, total={n}; need 0 <= events <= total."
         )
-    low, high = clopper_pearson([x], [n], confidence=level)
+    low, high = clopper_pearson(events=[x], n=[n], confidence=level)
     row = {
         "study": str(label),
         "events": x,

@@ -1,15 +1,13 @@
 """Comparison with published infant B12 cohorts.
 
-Three pieces, kept apart so each can be checked on its own:
+Two pieces, kept apart so each can be checked on its own (the pooling itself, a
+statistic, is :func:`b12cohort.stats.meta.pool_prevalence`):
 
 :func:`load_literature`
     The bundled, sourced table of sign prevalences in published series of infants with
     vitamin B12 deficiency (``data/literature/published_cohorts.csv``, codebook in
     ``data/literature/README.md``), or the short table of what those series found on
     neurology against haemoglobin (``table="neurology_vs_hb"``).
-:func:`pool_prevalence`
-    Random-effects meta-analysis of proportions (DerSimonian-Laird or REML, logit or
-    Freeman-Tukey double-arcsine), numerically the same as R ``metafor::rma``.
 :func:`compare_with_literature`
     For each sign: the cohort's prevalence with its exact confidence interval beside the
     pooled published prevalence, its confidence and prediction intervals and the
@@ -20,9 +18,7 @@ The forest plot that draws these numbers is :func:`b12cohort.figures.plot_forest
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,20 +26,23 @@ import pandas as pd
 
 from b12cohort._bundled import bundled_file
 from b12cohort.core.arguments import check_choice, check_confidence, require_columns
-from b12cohort.core.errors import ApproximationWarning, ArgumentError, CohortValidationError
+from b12cohort.core.errors import ArgumentError, CohortValidationError
 from b12cohort.paper._literature_readings import comparison_reading
-from b12cohort.stats._meta_pool import CI_METHODS, TRANSFORMS, fit_pool
-from b12cohort.stats._meta_pool import METHODS as _METHODS
+from b12cohort.stats.meta import (
+    CI_METHODS,
+    METHODS,
+    POOLING_TEST,
+    TRANSFORMS,
+    clopper_pearson,
+    pool_prevalence,
+)
 
 __all__ = [
     "COHORT_SIGNS",
     "SIGN_VOCABULARY",
     "TIMINGS",
-    "PooledPrevalence",
-    "clopper_pearson",
     "compare_with_literature",
     "load_literature",
-    "pool_prevalence",
 ]
 
 #: Sign names used in the ``sign`` column of the literature table, with their meaning.
@@ -105,23 +104,15 @@ _COHORT_COLUMNS = {
     "note": "string",
 }
 _ROLES = ("index", "comparator")
-_TEST = "random-effects meta-analysis of proportions"
 # fmt: off
-_SUMMARY_FIELDS = [
-    "k", "pooled", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "tau2_ci_low",
-    "tau2_ci_high", "i2", "q", "q_df", "q_p_value", "method", "ci_method", "transform",
-    "confidence", "n_corrected", "test", "note",
-]
 _COMPARE_COLUMNS = [
     "sign", "literature_sign", "timing", "events", "total", "proportion", "ci_low", "ci_high",
     "k", "studies", "synthesis", "comparator_estimate", "comparator_ci_low",
     "comparator_ci_high", "pooled_estimate", "pooled_ci_low", "pooled_ci_high", "pi_low",
-    "pi_high", "tau2", "tau2_ci_low", "tau2_ci_high", "i2", "q_p_value", "method",
+    "pi_high", "tau2", "tau2_ci_low", "tau2_ci_high", "i2", "q_p_value", "estimator", "method",
     "ci_method", "transform", "confidence", "n_corrected", "test", "reading",
 ]
 # fmt: on
-
-
 # --------------------------------------------------------------------------- loading
 def load_literature(*, table: str = "cohorts", path: str | Path | None = None) -> pd.DataFrame:
     """Published infant B12 series: sign prevalences, or neurology against haemoglobin.
@@ -274,376 +265,6 @@ def _validate_cohorts(raw: pd.DataFrame, origin: str) -> pd.DataFrame:
     return out
 
 
-# --------------------------------------------------------------------------- pooling
-def clopper_pearson(events, totals, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Exact (Clopper-Pearson) confidence limits of binomial proportions.
-
-    The same limits as :func:`b12cohort.stats.descriptive.binomial_ci` (R ``binom.test``),
-    which computes them; kept here for the literature and forest-plot code.
-
-    Examples
-    --------
-    >>> lo, hi = clopper_pearson([6], [19])
-    >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
-    (0.1258, 0.5655)
-    """
-    from b12cohort.stats.descriptive import binomial_ci
-
-    level = check_confidence(confidence, function="clopper_pearson")
-    x = np.atleast_1d(np.asarray(events, dtype=int))
-    n = np.atleast_1d(np.asarray(totals, dtype=int))
-    return binomial_ci(x, n, method="clopper-pearson", confidence=level)
-
-
-@dataclass(frozen=True, eq=False)
-class PooledPrevalence:
-    """Result of :func:`pool_prevalence` (all proportions on the 0-1 scale, unrounded).
-
-    Attributes
-    ----------
-    pooled : bool
-        False when there is one study: nothing is pooled, ``estimate``/``ci_low``/
-        ``ci_high`` are that study's proportion and exact interval, and every
-        heterogeneity field and the prediction interval are NaN.
-    estimate, ci_low, ci_high : float
-        Pooled prevalence and its confidence interval, back-transformed (k = 1: the
-        study's own proportion and Clopper-Pearson interval).
-    pi_low, pi_high : float
-        Prediction interval for the prevalence in a new comparable series (normal
-        quantile as ``metafor::predict.rma`` with ``test="z"``; t with k - 1 df with
-        ``ci_method="hksj"``). NaN when k < 3: two studies cannot say how far a new
-        series may fall.
-    mu, se : float
-        Pooled estimate and its standard error on the transformed (logit or double
-        arcsine) scale (Hartung-Knapp adjusted with ``ci_method="hksj"``; NaN when k = 1).
-    df : int or None
-        Degrees of freedom of the t quantile (``ci_method="hksj"``), else None.
-    tau2 : float
-        Between-study variance on the transformed scale (truncated at 0; NaN when k = 1).
-        With k = 2 it is estimated but too imprecise to read.
-    tau2_ci_low, tau2_ci_high : float
-        Q-profile confidence interval of tau² (Viechtbauer 2007; ``confint(rma(...))``);
-        NaN for k = 1 and for the GLMM.
-    i2, i2_ci_low, i2_ci_high : float
-        I² as a fraction (0-1): tau2 / (tau2 + typical within-study variance), with the
-        interval implied by the Q-profile limits; NaN for k = 1 and for the GLMM.
-    q, q_df, q_p_value : float, int, float
-        Cochran's Q (inverse-variance fixed-effect weights), its degrees of freedom
-        (k - 1) and chi-squared p-value; NaN for k = 1 and for the GLMM.
-    k : int
-        Number of studies.
-    method, ci_method, transform : str
-        What ran: ``"REML"``, ``"DL"`` or ``"GLMM"``; ``"wald"`` or ``"hksj"``;
-        ``"logit"`` or ``"ft"``.
-    confidence : float
-        Level of the confidence and prediction intervals.
-    n_corrected : int
-        Studies that received the 0.5 continuity correction (logit REML/DL only).
-    tau2_algorithm : str
-        ``"fisher-scoring"`` (REML, as metafor), ``"bounded-brent"`` (REML fallback),
-        ``"moments"`` (DL), ``"ml-agq7"`` (GLMM) or ``"none"`` (k = 1).
-    note : str
-        What the numbers can and cannot say (one study, two studies, GLMM, a Q-profile
-        limit beyond its search range).
-    test : str
-        ``"random-effects meta-analysis of proportions"``.
-    studies : pandas.DataFrame
-        One row per study: ``study``, ``events``, ``total``, ``proportion``,
-        ``ci_low``, ``ci_high`` (exact Clopper-Pearson), ``yi``, ``vi`` (transformed
-        outcome and its sampling variance), ``corrected`` (0.5 added), ``weight``
-        (random-effects weight, fractions summing to 1).
-    """
-
-    estimate: float
-    ci_low: float
-    ci_high: float
-    pi_low: float
-    pi_high: float
-    mu: float
-    se: float
-    tau2: float
-    i2: float
-    q: float
-    q_df: int
-    q_p_value: float
-    k: int
-    method: str
-    transform: str
-    confidence: float
-    n_corrected: int
-    tau2_algorithm: str
-    studies: pd.DataFrame
-    test: str = _TEST
-    pooled: bool = True
-    ci_method: str = "wald"
-    df: int | None = None
-    tau2_ci_low: float = float("nan")
-    tau2_ci_high: float = float("nan")
-    i2_ci_low: float = float("nan")
-    i2_ci_high: float = float("nan")
-    note: str = ""
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One-row tidy DataFrame of the pooled result (no per-study rows)."""
-        return pd.DataFrame([{name: getattr(self, name) for name in _SUMMARY_FIELDS}])
-
-
-def pool_prevalence(
-    events,
-    totals=None,
-    *,
-    method: str = "REML",
-    ci_method: str = "wald",
-    transform: str = "logit",
-    confidence: float = 0.95,
-    studies=None,
-) -> PooledPrevalence:
-    """Random-effects pooled prevalence across studies (R ``metafor::rma``).
-
-    Parameters
-    ----------
-    events : array-like of int, or pandas.DataFrame
-        Infants with the sign in each study. A DataFrame with columns ``events`` and
-        ``total`` (and optionally ``study``), such as :func:`load_literature` filtered to
-        one sign, may be passed instead, with ``totals`` left out.
-    totals : array-like of int
-        Infants assessed in each study (>= 1, >= events).
-    method : {"REML", "DL", "GLMM"}, default "REML"
-        The model: the normal-normal random-effects model with tau² by restricted
-        maximum likelihood (metafor's default) or DerSimonian-Laird, or the
-        binomial-normal GLMM by maximum likelihood (``rma.glmm(measure="PLO")``), which
-        uses the counts as they are and so needs no continuity correction for 0 % or
-        100 % studies (logit only).
-    ci_method : {"wald", "hksj"}, default "wald"
-        Interval of the pooled mean: normal quantile (``test="z"``) or the
-        Hartung-Knapp-Sidik-Jonkman adjustment with t on k - 1 df (``test="knha"``),
-        which keeps its coverage with few studies (REML / DL only).
-    transform : {"logit", "ft"}, default "logit"
-        Scale on which studies are pooled: log-odds (``escalc(measure="PLO")``) or the
-        Freeman-Tukey double arcsine (``measure="PFT"``).
-    confidence : float, default 0.95
-        Level of the confidence and prediction intervals.
-    studies : array-like of str, optional
-        Study labels for the per-study table (default "study 1", "study 2", ...).
-
-    Returns
-    -------
-    PooledPrevalence
-        Frozen result; see its attributes. ``.summary`` is a one-row DataFrame.
-
-    Raises
-    ------
-    ArgumentError
-        No studies, lengths differ, negative or non-integer counts, events > totals,
-        unknown ``method`` / ``ci_method`` / ``transform``, bad ``confidence``,
-        ``method="GLMM"`` with ``transform="ft"`` or ``ci_method="hksj"``, or a GLMM
-        without a finite maximum (every study at 0 %, or every study at 100 %).
-
-    Warns
-    -----
-    ApproximationWarning
-        When 0.5 is added to the events and non-events of studies with 0 or all events
-        (logit transform; the count is in ``n_corrected``), or when REML falls back to a
-        bounded search.
-
-    Notes
-    -----
-    Logit: :math:`y_i = \\log(x_i / (n_i - x_i))`, :math:`v_i = 1/x_i + 1/(n_i - x_i)`,
-    with 0.5 added to both cells of studies with :math:`x_i \\in \\{0, n_i\\}`
-    (``escalc`` defaults ``add=1/2, to="only0"``); back-transformed with the inverse
-    logit. Freeman-Tukey: :math:`y_i = \\tfrac12[\\arcsin\\sqrt{x_i/(n_i+1)} +
-    \\arcsin\\sqrt{(x_i+1)/(n_i+1)}]`, :math:`v_i = 1/(4n_i+2)`; back-transformed with
-    Miller's inverse at the harmonic mean of the :math:`n_i` (``transf.ipft.hm``), which
-    can misbehave when the totals differ a lot (Schwarzer et al. 2019).
-
-    With weights :math:`w_i = 1/(v_i + \\hat\\tau^2)`, :math:`\\hat\\mu = \\sum w_i y_i /
-    \\sum w_i`, :math:`SE = (\\sum w_i)^{-1/2}`; CI :math:`\\hat\\mu \\pm z\\,SE`, PI
-    :math:`\\hat\\mu \\pm z\\sqrt{SE^2 + \\hat\\tau^2}` (metafor's default ``test="z"``);
-    with ``ci_method="hksj"`` the variance is scaled by
-    :math:`\\sum w_i(y_i-\\hat\\mu)^2/(k-1)` and z is replaced by :math:`t_{k-1}`, for the
-    PI too (metafor 3.8). Q uses the fixed-effect weights :math:`1/v_i`;
-    :math:`I^2 = \\hat\\tau^2 / (\\hat\\tau^2 + s^2)` with
-    :math:`s^2 = (k-1)\\sum w^0_i / ((\\sum w^0_i)^2 - \\sum (w^0_i)^2)`; the interval of
-    tau² is the Q-profile interval (``confint``), I²'s follows from it.
-
-    How many studies say what (issue 13): with k = 1 nothing is pooled (metafor would
-    return the study itself on the transformed scale, with a continuity correction for
-    0 % or 100 %): the result is the study's proportion with its exact interval and
-    ``pooled`` False. With k = 2 the pool is given but no prediction interval (NaN), and
-    ``note`` says tau² is too imprecise to read. From k = 3 the prediction interval is
-    given; with fewer than about 5 studies tau² remains poorly estimated and the
-    normal-quantile intervals too narrow, which ``ci_method="hksj"`` addresses.
-
-    GLMM: :math:`x_i \\sim \\mathrm{Bin}(n_i, \\mathrm{expit}(\\mu + u_i))`,
-    :math:`u_i \\sim N(0, \\tau^2)`, maximum likelihood with 7-point adaptive
-    Gauss-Hermite quadrature (as ``lme4::glmer(nAGQ = 7)`` for metafor), the model
-    Schwarzer et al. (2019) and Stijnen et al. (2010) recommend over transformations
-    when studies have 0 % or 100 % events.
-
-    Checked against R ``metafor`` 3.8-1 (``rma(yi, vi, method=...)`` and
-    ``predict(res, transf=transf.ilogit)`` / ``transf.ipft.hm``): estimate, CI, PI, tau²,
-    I² and Q within 1e-6 (DL) and 1e-4 (REML); see ``tests/reference/literature.R``.
-    Hartung-Knapp (``test="knha"``), the Q-profile interval and ``rma.glmm`` are pinned
-    in ``tests/reference/meta_models.R`` (1e-10, 1e-8 and 1e-4).
-
-    References
-    ----------
-    DerSimonian R, Laird N. Meta-analysis in clinical trials. Control Clin Trials.
-    1986;7(3):177-188.
-    Viechtbauer W. Bias and efficiency of meta-analytic variance estimators in the
-    random-effects model. J Educ Behav Stat. 2005;30(3):261-293.
-    Viechtbauer W. Conducting meta-analyses in R with the metafor package. J Stat Softw.
-    2010;36(3):1-48.
-    Higgins JPT, Thompson SG. Quantifying heterogeneity in a meta-analysis. Stat Med.
-    2002;21(11):1539-1558.
-    Riley RD, Higgins JPT, Deeks JJ. Interpretation of random effects meta-analyses.
-    BMJ. 2011;342:d549.
-    Freeman MF, Tukey JW. Transformations related to the angular and the square root.
-    Ann Math Stat. 1950;21(4):607-611.
-    Miller JJ. The inverse of the Freeman-Tukey double arcsine transformation. Am Stat.
-    1978;32(4):138.
-    Schwarzer G, Chemaitelly H, Abu-Raddad LJ, Rücker G. Seriously misleading results
-    using inverse of Freeman-Tukey double arcsine transformation in meta-analysis of
-    single proportions. Res Synth Methods. 2019;10(3):476-483.
-    Hartung J, Knapp G. A refined method for the meta-analysis of controlled clinical
-    trials with binary outcome. Stat Med. 2001;20(24):3875-3889.
-    Viechtbauer W. Confidence intervals for the amount of heterogeneity in meta-analysis.
-    Stat Med. 2007;26(1):37-52.
-    Stijnen T, Hamza TH, Özdemir P. Random effects meta-analysis of event outcome in the
-    framework of the generalized linear mixed model with applications in sparse data.
-    Stat Med. 2010;29(29):3046-3067.
-
-    Examples
-    --------
-    >>> from b12cohort import pool_prevalence
-    >>> res = pool_prevalence([7, 18], [21, 27], method="DL")
-    >>> res.k, res.method, res.transform
-    (2, 'DL', 'logit')
-    >>> round(res.estimate, 3), round(res.tau2, 3)  # R metafor: 0.504, 0.770
-    (0.504, 0.77)
-    """
-    function = "pool_prevalence"
-    method = check_choice(method, _METHODS, name="method", function=function)
-    ci_method = check_choice(ci_method, CI_METHODS, name="ci_method", function=function)
-    transform = check_choice(transform, TRANSFORMS, name="transform", function=function)
-    level = check_confidence(confidence, function=function)
-    if method == "GLMM" and (transform != "logit" or ci_method != "wald"):
-        raise ArgumentError(
-            f"{function}(): method='GLMM' is the binomial-normal model on the logit scale with "
-            f"normal-quantile intervals; got transform={transform!r}, ci_method={ci_method!r}. "
-            "Use transform='logit', ci_method='wald' (or method='REML' for the other options)."
-        )
-    x, n, labels = _counts(events, totals, studies, function=function)
-    ci_lo, ci_hi = clopper_pearson(x, n, confidence=level)
-    try:
-        fit = fit_pool(
-            x, n, ci_lo, ci_hi, method=method, ci_method=ci_method, transform=transform,
-            confidence=level,
-        )  # fmt: skip
-    except ValueError as error:  # the GLMM has no finite maximum
-        raise ArgumentError(f"{function}(): {error} Use method='REML' or 'DL'.") from None
-    corrected = fit["corrected"]
-    if corrected.any() and fit["pooled"]:
-        warnings.warn(
-            f"{function}(): added 0.5 to the events and non-events of {int(corrected.sum())} "
-            "study(ies) with 0 or all events before the logit (metafor escalc default "
-            "add=1/2, to='only0'); use method='GLMM' (or transform='ft') to avoid the "
-            "correction.",
-            ApproximationWarning,
-            stacklevel=2,
-        )
-    table = pd.DataFrame(
-        {
-            "study": pd.array(labels, dtype="string"),
-            "events": x,
-            "total": n,
-            "proportion": x / n,
-            "ci_low": ci_lo,
-            "ci_high": ci_hi,
-            "yi": fit["yi"],
-            "vi": fit["vi"],
-            "corrected": corrected,
-            "weight": fit["weights"],
-        }
-    )
-    fields = (
-        "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "mu", "se", "tau2", "i2", "q",
-        "q_df", "q_p_value", "tau2_algorithm", "pooled", "df", "tau2_ci_low", "tau2_ci_high",
-        "i2_ci_low", "i2_ci_high", "note",
-    )  # fmt: skip
-    return PooledPrevalence(
-        **{name: fit[name] for name in fields},
-        k=len(x),
-        method=method,
-        ci_method=ci_method,
-        transform=transform,
-        confidence=level,
-        n_corrected=int(corrected.sum()) if fit["pooled"] else 0,
-        studies=table,
-    )
-
-
-def _counts(events, totals, studies, *, function: str):
-    """Validate events/totals (arrays or a DataFrame) and return int arrays and labels."""
-    if isinstance(events, pd.DataFrame):
-        if totals is not None:
-            raise ArgumentError(
-                f"{function}(): pass either a DataFrame or events and totals, not both."
-            )
-        frame = events
-        require_columns(frame, ["events", "total"], function=function)
-        if studies is None and "study" in frame.columns:
-            studies = frame["study"].astype(str).tolist()
-        events, totals = frame["events"], frame["total"]
-    elif totals is None:
-        raise ArgumentError(f"{function}(): `totals` is required when `events` is not a DataFrame.")
-    try:
-        x_raw = np.asarray(
-            pd.array(np.atleast_1d(np.asarray(events, dtype=object)), dtype="Float64"), dtype=float
-        )
-        n_raw = np.asarray(
-            pd.array(np.atleast_1d(np.asarray(totals, dtype=object)), dtype="Float64"), dtype=float
-        )
-    except (TypeError, ValueError) as error:
-        raise ArgumentError(
-            f"{function}(): `events` and `totals` must be whole numbers ({error})."
-        ) from None
-    if x_raw.size == 0:
-        raise ArgumentError(
-            f"{function}(): no studies to pool (k = 0); pass at least one events/totals pair."
-        )
-    if x_raw.shape != n_raw.shape:
-        raise ArgumentError(
-            f"{function}(): `events` has {x_raw.size} values but `totals` has {n_raw.size}."
-        )
-    bad = (
-        np.isnan(x_raw)
-        | np.isnan(n_raw)
-        | (x_raw % 1 != 0)
-        | (n_raw % 1 != 0)
-        | (x_raw < 0)
-        | (n_raw < 1)
-        | (x_raw > n_raw)
-    )
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ArgumentError(
-            f"{function}(): study {i + 1} has events={x_raw[i]!r}, totals={n_raw[i]!r}; counts must be "
-            "whole numbers with 0 <= events <= totals and totals >= 1 (drop missing rows first)."
-        )
-    labels = (
-        [f"study {i + 1}" for i in range(x_raw.size)]
-        if studies is None
-        else [str(s) for s in studies]
-    )
-    if len(labels) != x_raw.size:
-        raise ArgumentError(
-            f"{function}(): `studies` has {len(labels)} labels for {x_raw.size} studies."
-        )
-    return x_raw.astype(int), n_raw.astype(int), labels
-
-
 # --------------------------------------------------------------------------- comparison
 def compare_with_literature(
     data,
@@ -689,9 +310,10 @@ def compare_with_literature(
         estimate and interval from k = 2), ``pooled_estimate``, ``pooled_ci_low``,
         ``pooled_ci_high`` (NaN unless k >= 2), ``pi_low``, ``pi_high`` (NaN unless
         k >= 3), ``tau2``, ``tau2_ci_low``, ``tau2_ci_high`` (Q-profile), ``i2``
-        (fraction), ``q_p_value`` (NaN unless k >= 2), ``method``, ``ci_method``,
-        ``transform``, ``confidence``, ``n_corrected``, ``test`` and ``reading`` (one
-        sentence that says only what these numbers show; see Notes).
+        (fraction), ``q_p_value`` (NaN unless k >= 2), ``estimator`` (the ``method``
+        argument), ``method`` ("random-effects"), ``ci_method``, ``transform``,
+        ``confidence``, ``n_corrected``, ``test`` and ``reading`` (one sentence that says
+        only what these numbers show; see Notes).
 
     Raises
     ------
@@ -725,7 +347,7 @@ def compare_with_literature(
     [{'sign': 'involuntary_movements_on_treatment', 'events': 6, 'total': 19, 'k': 1, 'studies': 'Klin Padiatr 2023'}]
     """
     function = "compare_with_literature"
-    check_choice(method, _METHODS, name="method", function=function)
+    check_choice(method, METHODS, name="method", function=function)
     check_choice(ci_method, CI_METHODS, name="ci_method", function=function)
     check_choice(transform, TRANSFORMS, name="transform", function=function)
     level = check_confidence(confidence, function=function)
@@ -747,7 +369,7 @@ def compare_with_literature(
         match = pool_rows["sign"] == lit_sign
         match &= pool_rows["timing"].isna() if timing is None else pool_rows["timing"] == timing
         subset = pool_rows[match.fillna(False).astype(bool)]
-        lo, hi = clopper_pearson([x], [n], confidence=level)
+        lo, hi = clopper_pearson(events=[x], n=[n], confidence=level)
         row = {
             "sign": sign,
             "literature_sign": lit_sign,
@@ -786,19 +408,29 @@ def compare_with_literature(
                     pooled_ci_high=res.ci_high,
                 )
         row |= {
-            "method": method,
+            "estimator": method,
+            "method": "random-effects",
             "ci_method": ci_method,
             "transform": transform,
             "confidence": level,
-            "test": _TEST,
+            "test": POOLING_TEST,
         }
         rows.append(row | {"reading": comparison_reading(pd.Series(row).reindex(_COMPARE_COLUMNS))})
     out = pd.DataFrame(rows).reindex(columns=_COMPARE_COLUMNS)
     out["n_corrected"] = out["n_corrected"].astype("Int64")
     for column in (
-        "sign", "literature_sign", "timing", "studies", "synthesis", "method", "ci_method",
-        "transform", "test", "reading",
-    ):  # fmt: skip
+        "sign",
+        "literature_sign",
+        "timing",
+        "studies",
+        "synthesis",
+        "estimator",
+        "method",
+        "ci_method",
+        "transform",
+        "test",
+        "reading",
+    ):
         out[column] = out[column].astype("string")
     return out
 
