@@ -19,13 +19,22 @@ grade_anemia, apply_eligibility
     Derived variables and the paper's inclusion criteria.
 prevalence, table_one, compare_with_published, treatment_course, case_profile
     Descriptive statistics with exact confidence intervals.
-correlation, fisher_exact, trend_test, compare_groups, logistic,
-detectable_correlation, correlation_equivalence, association_summary
+binomial_ci
+    The vectorised binomial confidence interval behind every proportion.
+correlation, fisher_exact, fisher_exact_table, trend_test, compare_groups, logistic,
+power_correlation, detectable_correlation, correlation_equivalence, association_summary
     Exact small-sample association analysis with effect sizes.
-load_literature, pool_prevalence
+load_literature, pool_prevalence, compare_with_literature
     Comparison with published infant B12 cohorts (random-effects meta-analysis).
-simulate_cohort
-    Schema-valid synthetic cohorts of any size.
+simulate_cohort, write_export
+    Schema-valid synthetic cohorts of any size, written as a hospital would export them.
+plot_prevalence, plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade, plot_course, plot_flow,
+plot_forest
+    The figures (matplotlib loads on first use).
+
+Every function takes its data first and every other argument by keyword, with one
+vocabulary (README, "One vocabulary"; ``DEFAULT_SEED`` is the default of every
+``random_state``).
 """
 
 from __future__ import annotations
