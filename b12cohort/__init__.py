@@ -80,6 +80,16 @@ _LAZY = {
     "detectable_correlation": "b12cohort.stats.correlation",
     "correlation_equivalence": "b12cohort.stats.correlation",
     "association_summary": "b12cohort.stats.association",
+    # stratified (multi-site) tests
+    "stratified_trend_test": "b12cohort.stats.stratified",
+    "mantel_haenszel": "b12cohort.stats.mantel_haenszel",
+    "stratified_compare_groups": "b12cohort.stats.stratified_rank",
+    # several sites: summaries and pooling
+    "site_summary": "b12cohort.multisite.summary",
+    "SiteSummary": "b12cohort.multisite.summary",
+    "DisclosurePolicy": "b12cohort.multisite.policy",
+    "pool_sites": "b12cohort.multisite.pool",
+    "MultiSiteResult": "b12cohort.multisite.pool",
     # literature
     "pool_prevalence": "b12cohort.paper.literature",
     "compare_with_literature": "b12cohort.paper.literature",
@@ -127,6 +137,9 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
         register_scheme,
     )
     from b12cohort.dictionary.schema import Schema, load_schema
+    from b12cohort.multisite.policy import DisclosurePolicy
+    from b12cohort.multisite.pool import MultiSiteResult, pool_sites
+    from b12cohort.multisite.summary import SiteSummary, site_summary
     from b12cohort.paper.case_report import case_profile
     from b12cohort.paper.literature import compare_with_literature, load_literature, pool_prevalence
     from b12cohort.paper.replication import compare_with_published
@@ -148,4 +161,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
         trend_test,
     )
     from b12cohort.stats.descriptive import prevalence, table_one
+    from b12cohort.stats.mantel_haenszel import mantel_haenszel
+    from b12cohort.stats.stratified import stratified_trend_test
+    from b12cohort.stats.stratified_rank import stratified_compare_groups
     from b12cohort.stats.survival import treatment_course

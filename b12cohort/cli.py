@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="kernels executing the notebooks in parallel (default: 2, or 1 on a single-CPU machine)",
     )
     _add_read_options(r)
+    from b12cohort.multisite.commands import add_parsers
+
+    add_parsers(sub, _add_read_options)
     return parser
 
 
@@ -238,13 +241,31 @@ def cmd_report(args) -> int:
     return run_report_command(args, read_kwargs=_read_kwargs(args))
 
 
+def cmd_site_summary(args) -> int:
+    from b12cohort.multisite.commands import cmd_site_summary as run
+
+    return run(args, _read_kwargs(args))
+
+
+def cmd_pool(args) -> int:
+    from b12cohort.multisite.commands import cmd_pool as run
+
+    return run(args)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return EXIT_DATA
-    handler = {"validate": cmd_validate, "schema": cmd_schema, "report": cmd_report}[args.command]
+    handler = {
+        "validate": cmd_validate,
+        "schema": cmd_schema,
+        "report": cmd_report,
+        "site-summary": cmd_site_summary,
+        "pool": cmd_pool,
+    }[args.command]
     from b12cohort.core.errors import B12CohortError
 
     with warnings.catch_warnings(record=True) as caught:

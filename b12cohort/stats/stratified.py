@@ -371,13 +371,18 @@ def stratified_trend_test(
         notes.append(msg)
         warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=2)
     lattice = _sx.integer_scores(s)
-    work = (
-        trend_work([(n_i, int(x_i.sum())) for _, n_i, x_i in tables], lattice[0])
-        if lattice is not None and tables
-        else math.inf
-    )
-    if lattice is None and p_method != "asymptotic":
+    if not tables:
+        work = 0.0  # nothing to compute: reported as not tested below
+    elif lattice is None:
         work = math.inf
+        if p_method == "exact":
+            raise ExactTestInfeasibleError(
+                f"{fn}(): the exact distribution needs rational scores (denominator up to "
+                f"1000); got {tuple(float(v) for v in s)}. Pass such scores or "
+                "p_method='asymptotic'."
+            )
+    else:
+        work = trend_work([(n_i, int(x_i.sum())) for _, n_i, x_i in tables], lattice[0])
     exact, detail = _decide_exact(p_method, work, max_work, fn, "stratified distribution")
     k, step = lattice if lattice is not None else (s, 1.0)
     pieces = [trend_piece(n_i, x_i, k, exact=exact) if exact else None for _, n_i, x_i in tables]
