@@ -228,3 +228,21 @@ def test_pool_refuses_bad_or_mixed_files(tmp_path, change, message, capsys):
         pool_sites(files)
     assert main(["pool", *map(str, files), "--out", str(tmp_path / "out")]) == 2
     assert message.split()[0] in capsys.readouterr().err
+
+
+REF = json.loads(
+    (
+        __import__("pathlib").Path(__file__).resolve().parent / "reference" / "stratified.json"
+    ).read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("case", REF["correlation_pooling"], ids=lambda c: c["id"])
+def test_pooled_correlation_against_metafor(case):
+    """metafor::rma(yi = atanh(rho), vi = 1/(n - 3), method = "REML"); 1e-6 relative
+    (metafor stops Fisher scoring at a change of 1e-5 in tau2, as pool_prevalence does)."""
+    from b12cohort.multisite.pool import pool_correlation
+
+    r = pool_correlation(np.arctanh(case["rho"]), case["n"])
+    for key in ("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "q_p_value", "p_value"):
+        assert r[key] == pytest.approx(case[key], rel=1e-6, abs=1e-9), key

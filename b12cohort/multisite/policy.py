@@ -27,13 +27,13 @@ seizures): a site that needs more should raise ``min_cell_count`` or not take pa
 Defaults and their source
 -------------------------
 ``min_infants = 3`` and ``min_cell_count = 3``: the defaults of DataSHIELD's disclosure
-filters ``nfilter.subset`` (smallest subset analysed) and ``nfilter.tab`` (smallest
-non-zero cell count of a released table), DataSHIELD's documented defaults for
-federated analysis (Gaye A et al. DataSHIELD: taking the analysis to the data, not the
-data to the analysis. Int J Epidemiol. 2014;43(6):1929-1944; the ``dsBase`` option
-defaults). As there, zero counts are released (a zero is not a small group of people).
-Many registries use 5 (OHDSI network studies' usual ``minCellCount``) or 10; a site sets
-its own.
+filters ``nfilter.subset`` (the minimum non-zero count of observations in a subset) and
+``nfilter.tab`` (the minimum non-zero cell count of a returned table), as documented in
+``dsBaseClient::ds.listDisclosureSettings`` and set by ``dsBase``'s standard disclosure
+settings (DataSHIELD: Gaye A et al. Int J Epidemiol. 2014;43(6):1929-1944). As there,
+zero counts are released. The same documentation calls 5 "the most common threshold rule
+imposed by data releasers worldwide" and notes census providers moving to 10; a site
+sets its own.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ __all__ = ["DEFAULT_POLICY_SOURCE", "DisclosurePolicy", "trend_revealed_cells"]
 
 DEFAULT_POLICY_SOURCE = (
     "DataSHIELD disclosure filter defaults nfilter.subset = 3 and nfilter.tab = 3 "
-    "(Gaye et al. 2014, Int J Epidemiol 43:1929-1944); zero counts allowed"
+    "(dsBaseClient ds.listDisclosureSettings; Gaye et al. 2014, Int J Epidemiol "
+    "43:1929-1944); zero counts allowed"
 )
 
 

@@ -1,6 +1,6 @@
 # Reference values for b12cohort.stats.stratified and stratified_rank.
 #
-# Needs R >= 4.2 with coin (>= 1.4) and jsonlite (Debian r-cran-coin, r-cran-jsonlite).
+# Needs R >= 4.2 with coin (>= 1.4), metafor and jsonlite.
 # Usage (from the repository root):
 #   Rscript tests/reference/stratified.R [output.json]
 # Default output: tests/reference/stratified.json beside this script.
@@ -20,6 +20,8 @@
 # Sites with a single infant are dropped before every call (coin and mantelhaen.test
 # refuse them) and sites where one group is absent before the rank tests; the dropped
 # sites are listed in the case.
+# correlation_pooling: metafor::rma(yi = atanh(rho), vi = 1/(n - 3), method = "REML") of
+# site Spearman correlations, back-transformed with tanh.
 suppressPackageStartupMessages({library(coin); library(jsonlite)})
 
 args <- commandArgs(trailingOnly = FALSE)
@@ -133,6 +135,20 @@ for (id in names(datasets)) {
   cases[[length(cases) + 1]] <- case
 }
 
+# --- random-effects pooling of site correlations (b12cohort.multisite.pool.pool_correlation)
+suppressPackageStartupMessages(library(metafor))
+pooling <- list()
+for (cs in list(list(id = "homogeneous", rho = c(0.12, 0.35, -0.05, 0.22), n = c(19, 40, 25, 60)),
+                list(id = "heterogeneous", rho = c(-0.4, 0.6, 0.1), n = c(30, 45, 22)))) {
+  fit <- rma(yi = atanh(cs$rho), vi = 1 / (cs$n - 3), method = "REML")
+  pr <- predict(fit, transf = tanh)
+  pooling[[length(pooling) + 1]] <- list(
+    id = cs$id, call = 'rma(yi = atanh(rho), vi = 1 / (n - 3), method = "REML"); predict(fit, transf = tanh)',
+    rho = cs$rho, n = cs$n, estimate = pr$pred, ci_low = pr$ci.lb, ci_high = pr$ci.ub,
+    tau2 = fit$tau2, i2 = fit$I2 / 100, q = fit$QE, q_p_value = fit$QEp, p_value = fit$pval)
+}
+
 out <- list(generated_by = "tests/reference/stratified.R", r_version = R.version.string,
-            coin_version = as.character(packageVersion("coin")), cases = cases)
+            coin_version = as.character(packageVersion("coin")), cases = cases,
+            correlation_pooling = pooling)
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"), out_path, useBytes = TRUE)
