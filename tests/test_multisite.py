@@ -22,6 +22,7 @@ from b12cohort.core.errors import CohortValidationError
 from b12cohort.multisite.policy import DisclosurePolicy, trend_revealed_cells
 from b12cohort.multisite.pool import pool_sites
 from b12cohort.multisite.summary import analysis_frame, load_site_summary, site_summary
+from b12cohort.reading.load import load_cohort
 from b12cohort.stats.mantel_haenszel import mantel_haenszel
 from b12cohort.stats.stratified import stratified_trend_test
 
@@ -150,27 +151,33 @@ def test_a_tiny_site_releases_only_its_flow():
                for v in s.content["analyses"]["signs"].values())  # fmt: skip
 
 
-def make_exports(folder, sizes=(40, 55, 70), seed=30):
-    """Site exports as hospitals would write them: simulate_cohort + the export writer."""
+def make_exports(folder, sizes=(40, 55, 70), seed=30, *, messy=()):
+    """Site exports as hospitals would write them: simulate_cohort + the export writer
+    (the sites numbered in ``messy``: the Russian cp1251 export with a column mapping)."""
     paths = []
     for i, n in enumerate(sizes):
         p = folder / f"site{i + 1}.csv"
-        write_export(simulate_cohort(n, seed=seed + i), p)
+        dialect = "cp1251-semicolon" if i + 1 in messy else "utf8-comma"
+        write_export(simulate_cohort(n, seed=seed + i), p, dialect=dialect)
         paths.append(p)
     return paths
 
 
 @pytest.fixture
 def exports(tmp_path):
-    return make_exports(tmp_path)
+    return make_exports(tmp_path, messy=(2,))
 
 
 def test_offline_route_end_to_end(tmp_path, exports, capsys):
     jsons = []
     for i, p in enumerate(exports):
         out = tmp_path / f"site{i + 1}.json"
-        assert main(["site-summary", str(p), "--site", f"Site {i + 1}", "--out", str(out)]) == 0
+        mapping = p.with_suffix(".columns.json")
+        extra = ["--columns", str(mapping)] if mapping.exists() else []
+        argv = ["site-summary", str(p), "--site", f"Site {i + 1}", *extra, "--out", str(out)]
+        assert main(argv) == 0
         jsons.append(out)
+    assert (tmp_path / "site2.columns.json").exists()
     report = tmp_path / "pooled"
     assert main(["pool", *map(str, jsons), "--out", str(report)]) == 0
     for name in ("index.html", "MANIFEST.json", "tables/pooled_results.csv",
@@ -191,7 +198,7 @@ def test_offline_route_end_to_end(tmp_path, exports, capsys):
     # no patient row, identifier or free text left the sites
     ids = []
     for p in exports:
-        ids += pd.read_csv(p)["patient_id"].astype(str).tolist()
+        ids += _quiet(load_cohort, p, columns=_mapping(p))["patient_id"].astype(str).tolist()
     assert_no_leak([*jsons, report], [i for i in ids if len(i) >= 4])
     for p in jsons:
         doc = json.loads(p.read_text())
@@ -199,6 +206,11 @@ def test_offline_route_end_to_end(tmp_path, exports, capsys):
         assert (
             doc["input_sha256"] == hashlib.sha256(exports[jsons.index(p)].read_bytes()).hexdigest()
         )
+
+
+def _mapping(p):
+    mapping = p.with_suffix(".columns.json")
+    return mapping if mapping.exists() else None
 
 
 def _write(doc, path):

@@ -145,3 +145,19 @@ def test_nothing_to_test_is_said():
 @requires_r
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("stratified.R", tmp_path) == without_versions(REF)
+
+
+def test_scores_enter_only_through_their_spacing():
+    """z and the exact p are invariant to shifting and rescaling the scores (the lattice)."""
+    d = _frame(CASES["four_sites"])
+    kw = {"outcome": "outcome", "ordinal": "score", "strata": "site", "p_method": "exact"}
+    a = _run(stratified_trend_test, d, scores={1: 0, 2: 1, 3: 3}, **kw)
+    b = _run(stratified_trend_test, d, scores={1: 2.5, 2: 3.0, 3: 4.0}, **kw)
+    assert a.statistic == pytest.approx(b.statistic, rel=1e-12)
+    assert a.p_value == pytest.approx(b.p_value, rel=1e-12)
+    with pytest.raises(ExactTestInfeasibleError, match="rational scores"):
+        stratified_trend_test(d, scores={1: 0, 2: math.pi, 3: 4}, **kw)
+    table = a.strata_table
+    assert table["statistic_t"].sum() - table["expected"].sum() == pytest.approx(
+        a.statistic * math.sqrt(table["variance"].sum()), rel=1e-12
+    )

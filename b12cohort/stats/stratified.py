@@ -240,8 +240,6 @@ def trend_scores(data, *, ordinal, scores, function):
     levels = _ordinal_levels(data[ordinal], ordinal, function)
     if scores is None:
         return levels, np.arange(1.0, len(levels) + 1.0)
-    if not isinstance(scores, Mapping):
-        return levels, _trend_scores(scores, levels, levels, function)
     return levels, _trend_scores(scores, levels, levels, function)
 
 
@@ -384,11 +382,14 @@ def stratified_trend_test(
     else:
         work = trend_work([(n_i, int(x_i.sum())) for _, n_i, x_i in tables], lattice[0])
     exact, detail = _decide_exact(p_method, work, max_work, fn, "stratified distribution")
-    k, step = lattice if lattice is not None else (s, 1.0)
-    pieces = [trend_piece(n_i, x_i, k, exact=exact) if exact else None for _, n_i, x_i in tables]
-    if not exact:  # moments only, on the raw scores (no lattice needed)
-        pieces = [_moment_piece(n_i, x_i, s) for _, n_i, x_i in tables]
-        step = 1.0
+    # the exact pieces live on the integer lattice of the scores; the asymptotic test and
+    # the per-stratum table need only the moments, on the scores themselves
+    moments = [_moment_piece(n_i, x_i, s) for _, n_i, x_i in tables]
+    pieces = (
+        [trend_piece(n_i, x_i, lattice[0], exact=True) for _, n_i, x_i in tables]
+        if exact
+        else moments
+    )
     z, p = pooled_trend(pieces, alternative=alternative, exact=exact)
     method = "exact" if exact else "asymptotic"
     if not math.isfinite(z):
@@ -397,15 +398,14 @@ def stratified_trend_test(
         notes.append(why)
         detail = f"not tested: {why}"
         warnings.warn(f"{fn}(): {why}; nothing to test.", DataQualityWarning, stacklevel=2)
-    base = float(np.min(s)) if len(s) else 0.0
     table = pd.DataFrame(
         {
             "stratum": [lab for lab, _, _ in tables],
             "n": [int(n_i.sum()) for _, n_i, _ in tables],
             "events": [int(x_i.sum()) for _, n_i, x_i in tables],
-            "statistic_t": [pc.t * step + pc.events * base * (exact) for pc in pieces],
-            "expected": [pc.mean * step + pc.events * base * (exact) for pc in pieces],
-            "variance": [pc.var * step**2 for pc in pieces],
+            "statistic_t": [pc.t for pc in moments],
+            "expected": [pc.mean for pc in moments],
+            "variance": [pc.var for pc in moments],
         }
     )
     return StratifiedTrendResult(
