@@ -258,3 +258,30 @@ def test_pooled_correlation_against_metafor(case):
     r = pool_correlation(np.arctanh(case["rho"]), case["n"])
     for key in ("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "q_p_value", "p_value"):
         assert r[key] == pytest.approx(case[key], rel=1e-6, abs=1e-9), key
+
+
+def test_exclusions_and_a_cyrillic_site_name_fit_the_schema():
+    from b12cohort.multisite.summary import validate_content
+
+    cohort = _parts(simulate_cohort(40, seed=8), [40])[0]
+    cohort.loc[cohort.index[:4], "age_months"] = 30.0
+    cohort.loc[cohort.index[3:6], "b12_pg_ml"] = 150.0
+    s = _quiet(site_summary, cohort, site="Красноярск", policy=OPEN)
+    reasons = {r["reason"] for r in s.content["flow"] if r["stage"] == "excluded"}
+    assert {"age above 24 months", "B12 83 pg/mL or more"} <= reasons
+    validate_content(s.to_dict(), source="test")
+    with pytest.raises(Exception, match="short name"):
+        site_summary(cohort, site="<script>", policy=OPEN)
+
+
+def test_withheld_exclusion_reasons_are_drawn_as_one_box():
+    from b12cohort.multisite.report import _drawable_flow
+
+    flow = pd.DataFrame(
+        [("assessed", "", 20), ("invalid", "", 1), ("excluded", "age above 24 months", None),
+         ("excluded", "B12 83 pg/mL or more", 5), ("excluded", "total", 7), ("analysed", "", 12)],
+        columns=["stage", "reason", "n"],
+    )  # fmt: skip
+    drawn = _drawable_flow(flow)
+    assert drawn["n"].tolist() == [20, 1, 5, 2, 12]
+    assert drawn["n"].iloc[0] == drawn["n"].iloc[1:].sum()

@@ -37,6 +37,28 @@ def _num(v, digits=3) -> str:
     return f"{v:.{digits}g}"
 
 
+def _drawable_flow(flow: pd.DataFrame) -> pd.DataFrame:
+    """A site's released flow as :func:`~b12cohort.figures.flow.plot_flow` draws it.
+
+    Exclusion reasons withheld by the site's policy become one row, "withheld reasons
+    (small counts)", holding the released total minus the released reasons (which anyone
+    can compute from the file, so the figure reveals nothing more).
+    """
+    excluded = flow[flow["stage"] == "excluded"]
+    total = excluded.loc[excluded["reason"] == "total", "n"]
+    reasons = excluded[(excluded["reason"] != "total")]
+    known = reasons[reasons["n"].notna()]
+    rows = flow[flow["stage"] != "excluded"].to_dict("records")
+    rows[2:2] = known.to_dict("records")
+    if reasons["n"].isna().any() and len(total):
+        rest = int(total.iloc[0]) - int(known["n"].sum())
+        rows.insert(
+            2 + len(known),
+            {"stage": "excluded", "reason": "withheld reasons (small counts)", "n": rest},
+        )
+    return pd.DataFrame(rows, columns=["stage", "reason", "n"]).astype({"n": int})
+
+
 def _figures(result: MultiSiteResult, out: Path):
     import matplotlib
 
@@ -60,9 +82,7 @@ def _figures(result: MultiSiteResult, out: Path):
         plt.close(ax.figure)
         forests.append({"path": path, "alt": f"Forest plot of the prevalence of {sign} by site"})
     for i, site in enumerate(result.sites):
-        flow = result.flows[result.flows["site"] == site].drop(columns="site")
-        flow = flow[(flow["reason"] != "total") & flow["n"].notna()]
-        flow = flow.astype({"n": int})
+        flow = _drawable_flow(result.flows[result.flows["site"] == site].drop(columns="site"))
         ax = plot_flow(flow.reset_index(drop=True))
         path = f"figures/flow_{i + 1:02d}.svg"
         save_figure(ax, out / path)

@@ -230,7 +230,7 @@ def site_summary(
     b12_below: float | None = 83.0,
     signs=None,
 ) -> SiteSummary:
-    """What a site releases for a pooled analysis: counts and exact null distributions.
+    r"""What a site releases for a pooled analysis: counts and exact null distributions.
 
     Parameters
     ----------
@@ -238,7 +238,8 @@ def site_summary(
         The site's cohort as :func:`b12cohort.load_cohort` returns it (graded; its
         metadata give the row accounting and the input's hash). Not modified.
     site : str
-        A short name of the site (letters, digits, ``-``, ``_``, space; no patient data).
+        A short name of the site (1-60 characters, any script; no control characters or
+        ``< > & " \``; no patient data).
     policy : DisclosurePolicy, optional
         The site's disclosure policy (default :class:`DisclosurePolicy()`).
     age_months, b12_below
@@ -276,8 +277,16 @@ def site_summary(
     fn = "site_summary"
     if not isinstance(data, pd.DataFrame):
         raise ArgumentError(f"{fn}(): `data` must be a DataFrame; got {type(data).__name__}.")
-    if not isinstance(site, str) or not site.strip() or len(site) > 60:
-        raise ArgumentError(f"{fn}(): `site` must be a short non-empty name; got {site!r}.")
+    if (
+        not isinstance(site, str)
+        or not site.strip()
+        or len(site) > 60
+        or any(ord(ch) < 32 or ch in '<>&"\\' for ch in site)
+    ):
+        raise ArgumentError(
+            f"{fn}(): `site` must be a short name (1-60 characters, no control characters "
+            f"or < > & \" \\); got {site!r}. Use e.g. the hospital's city."
+        )
     policy = DisclosurePolicy() if policy is None else policy
     if not isinstance(policy, DisclosurePolicy):
         raise ArgumentError(f"{fn}(): `policy` must be a DisclosurePolicy; got {policy!r}.")
