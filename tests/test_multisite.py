@@ -285,3 +285,17 @@ def test_withheld_exclusion_reasons_are_drawn_as_one_box():
     drawn = _drawable_flow(flow)
     assert drawn["n"].tolist() == [20, 1, 5, 2, 12]
     assert drawn["n"].iloc[0] == drawn["n"].iloc[1:].sum()
+
+
+def test_pool_refuses_an_edited_null_distribution(tmp_path):
+    cohort = simulate_cohort(60, seed=5)
+    a, b = (_quiet(site_summary, p, site=n, policy=OPEN).to_dict()
+            for p, n in zip(_parts(cohort, [30, 30]), "AB", strict=True))  # fmt: skip
+    sign = next(
+        s for s, v in b["analyses"]["signs"].items() if v["trend"] and len(v["trend"]["prob"]) > 2
+    )
+    prob = b["analyses"]["signs"][sign]["trend"]["prob"]
+    prob[0], prob[1] = prob[1], prob[0]
+    files = [_write(a, tmp_path / "a.json"), _write(b, tmp_path / "b.json")]
+    with pytest.raises(CohortValidationError, match=f"{sign}/trend"):
+        pool_sites(files)

@@ -81,6 +81,8 @@ def _check(summaries) -> list[SiteSummary]:
             f"{fn}(): site name(s) {', '.join(map(repr, dup))} appear more than once; each "
             "site summary must name a different site."
         )
+    for s in out:
+        _check_distributions(s)
     for key, what in (("schema_version", "schema versions"), ("grading", "anaemia gradings")):
         seen = {repr(s.content[key]) for s in out}
         if len(seen) > 1:
@@ -90,6 +92,50 @@ def _check(summaries) -> list[SiteSummary]:
                 "them with the same b12cohort version and anaemia scheme."
             )
     return out
+
+
+def _check_distributions(s: SiteSummary) -> None:
+    """Each released null distribution must be the one its released margins imply."""
+    from b12cohort.stats._stratified_exact import hypergeometric_distribution
+    from b12cohort.stats.stratified import trend_piece
+
+    k = np.asarray(s.content["grading"]["scores"], dtype=float) - 1.0
+    bad = []
+    for sign, items in s.content["analyses"]["signs"].items():
+        tr, mh = items.get("trend"), items.get("mantel_haenszel")
+        if tr is not None:
+            n_i = np.asarray(tr["n_i"])
+            x_i = np.zeros_like(n_i)  # the distribution and moments depend on the margins only
+            left = tr["events"]
+            for i, n in enumerate(n_i):
+                x_i[i] = min(n, left)
+                left -= x_i[i]
+            ref = trend_piece(n_i, x_i, k.astype(np.int64), exact=True)
+            if (
+                left != 0
+                or ref.offset != tr["offset"]
+                or len(ref.prob) != len(tr["prob"])
+                or not np.allclose(ref.prob, tr["prob"], rtol=1e-9, atol=1e-15)
+                or not math.isclose(ref.mean, tr["mean"], rel_tol=1e-12)
+                or not math.isclose(ref.var, tr["var"], rel_tol=1e-12, abs_tol=1e-15)
+            ):
+                bad.append(f"{sign}/trend")
+        if mh is not None:
+            off, prob = hypergeometric_distribution(
+                mh["a"] + mh["c"], mh["b"] + mh["d"], mh["a"] + mh["b"]
+            )
+            if (
+                off != mh["offset"]
+                or len(prob) != len(mh["prob"])
+                or not np.allclose(prob, mh["prob"], rtol=1e-9, atol=1e-15)
+            ):
+                bad.append(f"{sign}/mantel_haenszel")
+    if bad:
+        raise CohortValidationError(
+            f"site summary {s.site!r}: the released null distribution of {', '.join(bad)} is "
+            "not the one its released margins imply (the file was edited or is corrupt); "
+            "ask the site to regenerate it with `b12cohort site-summary`."
+        )
 
 
 def _p_text(p: float) -> str:

@@ -133,6 +133,13 @@ def _why(analysis, item, rule, counts, policy):
     return {"analysis": analysis, "item": item, "rule": rule, "reason": reason}
 
 
+def _too_few(analysis, item):
+    return {
+        "analysis": analysis, "item": item, "rule": "no-variation",
+        "reason": "fewer than two infants in this analysis: no conditional information",
+    }  # fmt: skip
+
+
 def _sign_items(work, sign, k, levels, policy, withheld):
     """Prevalence, trend and Mantel–Haenszel pieces of one sign (None when withheld)."""
     from b12cohort.stats._stratified_exact import hypergeometric_distribution
@@ -164,7 +171,10 @@ def _sign_items(work, sign, k, levels, policy, withheld):
         trend_revealed_cells(n_i, int(x_i.sum()), k, int(np.sum(x_i * k))) if piece else (0, [])
     )
     small = policy.small([*n_i.tolist(), int(x_i.sum()), int(n_i.sum() - x_i.sum()), *revealed])
-    if piece is None or n_i.sum() < policy.min_infants:
+    if piece is None:
+        withheld.append(_too_few("trend", sign))
+        out["trend"] = None
+    elif n_i.sum() < policy.min_infants:
         withheld.append(_why("trend", sign, "min_infants", [], policy))
         out["trend"] = None
     elif small:
@@ -183,7 +193,10 @@ def _sign_items(work, sign, k, levels, policy, withheld):
     a, b = int(np.sum(ev & yv2)), int(np.sum(ev & ~yv2))
     c, d = int(np.sum(~ev & yv2)), int(np.sum(~ev & ~yv2))
     small = policy.small([a, b, c, d, a + b, c + d, a + c, b + d])
-    if a + b + c + d < max(2, policy.min_infants):
+    if a + b + c + d < 2:
+        withheld.append(_too_few("mantel_haenszel", sign))
+        out["mantel_haenszel"] = None
+    elif a + b + c + d < policy.min_infants:
         withheld.append(_why("mantel_haenszel", sign, "min_infants", [], policy))
         out["mantel_haenszel"] = None
     elif small:
