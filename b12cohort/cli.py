@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_CHECK_STATUSES,
     )
     f.add_argument("folder", metavar="DIR", help="a report folder (holding MANIFEST.json)")
+    from b12cohort.multisite.commands import add_parsers
+
+    add_parsers(sub, _add_read_options)
     return parser
 
 
@@ -269,6 +272,18 @@ def cmd_verify(args) -> int:
     return run_verify_command(args)
 
 
+def cmd_site_summary(args) -> int:
+    from b12cohort.multisite.commands import cmd_site_summary as run
+
+    return run(args, _read_kwargs(args))
+
+
+def cmd_pool(args) -> int:
+    from b12cohort.multisite.commands import cmd_pool as run
+
+    return run(args)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -280,6 +295,8 @@ def main(argv=None) -> int:
         "schema": cmd_schema,
         "report": cmd_report,
         "verify": cmd_verify,
+        "site-summary": cmd_site_summary,
+        "pool": cmd_pool,
     }[args.command]
     from b12cohort.core.errors import B12CohortError
 
