@@ -24,6 +24,7 @@ from scipy import special
 from b12cohort import ApproximationWarning, ArgumentError
 from b12cohort.paper._literature_readings import comparison_reading, position
 from b12cohort.paper.literature import compare_with_literature, pool_prevalence
+from b12cohort.stats.meta import clopper_pearson
 
 REF = json.loads(
     (Path(__file__).resolve().parent / "reference" / "meta_models.json").read_text("utf-8")
@@ -163,3 +164,20 @@ def test_reading_states_the_side_the_numbers_show(p, bounds, k):
         side = position(p, pi_lo, pi_hi)
         assert re.search(rf"lies {side} it", text)
         assert ("unusual" in text) == (side != "inside")
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_multisite_prevalence_row_follows_the_same_rules(k):
+    from b12cohort.multisite.pool import _prevalence_row
+
+    used = [(f"site {i}", {"events": 3 + i, "n": 10 + i}) for i in range(k)]
+    row = _prevalence_row("hypotonia", used, 0.95)
+    reading = row["reading"]
+    if k == 1:
+        assert "one site only" in reading and "I²" not in reading
+        low, high = clopper_pearson(events=[3], n=[10])
+        assert (row["ci_low"], row["ci_high"]) == (low[0], high[0])
+    elif k == 2:
+        assert "heterogeneity is not read" in reading and "I²" not in reading
+    else:
+        assert "I² =" in reading
