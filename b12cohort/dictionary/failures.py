@@ -15,7 +15,13 @@ import pandas as pd
 
 from b12cohort.core.errors import FAILURE_COLUMNS, CohortValidationError
 
-__all__ = ["MAX_STRUCTURE_FAILURES", "Failures", "failure_frame", "structure_failure"]
+__all__ = [
+    "MAX_STRUCTURE_FAILURES",
+    "Failures",
+    "failure_frame",
+    "structure_failure",
+    "summary_message",
+]
 
 MAX_STRUCTURE_FAILURES = 1000  # ragged rows listed individually; beyond this, counted
 
@@ -156,3 +162,22 @@ def _per_row(value, n: int) -> np.ndarray:
     out = np.empty(len(value), dtype=object)
     out[:] = list(value)
     return out
+
+
+def summary_message(source: str, failures: pd.DataFrame) -> str:
+    """One sentence for an exception: how many problems, where, of which kinds, the first."""
+    n = len(failures)
+    rows = failures["row"].dropna().nunique()
+    counts = (
+        failures.groupby(["column", "rule"], dropna=False, sort=True)
+        .size()
+        .sort_values(ascending=False, kind="stable")
+    )
+    parts = [f"{c} ({r}) x{k}" for (c, r), k in counts.head(6).items()]
+    first = failures["message"].iloc[0]
+    return (
+        f"{source}: {n} problem(s)"
+        + (f" in {rows} row(s)" if rows else "")
+        + f": {', '.join(parts)}{', ...' if len(counts) > 6 else ''}. First: {first} "
+        "Every failure is in the error's .failures table (or run `b12cohort validate FILE`)."
+    )
