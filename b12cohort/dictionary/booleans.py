@@ -19,6 +19,7 @@ __all__ = ["parse_boolean"]
 
 # -- booleans ------------------------------------------------------------------------------
 _YES, _NO, _MISSING = 1, 0, 2
+_DASHES = {"-", "\u2212", "\u2013"}  # hyphen, minus sign, en dash: a sign written as absent
 
 
 def parse_boolean(
@@ -53,13 +54,11 @@ def parse_boolean(
         return pd.arrays.BooleanArray(v == 1.0, ~ok)
     codes, uniques = codes_of(raw)
     truthy, falsy = set(true_values), set(false_values)
-    missing = {m.lower() for m in missing_values}
-    if "-" not in truthy | falsy:
-        missing.add("-")
-    accepted = "yes/no, 1/0, да/нет or +/\u2212"
-    saw_plus = saw_hyphen = False
+    missing = {m.lower() for m in missing_values} - truthy - falsy
     canonical = {"true", "false", "1", "0"}  # Table Schema's own spellings: not a change
     state = np.full(len(uniques) + 1, _MISSING, dtype=np.int8)  # the last slot: code -1 (NA)
+    unknown: list[tuple[int, str]] = []
+    dashes = 0
     for k, u in enumerate(uniques):
         is_bool = isinstance(u, bool | np.bool_)
         text = ("true" if u else "false") if is_bool else cell_text(u)
@@ -67,7 +66,8 @@ def parse_boolean(
         if key in truthy or key in falsy:
             yes = key in truthy
             state[k] = _YES if yes else _NO
-            saw_plus |= yes and key == "+"
+            if key in _DASHES and not yes:
+                dashes += len(CodeRows(codes, k))
             if key not in canonical and not is_bool:
                 log.add(
                     column,
@@ -75,38 +75,49 @@ def parse_boolean(
                     rows=CodeRows(codes, k),
                     original=text,
                     new=yes,
-                    detail=f"yes/no spelling read as {yes}",
+                    detail=f"'{text.strip()}' read as {'yes' if yes else 'no'}"
+                    + (" (a sign written '-' is absent)" if key in _DASHES else ""),
                 )
-        elif key in missing:
-            saw_hyphen |= key == "-"
-            if key == "-":
-                log.add(
-                    column,
-                    "missing-code",
-                    rows=CodeRows(codes, k),
-                    original=text,
-                    new=None,
-                    detail="'-' is a missing-value marker",
-                )
-        else:
+        elif key not in missing:
+            unknown.append((k, text))
+    if unknown:
+        from b12cohort.dictionary.privacy import kind_of
+
+        shown = [(k, t) for k, t in unknown if not kind_of(t.strip())]
+        unknown_shown = shown or [(-1, "(withheld)")]
+        found = ", ".join(repr(t) for _, t in unknown_shown[:8]) + (
+            " ..." if len(unknown_shown) > 8 else ""
+        )
+        first = unknown_shown[0][1].strip() if shown else "CODE"
+        fix = (
+            f"if {first!r} means yes, pass --true-values {first} (Python: true_values=[{first!r}]), "
+            f"if it means no --false-values {first}; or add to the column mapping "
+            f'{{"{column}": {{"column": "{field.name}", "values": {{"{first}": "yes"}}}}}}'
+        )
+        for k, text in unknown:
             failures.add(
                 rows_of(codes, k),
                 column,
                 text,
                 "boolean",
-                f"is not a recognised yes/no code; use {accepted} (empty or NA when not recorded).",
+                f"is not a recognised yes/no code (codes found in this column that are not "
+                f"yes/no: {found}); {fix}.",
             )
-    if saw_plus and saw_hyphen:
-        import warnings
-
-        from b12cohort.core.errors import DataQualityWarning
-
-        warnings.warn(
-            f"column {column!r} writes 'yes' as '+' and also has '-' cells, which the schema reads as "
-            "MISSING (not recorded). If '-' means 'no' in this export, pass false_values=['-'] "
-            "(command line: --false-values -).",
-            DataQualityWarning,
-            stacklevel=4,
-        )
     st = state[codes]  # code -1 picks the last slot: missing
+    if dashes:
+        present = st != _MISSING
+        if not (present & (st == _YES)).any():
+            log.warn(
+                column,
+                f"column {column!r} holds only '-' and empty cells: {dashes} '-' cell(s) read as "
+                f"no and {int((~present).sum())} empty cell(s) as not recorded; check that '-' "
+                "means absent in this export.",
+                n_cells=dashes,
+            )
+        else:
+            log.warn(
+                column,
+                f"column {column!r}: {dashes} cell(s) written '-' were read as no (absent).",
+                n_cells=dashes,
+            )
     return pd.arrays.BooleanArray(st == _YES, st == _MISSING)

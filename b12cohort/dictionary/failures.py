@@ -127,6 +127,7 @@ class Failures:
                 where = where.where(
                     ~has_line, where + " (line " + pd.Series(lines).astype(str) + ")"
                 )
+            values = _withheld(values)
             value_text = pd.Series(values, dtype=object).astype(str)
             message = where + f": {column} = " + value_text + " " + pd.Series(bodies).astype(str)
             pieces.append(
@@ -148,9 +149,69 @@ class Failures:
         df = pd.concat(pieces, ignore_index=True)
         df = df.astype({"column": object, "rule": object, "message": object})
         order = df["row"].fillna(0).astype("int64").to_numpy()
-        return df.iloc[np.lexsort((df["column"].astype(str).to_numpy(), order))].reset_index(
-            drop=True
-        )
+        names = np.array([c if isinstance(c, str) else "" for c in df["column"]], dtype=object)
+        return df.iloc[np.lexsort((names.astype(str), order))].reset_index(drop=True)
+
+
+# words that a single-word name pattern would catch but that are codes, not people
+_VOCABULARY = frozenset(
+    {
+        "true",
+        "false",
+        "yes",
+        "no",
+        "none",
+        "null",
+        "nan",
+        "inf",
+        "infinity",
+        "male",
+        "female",
+        "boy",
+        "girl",
+        "unknown",
+        "missing",
+        "absent",
+        "present",
+        "есть",
+        "нет",
+        "да",
+        "мужской",
+        "женский",
+        "evet",
+        "hayır",
+        "var",
+        "yok",
+        "erkek",
+        "kadın",
+        "kiz",
+        "kız",
+    }
+)
+
+
+def _withheld(values: np.ndarray) -> np.ndarray:
+    """``values`` with every cell that looks like an identifier replaced by what it looks like.
+
+    A failure quotes the cell it is about, so that the user can find it; a name, a date,
+    an e-mail address or a phone number is never quoted, in any column.
+    """
+    from b12cohort.dictionary.privacy import kind_of
+
+    texts = pd.Series(values, dtype=object)
+    strings = texts.map(lambda v: isinstance(v, str))
+    if not strings.any():
+        return values
+    distinct = pd.unique(texts[strings].to_numpy(dtype=object))
+    kinds = {v: None if v.strip().lower() in _VOCABULARY else kind_of(v.strip()) for v in distinct}
+    if not any(kinds.values()):
+        return values
+    out = np.asarray(values, dtype=object).copy()
+    for i, v in enumerate(out):
+        kind = kinds.get(v) if isinstance(v, str) else None
+        if kind:
+            out[i] = f"(withheld: looks like a {kind})"
+    return out
 
 
 def _per_row(value, n: int) -> np.ndarray:
@@ -169,7 +230,8 @@ def summary_message(source: str, failures: pd.DataFrame) -> str:
     n = len(failures)
     rows = failures["row"].dropna().nunique()
     counts = (
-        failures.groupby(["column", "rule"], dropna=False, sort=True)
+        failures.assign(column=failures["column"].fillna("(file)").astype(str))
+        .groupby(["column", "rule"], sort=True)
         .size()
         .sort_values(ascending=False, kind="stable")
     )
@@ -179,5 +241,5 @@ def summary_message(source: str, failures: pd.DataFrame) -> str:
         f"{source}: {n} problem(s)"
         + (f" in {rows} row(s)" if rows else "")
         + f": {', '.join(parts)}{', ...' if len(counts) > 6 else ''}. First: {first} "
-        "Every failure is in the error's .failures table (or run `b12cohort validate FILE`)."
+        f"Every failure: b12cohort validate {source} (Python: the error's .failures table)."
     )

@@ -29,6 +29,22 @@ _GROUPING = re.compile("[ \u00a0\u202f']")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+$")
 # one separator followed by exactly three digits: "1,250" is 1.25 or 1250
 _AMBIGUOUS = {",": re.compile(r"^[-+]?\d{1,3},\d{3}$"), ".": re.compile(r"^[-+]?\d{1,3}\.\d{3}$")}
+# a laboratory's value outside the assay's range: "<50", "< 83", "менее 100", ">2000"
+_CENSORED = re.compile(
+    r"^(?P<op><=?|>=?|\u2264|\u2265|менее|меньше|ниже|более|больше|выше|less than|below|under|"
+    r"more than|greater than|above|over)\s*(?P<num>\d+(?:[.,]\d+)?)$",
+    re.IGNORECASE,
+)
+_LEFT = {"<", "<=", "\u2264", "менее", "меньше", "ниже", "less than", "below", "under"}
+# an age written as text: "1 г. 2 мес.", "8 мес.", "10 months", "1 yaş 2 ay"
+_AGE_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\W\d_]+)\.?,?\s*")
+_AGE_UNITS = {
+    12.0: {"г", "год", "года", "лет", "y", "yr", "yrs", "year", "years", "yaş", "yas", "yıl"},
+    1.0: {"м", "мес", "месяц", "месяца", "месяцев", "m", "mo", "mon", "month", "months", "ay"},
+    1 / 4.348125: {"н", "нед", "неделя", "недели", "недель", "w", "wk", "week", "weeks", "hafta"},
+    1 / 30.4375: {"д", "дн", "день", "дня", "дней", "d", "day", "days", "gün", "gun"},
+}
+_AGE_FACTOR = {u: f for f, units in _AGE_UNITS.items() for u in units}
 _NOT_FINITE = "is not a finite number (too large to represent, or infinity); check the cell."
 _DATE_TEXT = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _NUMBER_WITH_UNIT = re.compile(r"^[-+]?\d+([.,]\d+)?\s*[^\d\s.,].*$")
@@ -106,6 +122,7 @@ def parse_number(
     originals: dict | None = None,
     decimal: str = ".",
     cell_texts: Callable[[np.ndarray], list[str] | None] | None = None,
+    censored: dict | None = None,
 ) -> np.ndarray:
     """Parse a numeric column to canonical float64 (converting other units), checking its rules.
 
@@ -116,6 +133,12 @@ def parse_number(
     ambiguous; other cells with a decimal comma are read and logged. ``cell_texts``
     returns the cells of given rows as written in the file, to quote values that pandas
     parsed as numbers (so that ``1e309`` is not shown as ``inf``).
+
+    A laboratory field (schema role ``laboratory``) may hold values outside the assay's
+    range, written ``<50``, ``< 83``, ``менее 100``, ``>2000`` or ``более 1500``: the
+    limit is kept as the value and, when ``censored`` is a dict, an object array under
+    the field's name says ``"left"`` (the value is below the limit), ``"right"`` (above)
+    or None per row. Every such cell is logged, and the rule is a data warning.
     """
     n = len(raw)
     unit = alt.unit if alt else field.unit
@@ -174,6 +197,10 @@ def parse_number(
                     for t in amb.tolist()
                 ],
             )
+        if field.unit == "months" and alt is None:
+            _read_age_text(text, num, pos, column, log)
+        if field.role == "laboratory" and censored is not None:
+            _read_censored(text, num, pos, n, field, column, alt, censored, log)
         bad = np.isnan(num) & ~ambiguous
         if bad.any():
             bad_pos = pos[bad]
@@ -232,6 +259,95 @@ def parse_number(
             f"{_plural(field.unit or 'unit')}.",
         )
     return vals
+
+
+def age_in_months(text: str) -> float | None:
+    """Months in an age written as text, or None when it is not one.
+
+    >>> age_in_months("1 г. 2 мес."), age_in_months("8 мес."), age_in_months("10 months")
+    (14.0, 8.0, 10.0)
+    >>> age_in_months("2 недели") is None, age_in_months("K01") is None
+    (False, True)
+    """
+    low = text.strip().lower()
+    total, end = 0.0, 0
+    for m in _AGE_PART.finditer(low):
+        if m.start() != end or m.group(2) not in _AGE_FACTOR:
+            return None
+        total += float(m.group(1).replace(",", ".")) * _AGE_FACTOR[m.group(2)]
+        end = m.end()
+    return round(total, 2) if end and end == len(low) else None
+
+
+def _read_age_text(text, num, pos, column, log) -> None:
+    """Ages written as text ("1 г. 2 мес.") into ``num`` (months), each logged."""
+    failed = np.flatnonzero(np.isnan(num))
+    if not len(failed):
+        return
+    cells = text.to_numpy(dtype=object)[failed]
+    months = np.array(
+        [age_in_months(c) if isinstance(c, str) else None for c in cells], dtype=object
+    )
+    hit = np.array([m is not None for m in months], dtype=bool)
+    if not hit.any():
+        return
+    idx = failed[hit]
+    num[idx] = months[hit].astype("float64")
+    log.add(
+        column,
+        "age-text",
+        rows=pos[idx],
+        original=cells[hit],
+        new=num[idx],
+        detail="age written as text read in months (a year = 12 months, a week = 1/4.348 month)",
+    )
+    log.warn(
+        column,
+        f"column {column!r}: {len(idx)} age(s) written as text (like '1 г. 2 мес.') were read "
+        "in months.",
+        n_cells=len(idx),
+    )
+
+
+def _read_censored(text, num, pos, n, field, column, alt, censored, log) -> None:
+    """Cells like "<50": the limit into ``num``, the direction into ``censored``."""
+    failed = np.isnan(num)
+    if not failed.any():
+        return
+    parts = text[failed].str.extract(_CENSORED)
+    hit = parts["op"].notna().to_numpy()
+    if not hit.any():
+        return
+    idx = np.flatnonzero(failed)[hit]
+    limits = pd.to_numeric(parts["num"][hit].str.replace(",", ".", regex=False)).to_numpy("float64")
+    ops = parts["op"][hit].str.lower().to_numpy(dtype=object)
+    side = np.where(np.isin(ops, list(_LEFT)), "left", "right")
+    num[idx] = limits
+    out = censored.setdefault(field.name, np.full(n, None, dtype=object))
+    out[pos[idx]] = side
+    name = f"{field.name}_censored"
+    for direction in ("left", "right"):
+        rows = idx[side == direction]
+        if not len(rows):
+            continue
+        log.add(
+            column,
+            "censored",
+            rows=pos[rows],
+            original=text.to_numpy(dtype=object)[rows],
+            new=limits[side == direction],
+            detail=f"outside the assay's range: the limit is kept, {name} = {direction}"
+            + (f" (limit in {alt.unit}, converted like the column)" if alt else ""),
+        )
+    n_left, n_right = int((side == "left").sum()), int((side == "right").sum())
+    log.warn(
+        column,
+        f"column {column!r}: {len(idx)} value(s) outside the assay's range (written like "
+        f"'<50' or '>2000') are kept as the limit with {name} = left ({n_left}) or right "
+        f"({n_right}); a median, a rank test or a cut-off that reaches them must treat them "
+        "as censored.",
+        n_cells=len(idx),
+    )
 
 
 def _plural(unit: str) -> str:

@@ -23,7 +23,13 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["id_looks_identifying", "identifier_kind", "neutralise_csv_injection"]
+__all__ = [
+    "counts_of",
+    "id_looks_identifying",
+    "identifier_kind",
+    "kind_of",
+    "neutralise_csv_injection",
+]
 
 # header (normalised: lower case, ё->е, № -> n, punctuation -> spaces) -> kind of identifier.
 # A phrase matches whole words anywhere in the header ("ФИО ребёнка", "Patient name").
@@ -318,14 +324,18 @@ def counts_of(codes, counts: dict | None = None) -> dict:
     """Add to ``counts`` (kind -> number) what each of ``codes`` looks like."""
     counts = dict.fromkeys(_KINDS, 0) if counts is None else counts
     for x in codes:
-        kind = _kind(x)
+        kind = kind_of(x)
         if kind:
             counts[kind] += 1
     return counts
 
 
-def _kind(code: str) -> str | None:
-    """What a single code looks like (None for a plausible pseudonymous code)."""
+def kind_of(code: str) -> str | None:
+    """What a single code looks like (None for a plausible pseudonymous code).
+
+    >>> kind_of("Кузнецов Е.А."), kind_of("Ivanova M."), kind_of("K01")
+    ('name', 'name', None)
+    """
     if _is_date(code):
         return "date"
     if _EMAIL.match(code):

@@ -56,8 +56,24 @@ def _head_text(payload: bytes, encoding: str) -> str:
     return head.decode(encoding, "replace")
 
 
-def sniff_text(shown, data, *, encoding, delimiter, decimal, background=False, make):
-    """Sniff a delimited text file; ``make`` builds the :class:`~b12cohort.reading.sniff.Sniffed`."""
+def sniff_text(
+    shown,
+    data,
+    *,
+    encoding,
+    delimiter,
+    decimal,
+    background=False,
+    make,
+    header_match=None,
+    header_row=None,
+):
+    """Sniff a delimited text file; ``make`` builds the :class:`~b12cohort.reading.sniff.Sniffed`.
+
+    The header is the first line below comments that names at least two schema columns
+    (``header_match``), or line ``header_row``; title and note lines above it are skipped
+    and logged.
+    """
     enc, payload, payload_enc = decode(shown, data, encoding)
     if b"\n" not in payload and b"\r" in payload:  # classic Mac line endings
         payload = payload.replace(b"\r", b"\n")
@@ -78,10 +94,18 @@ def sniff_text(shown, data, *, encoding, delimiter, decimal, background=False, m
         skip += 1
     if skip == len(head):
         _fail(shown, "the file has no header row (only comments or blank lines).", rule="header")
+    comments = skip
+    skip, found = _find_header_line(shown, head, skip, delimiter, header_match, header_row)
+    delimiter = delimiter or found
     header = head[skip].lstrip("\ufeff").rstrip("\r")
     notes = [f"encoding: {enc}"]
-    if skip:
-        notes.append(f"{skip} comment/blank line(s) above the header skipped")
+    if comments:
+        notes.append(f"{comments} comment/blank line(s) above the header skipped")
+    if skip > comments:
+        notes.append(
+            f"{skip - comments} title/note line(s) above the header skipped (line(s) "
+            f"{', '.join(str(i + 1) for i in range(comments, skip))}); the header is line {skip + 1}"
+        )
     if delimiter is None:
         counts = {d: len(_split_header(header, d)) - 1 for d in _DELIMITERS}
         delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
@@ -143,6 +167,53 @@ def sniff_text(shown, data, *, encoding, delimiter, decimal, background=False, m
     return sn
 
 
+def _cells(line: str, delimiter: str) -> list[str]:
+    return [c.strip() for c in _split_header(line.lstrip("\ufeff"), delimiter)]
+
+
+def _find_header_line(shown, head, skip, delimiter, header_match, header_row):
+    """(index of the header line, its delimiter or None): see :func:`sniff_text`."""
+    if header_row is not None:
+        if not 1 <= header_row <= len(head) or not head[header_row - 1].strip():
+            _fail(
+                shown,
+                f"--header-row {header_row}: line {header_row} is empty or beyond the start of "
+                f"the file; the first non-blank line is line {skip + 1}.",
+                rule="header",
+            )
+        return header_row - 1, None
+    if header_match is None:
+        return skip, None
+    delimiters = [delimiter] if delimiter else list(_DELIMITERS)
+    for i in range(skip, min(len(head), skip + 30)):
+        line = head[i]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        best = max(delimiters, key=lambda d: header_match(_cells(line, d)))
+        if header_match(_cells(line, best)) >= 2:
+            return i, None if delimiter else best
+    titles, table = [], False
+    for i in range(skip, min(len(head), skip + 6)):
+        line = head[i]
+        if not line.strip():
+            continue
+        if max(sum(bool(c) for c in _cells(line, d)) for d in delimiters) > 1:
+            table = True  # title lines above a table whose header names nothing known
+            break
+        titles.append(i + 1)
+    if titles and table:
+        _fail(
+            shown,
+            f"no header row found: line(s) {', '.join(map(str, titles))} hold a single cell "
+            "each, like a title, and no line below names the schema's columns. Pass the "
+            "header's line with --header-row N (Python: header_row=N), or write a column "
+            "mapping with `b12cohort map FILE`.",
+            rule="header",
+            line=titles[0],
+        )
+    return skip, None
+
+
 def _scan_in_background(sn) -> None:
     try:
         check_field_counts(sn)
@@ -194,6 +265,14 @@ def check_field_counts(sn) -> None:
     else:
         odd &= ~rec.trailing
     bad = np.flatnonzero(odd)
+    if len(bad) and rec.starts is not None:  # separator-only lines are blank records, not ragged
+        filler = set(b' \t\r\n"') | {ord(sn.delimiter)}
+        blank = [
+            i
+            for i in bad[:_MAX_STRUCTURE_FAILURES].tolist()
+            if fields[i] < expected and set(sn._payload[rec.starts[i] : rec.ends[i]]) <= filler
+        ]
+        bad = np.setdiff1d(bad, blank)
     if not len(bad):
         return
     failures = []

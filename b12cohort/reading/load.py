@@ -30,7 +30,6 @@ from b12cohort.core.errors import (
     FAILURE_COLUMNS,
     CohortValidationError,
     DataQualityWarning,
-    IdentifierWarning,
     SchemeRangeWarning,
 )
 from b12cohort.dictionary.booleans import parse_boolean
@@ -39,11 +38,13 @@ from b12cohort.dictionary.derived import grade_anemia, neuro_items_missing, neur
 from b12cohort.dictionary.failures import Failures, summary_message
 from b12cohort.dictionary.metadata import METADATA_ATTR, CohortMetadata, cleaning_log, load_metadata
 from b12cohort.dictionary.numbers import parse_number
-from b12cohort.dictionary.privacy import counts_of, id_looks_identifying
+from b12cohort.dictionary.pseudonyms import pseudonymise_codes, screen_identifiers
 from b12cohort.dictionary.schema import Schema, load_schema
 from b12cohort.dictionary.texts import parse_text
 from b12cohort.dictionary.validation import check_required, check_rules, check_unique
-from b12cohort.reading.headers import load_mapping, map_headers
+from b12cohort.reading.age import DERIVED_AGE, derive_age
+from b12cohort.reading.headers import header_score, load_mapping, map_headers
+from b12cohort.reading.rows import apply_value_maps, set_aside
 from b12cohort.reading.sniff import sniff
 
 __all__ = [
@@ -81,6 +82,8 @@ def load_cohort(
     true_values=(),
     false_values=(),
     invalid_rows: str = "raise",
+    pseudonymise=None,
+    header_row: int | None = None,
 ) -> pd.DataFrame:
     """Read a hospital export into one validated, canonical cohort DataFrame.
 
@@ -112,6 +115,16 @@ def load_cohort(
         them all. ``"exclude"``: rows with failures are set aside (their failures in
         ``load_metadata(cohort).invalid``) and the valid rows are returned; column-level
         problems still raise.
+    pseudonymise : path, optional
+        Replace every patient code by a stable pseudonym (``P001``, ``P002``, ... in order
+        of first appearance) and write the key (``code,pseudonym``) only to this file.
+        Without it, a kept text column whose cells look like names, dates, e-mail
+        addresses or phone/document numbers is refused (the error names the column and
+        the number of cells, never a value).
+    header_row : int, optional
+        1-based line (CSV) or sheet row (XLSX) of the header. By default the header is
+        the first row whose cells name schema columns (title and note rows above it are
+        skipped and logged).
 
     Returns
     -------
@@ -167,6 +180,8 @@ def load_cohort(
             true_values=true_values,
             false_values=false_values,
             invalid_rows=invalid_rows,
+            pseudonymise=pseudonymise,
+            header_row=header_row,
         )
 
 
@@ -194,6 +209,8 @@ def _load_cohort(
     true_values,
     false_values,
     invalid_rows,
+    pseudonymise,
+    header_row,
 ) -> pd.DataFrame:
     from b12cohort.core.arguments import check_choice
 
@@ -201,7 +218,7 @@ def _load_cohort(
         invalid_rows, ("raise", "exclude"), name="invalid_rows", function="load_cohort"
     )
     sch = load_schema(schema)
-    mapping = load_mapping(columns)
+    mapping, value_maps = load_mapping(columns)
     sn = sniff(
         source,
         encoding=encoding,
@@ -209,12 +226,14 @@ def _load_cohort(
         decimal=decimal,
         sheet=sheet,
         background=True,
+        header_match=header_score(sch, mapping),
+        header_row=header_row,
     )
     log = CleaningLog()
     for note in sn.notes:
         log.add("(file)", "read", detail=note)
     try:
-        used, dropped = map_headers(sn, sch, mapping, log)
+        used, dropped, age_dates = map_headers(sn, sch, mapping, log)
     except CohortValidationError:
         sn.check_rows()  # a ragged file is reported as such before its header is judged
         raise
@@ -242,23 +261,35 @@ def _load_cohort(
         else list(sch.missing_values)
         for p in positions
     }
+    if age_dates is not None:
+        positions += list(age_dates)
+        text_positions += tuple(age_dates)
     raw = sn.read(
         positions,
         text_positions=text_positions,
         category_positions=category_positions,
         na_values=na_values,
     )
-    lines = sn.lines()
+    raw, lines, labels = set_aside(sn, raw, log)
+    if age_dates is not None:
+        dob, admission = (sn.headers[p] for p in age_dates)
+        raw[DERIVED_AGE] = derive_age(raw, dob, admission, log)
+        age_field = next(f for f in sch.fields if f.name == "age_months")
+        before = sum(sch.names.index(f.name) < sch.names.index("age_months") for f, _, _ in plan)
+        plan.insert(before, (age_field, DERIVED_AGE, None))
+    apply_value_maps(raw, value_maps, log)
     n = len(raw)
-    failures = Failures.for_rows(n, lines=lines)
+    failures = Failures.for_rows(n, lines=lines, labels=labels)
     values: dict[str, object] = {}
     originals: dict[str, np.ndarray] = {}
-    screen: dict[str, np.ndarray] = {}  # rows whose patient_id may look identifying
+    censored: dict[str, np.ndarray] = {}  # field -> "left"/"right"/None per row
+    screen: dict[str, np.ndarray] = {}  # cells of free-text columns that may look identifying
     source_of: dict[str, str] = {}
     extra_true = tuple(str(v).strip().lower() for v in true_values)
     extra_false = tuple(str(v).strip().lower() for v in false_values)
-    for (f, _target, alt), pos in zip(plan, positions, strict=True):
-        header = sn.headers[pos]
+    for f, target, alt in plan:
+        pos = used.get(target)
+        header = sn.headers[pos] if pos is not None else target
         col = raw[header]
         source_of[f.name] = header
         if f.is_numeric:
@@ -272,7 +303,10 @@ def _load_cohort(
                 log=log,
                 originals=originals,
                 decimal=sn.decimal or ".",
-                cell_texts=lambda rows, pos=pos: sn.cell_texts(rows, pos),
+                cell_texts=None
+                if pos is None
+                else (lambda rows, pos=pos: sn.cell_texts(rows, pos)),
+                censored=censored,
             )
         elif f.type == "boolean":
             missing = tuple(
@@ -298,8 +332,19 @@ def _load_cohort(
                 missing_values=sch.missing_values,
                 failures=failures,
                 log=log,
-                screen=screen if f.name == "patient_id" else None,
+                screen=screen,
             )
+            if not f.enum:  # free text the analysis keeps: never an identifier
+                screen_identifiers(
+                    v,
+                    column=header,
+                    field=f.name,
+                    candidates=screen.get(f.name),
+                    source=sn.source,
+                    pseudonymise=pseudonymise,
+                )
+                if pseudonymise is not None:
+                    v = pseudonymise_codes(v, column=header, path=pseudonymise, log=log)
         check_required(v, f, column=header, failures=failures)
         if f.unique:
             check_unique(v, f, column=header, failures=failures)
@@ -319,27 +364,14 @@ def _load_cohort(
             DataQualityWarning,
             stacklevel=3,
         )
-    frame = _assemble(values, sch, keep, labels=np.arange(1, n + 1))
-    if "patient_id" in frame.columns:
-        ids = frame["patient_id"]
-        if "patient_id" in screen:  # only the candidates found while stripping
-            maybe = screen["patient_id"][keep] & ids.notna().to_numpy()
-            looks = counts_of(ids.to_numpy(dtype=object)[maybe].tolist())
-            looks = {k: v for k, v in looks.items() if v}
-        else:
-            looks = id_looks_identifying(ids)
-        if looks:
-            what = " and ".join(f"{k} ({v} code(s))" for k, v in looks.items())
-            warnings.warn(
-                f"patient_id values look like a {what}; use pseudonymous codes (e.g. K01) so that no identifier reaches an output.",
-                IdentifierWarning,
-                stacklevel=3,
-            )
+    frame = _assemble(values, sch, keep, labels=labels)
+    for name, side in censored.items():
+        frame[f"{name}_censored"] = pd.Categorical(side[keep], categories=["left", "right"])
     pmol = originals.get("b12_pg_ml") if "b12_pmol_l" in used else None
     frame, derive_notes = _derive(
         frame, b12_pmol=None if pmol is None else pmol[keep], scheme=scheme
     )
-    log._row_labels = np.arange(1, n + 1)
+    log._row_labels = labels
     frame.attrs[METADATA_ATTR] = CohortMetadata(
         source=sn.source,
         sha256=sn.sha256,

@@ -78,7 +78,9 @@ class Sniffed:
     _raw_headers: list[str] = field(default_factory=list, repr=False)
     _records: Records | None = field(default=None, repr=False)  # byte spans of the rows
     _xlsx_rows: list[int] = field(default_factory=list, repr=False)
-    _xlsx_formulas: dict = field(default_factory=dict, repr=False)
+    _xlsx_formulas: dict = field(default_factory=dict, repr=False)  # without a cached value
+    _xlsx_cached: dict = field(default_factory=dict, repr=False)  # formulas read as their value
+    cached_formulas: list = field(default_factory=list, repr=False)  # in the columns read
     _digest: Any = field(default=None, repr=False)  # the SHA-256 being computed
     _scan: threading.Thread | None = field(default=None, repr=False)  # background row scan
     _scan_error: list = field(default_factory=list, repr=False)
@@ -131,7 +133,7 @@ class Sniffed:
         if self.format == "xlsx":
             from b12cohort.reading.excel import check_formulas
 
-            check_formulas(self, positions)
+            self.cached_formulas = check_formulas(self, positions)
             rows = self._payload
             cols = {
                 name: pd.Series([r[p] if p < len(r) else None for r in rows], dtype=object)
@@ -244,6 +246,8 @@ def sniff(
     decimal: str | None = None,
     sheet: str | int | None = None,
     background: bool = False,
+    header_match=None,
+    header_row: int | None = None,
 ) -> Sniffed:
     """Inspect a source and read its header, without parsing the data.
 
@@ -264,7 +268,15 @@ def sniff(
         Force the decimal mark; by default a comma when the delimiter is not a comma and
         the first data lines hold numbers such as ``12,5``.
     sheet : str or int, optional
-        Excel sheet (name or 0-based position); needed when several sheets hold data.
+        Excel sheet: a name, a 0-based position (int), or a string of digits counted from
+        1 (``"2"``, as the command line's ``--sheet 2``) when no sheet has that name;
+        needed when several sheets hold data.
+    header_match : callable, optional
+        Scores a row of cells (how many of them name schema columns); the header is the
+        first row scoring at least 2, below any title and note rows. Without it the header
+        is the first non-comment line (CSV) or non-empty row (XLSX).
+    header_row : int, optional
+        The header's 1-based file line (CSV) or sheet row (XLSX).
     background : bool
         Count the fields of every row of a text file in a background thread (NumPy and
         pandas release the GIL, so the scan overlaps with :meth:`Sniffed.read`). Ragged
@@ -306,7 +318,9 @@ def sniff(
     if data[:4] == b"PK\x03\x04":
         from b12cohort.reading.excel import sniff_xlsx
 
-        sn = sniff_xlsx(shown, data, sheet, make=Sniffed)
+        sn = sniff_xlsx(
+            shown, data, sheet, make=Sniffed, header_match=header_match, header_row=header_row
+        )
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         _fail(
             shown,
@@ -320,6 +334,8 @@ def sniff(
                 shown,
                 data,
                 make=Sniffed,
+                header_match=header_match,
+                header_row=header_row,
                 encoding=encoding,
                 delimiter=delimiter,
                 decimal=decimal,
