@@ -8,11 +8,19 @@ unless ``--debug`` is given.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from pathlib import Path
 
 EXIT_OK, EXIT_INTERNAL, EXIT_DATA = 0, 1, 2
+# messages written for both audiences say "(Python: ...)" for the API; the command line
+# shows the option or the file instead, never a Python call
+_PYTHON_HINT = re.compile(r"\s*\(Python: [^()]*(?:\([^()]*\)[^()]*)*\)")
+
+
+def _for_cli(message) -> str:
+    return _PYTHON_HINT.sub("", str(message))
 
 
 def _add_read_options(p: argparse.ArgumentParser) -> None:
@@ -173,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _print_warnings(caught) -> None:
     seen = set()
     for w in caught:
-        text = f"warning: {w.message}"
+        text = f"warning: {_for_cli(w.message)}"
         if text not in seen:
             seen.add(text)
             print(text, file=sys.stderr)
@@ -208,7 +216,7 @@ def cmd_validate(args) -> int:
             shown = 5  # messages per column and rule; the rest are counted, not repeated
             for (_col, _rule), group in by.groupby(["column", "rule"], sort=False):
                 for msg in group["message"].head(shown):
-                    print(f"- {msg}")
+                    print(f"- {_for_cli(msg)}")
                 if len(group) > shown:
                     print(
                         f"  ... and {len(group) - shown} more like this in the same column "
@@ -236,13 +244,19 @@ def cmd_validate(args) -> int:
             "columns not used: "
             + "; ".join(f"{c} ({r})" for c, r in meta.dropped_columns.itertuples(index=False))
         )
+    if meta.warnings:
+        print(f"data warnings ({len(meta.warnings)}): rules that can change a conclusion")
+        for sentence in meta.warnings:
+            print(f"  ! {sentence}")
     summary = meta.log.summary()
     changes = summary[~summary["rule"].isin(["read", "rename", "drop-column"])]
     if len(changes):
         print(f"changes made while cleaning ({int(changes['n_cells'].fillna(1).sum())} cell(s)):")
         for rec in changes.itertuples(index=False):
             what = (
-                f"{rec.original!r} -> {rec.new!r}" if rec.original != "(per cell)" else rec.detail
+                f"{rec.original!r} -> {rec.new!r}"
+                if rec.original not in ("(per cell)", "")
+                else rec.detail
             )
             print(
                 f"  {rec.column}: {rec.rule}: {what}"
@@ -364,7 +378,7 @@ def main(argv=None) -> int:
         except B12CohortError as exc:
             if args.debug:
                 raise
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {_for_cli(exc)}", file=sys.stderr)
             code = EXIT_DATA
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)

@@ -276,8 +276,11 @@ def test_command_line_names_file_row_column_and_value(cli_runs, case):
     for want in case.failures:
         assert f": {want.rule}" in r.stdout
         if want.row is not None:
-            where = f"row {want.row}" + (f" (line {want.line})" if want.line else "")
-            assert where in r.stdout, (where, r.stdout)
+            # a text file's line, or the spreadsheet cell (row 3 (cell E4)) - issue 12
+            where = rf"row {want.row}" + (
+                rf" \((line |cell [A-Z]{{1,3}}){want.line}\)" if want.line else ""
+            )
+            assert re.search(where, r.stdout), (where, r.stdout)
         elif want.line is not None:  # a file line, or a sheet row (row 3, cell E3)
             assert re.search(rf"(line |row |\b[A-Z]{{1,3}}){want.line}\b", r.stdout), r.stdout
         if want.column is not None:

@@ -8,7 +8,7 @@ seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -64,6 +64,7 @@ class Failures:
     labels: np.ndarray  # 1-based data-row numbers
     lines: np.ndarray  # file line per row (-1 when not a file)
     parts: list
+    cells: dict = field(default_factory=dict)  # spreadsheet: column -> its letter (E for E4)
 
     @classmethod
     def for_rows(
@@ -124,8 +125,9 @@ class Failures:
             where = "row " + pd.Series(labels).astype(str)
             has_line = lines >= 0
             if has_line.any():
+                unit = f"cell {self.cells[column]}" if column in self.cells else "line "
                 where = where.where(
-                    ~has_line, where + " (line " + pd.Series(lines).astype(str) + ")"
+                    ~has_line, where + f" ({unit}" + pd.Series(lines).astype(str) + ")"
                 )
             values = _withheld(values)
             value_text = pd.Series(values, dtype=object).astype(str)

@@ -280,6 +280,10 @@ def _load_cohort(
     apply_value_maps(raw, value_maps, log)
     n = len(raw)
     failures = Failures.for_rows(n, lines=lines, labels=labels)
+    if sn.format == "xlsx":  # a spreadsheet cell is shown as people find it: E4
+        from openpyxl.utils import get_column_letter
+
+        failures.cells = {h: get_column_letter(i + 1) for i, h in enumerate(sn.headers)}
     values: dict[str, object] = {}
     originals: dict[str, np.ndarray] = {}
     censored: dict[str, np.ndarray] = {}  # field -> "left"/"right"/None per row
@@ -360,7 +364,7 @@ def _load_cohort(
         invalid = table
         warnings.warn(
             f"{sn.source}: {int((~keep).sum())} of {n} row(s) failed validation and were set aside "
-            "(see load_metadata(cohort).invalid).",
+            "(the report lists them in invalid_rows.csv) (Python: load_metadata(cohort).invalid).",
             DataQualityWarning,
             stacklevel=3,
         )
