@@ -109,7 +109,7 @@ def load_cohort(
     encoding, delimiter, decimal : str, optional
         Override the detection (see :func:`b12cohort.reading.sniff`).
     true_values, false_values : sequence of str
-        Extra spellings for yes/no fields (e.g. ``false_values=["-"]`` when "-" means no).
+        Extra spellings for yes/no fields (e.g. ``true_values=["есть"]``); "-" already means no.
     invalid_rows : {"raise", "exclude"}
         ``"raise"`` (default): any failure raises :class:`CohortValidationError` listing
         them all. ``"exclude"``: rows with failures are set aside (their failures in
@@ -149,7 +149,8 @@ def load_cohort(
     Warns
     -----
     IdentifierWarning
-        A direct-identifier column was dropped, or patient codes look like names/dates.
+        A direct-identifier column was dropped (patient codes that look like names,
+        dates or phone numbers are refused instead, see ``pseudonymise``).
     DataQualityWarning
         Valid but doubtful data (ambiguous codes, rows excluded as invalid).
     SchemeRangeWarning
