@@ -73,9 +73,7 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
 
 
 def _read_kwargs(args) -> dict:
-    sheet = args.sheet
-    if sheet is not None and sheet.strip().isdigit():
-        sheet = f"#{int(sheet)}"  # a number counted from 1, unless a sheet has that name
+    sheet = args.sheet  # a name, or digits: a number counted from 1 unless a sheet has that name
     return {
         "pseudonymise": args.pseudonymise,
         "header_row": args.header_row,

@@ -174,3 +174,42 @@ def test_map_writes_a_mapping_marking_every_guess(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"b12cohort validate {EXPORTS / 'ru_title_totals_cp1251.csv'} --columns {target}" in out
     assert main(["map", str(EXPORTS / "ru_title_totals_cp1251.csv"), "--out", str(target)]) == 2
+
+
+def _example_frame():
+    import pandas as pd
+    from conftest import EXAMPLE_CSV
+
+    return pd.read_csv(EXAMPLE_CSV, comment="#", dtype=str, keep_default_na=False)
+
+
+def test_unknown_yes_no_codes_name_the_codes_and_the_fix():
+    frame = _example_frame()
+    frame.loc[[0, 1], "hypotonia"] = "есть"
+    with pytest.raises(CohortValidationError) as info:
+        load_cohort(frame)
+    message = info.value.failures["message"].iloc[0]
+    assert "codes found in this column that are not yes/no: 'есть'" in message
+    assert "--true-values есть" in message
+    assert '{"hypotonia": {"column": "hypotonia", "values": {"есть": "yes"}}}' in message
+    cohort = load_cohort(frame, true_values=["есть"])  # the fix it names works
+    assert int(cohort["hypotonia"].sum()) == 19
+
+
+def test_header_row_is_taken_as_given(tmp_path):
+    frame = _example_frame()
+    text = "A note;\nAnother note, with a comma\n" + frame.to_csv(index=False)
+    path = tmp_path / "x.csv"
+    path.write_text(text, encoding="utf-8")
+    cohort = load_cohort(path, header_row=3)
+    assert len(cohort) == 19
+    assert any("the header is line 3" in n for n in load_metadata(cohort).notes)
+    with pytest.raises(CohortValidationError, match="--header-row 40"):
+        load_cohort(path, header_row=40)
+
+
+def test_a_mapping_to_an_unknown_target_names_the_closest_valid_targets():
+    from b12cohort import ArgumentError
+
+    with pytest.raises(ArgumentError, match="closest valid targets: age_weeks, age_years"):
+        load_cohort(_example_frame(), columns={"age_months": "age_week"})

@@ -131,7 +131,7 @@ def _choose_sheet(shown, wb, sheet) -> str:
         return names[sheet]
     if sheet in names:
         return sheet
-    text = str(sheet).lstrip("#").strip()
+    text = str(sheet).strip()
     if text.isdigit():
         k = int(text)
         if 1 <= k <= len(names):
