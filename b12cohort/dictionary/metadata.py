@@ -31,7 +31,8 @@ class CohortMetadata:
     format, encoding, delimiter, decimal, sheet
         How the input was read.
     n_rows : int
-        Data rows in the input.
+        Data rows in the input that are records (blank records and totals rows, set
+        aside and counted in ``warnings``, are not rows of the cohort).
     columns : dict
         Canonical field -> source column used.
     dropped_columns : pandas.DataFrame

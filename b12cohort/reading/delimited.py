@@ -189,7 +189,7 @@ def _find_header_line(shown, head, skip, delimiter, header_match, header_row):
         line = head[i]
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        best = max(delimiters, key=lambda d: header_match(_cells(line, d)))
+        best = max(delimiters, key=lambda d: (header_match(_cells(line, d)), len(_cells(line, d))))
         if header_match(_cells(line, best)) >= 2:
             return i, None if delimiter else best
     titles, table = [], False

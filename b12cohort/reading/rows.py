@@ -26,8 +26,8 @@ def rows_set_aside(sn, raw: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndar
     """(keep mask, reason -> 0-based rows) for the rows of ``raw`` read from ``sn``.
 
     A row is *blank* when every cell of the file's row is empty (only separators,
-    spaces or quotes), *totals* when it is one of the last rows and its first filled
-    cell is a totals word.
+    spaces or quotes), *totals* when it is one of the last five rows that are not blank
+    and its first filled cell is a totals word.
     """
     n = len(raw)
     keep = np.ones(n, dtype=bool)
@@ -40,7 +40,8 @@ def rows_set_aside(sn, raw: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndar
     if blank:
         reasons["blank"] = np.asarray(blank, dtype=np.int64)
     totals = []
-    for r in range(max(0, n - _TAIL), n):
+    filled = np.setdiff1d(np.arange(n), np.asarray(blank, dtype=np.int64))
+    for r in filled[-_TAIL:].tolist():  # the last rows that are not blank
         cells = _cells(sn, r)
         first = next((c for c in cells if c), "")
         if first.lower().rstrip(":").strip() in TOTALS_WORDS:
