@@ -170,7 +170,7 @@ CASES = [
     ),
     Case("formula_injection.csv", (F("minimum", 1, 2, "hb_g_l", "-1"),)),
     # Excel
-    Case("several_sheets.xlsx", (F("sheet"),), message="sheet='NAME'"),
+    Case("several_sheets.xlsx", (F("sheet"),), message="--sheet NAME or --sheet 2"),
     Case(
         "formulas.xlsx",
         (
