@@ -174,6 +174,10 @@ def test_map_writes_a_mapping_marking_every_guess(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"b12cohort validate {EXPORTS / 'ru_title_totals_cp1251.csv'} --columns {target}" in out
     assert main(["map", str(EXPORTS / "ru_title_totals_cp1251.csv"), "--out", str(target)]) == 2
+    capsys.readouterr()
+    # the guesses, once checked, load the export
+    code = main(["validate", str(EXPORTS / "ru_title_totals_cp1251.csv"), "--columns", str(target)])
+    assert code == 0 and f"{make_exports.N} infant(s)" in capsys.readouterr().out
 
 
 def _example_frame():

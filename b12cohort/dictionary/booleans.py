@@ -107,13 +107,13 @@ def parse_boolean(
     if dashes:
         present = st != _MISSING
         if not (present & (st == _YES)).any():
-            log.warn(
-                column,
+            sentence = (
                 f"column {column!r} holds only '-' and empty cells: {dashes} '-' cell(s) read as "
                 f"no and {int((~present).sum())} empty cell(s) as not recorded; check that '-' "
-                "means absent in this export.",
-                n_cells=dashes,
+                "means absent in this export."
             )
+            log.add(column, "only-dashes", detail=sentence)
+            log.warn(column, sentence, n_cells=dashes)
         else:
             log.warn(
                 column,

@@ -367,6 +367,7 @@ EXPECTED = {
         "exit": 0,
         "infants": N,
         "rules": [
+            "only-dashes",
             "boolean-code",
             "skip-blank",
             "skip-totals",
