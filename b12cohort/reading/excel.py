@@ -64,6 +64,7 @@ def sniff_xlsx(shown: str, data: bytes, sheet, *, make, header_match=None, heade
             f"{at} title/note row(s) above the header skipped (sheet row(s) "
             f"{', '.join(str(r) for r, _ in grid[:at])})"
         )
+    merged, hidden = _layout(data, chosen, grid, header_row)
     data_rows = grid[at + 1 :]
     rows = [cells for _, cells in data_rows]
     row_numbers = [r for r, _ in data_rows]
@@ -104,7 +105,55 @@ def sniff_xlsx(shown: str, data: bytes, sheet, *, make, header_match=None, heade
     sn._xlsx_rows = row_numbers
     sn._xlsx_formulas = formulas
     sn._xlsx_cached = cached
+    sn._xlsx_merged = merged
+    sn._xlsx_hidden = hidden
     return sn
+
+
+_LAYOUT_BYTES = 8 << 20  # workbooks up to this size are also opened fully for their layout
+
+
+def _layout(data: bytes, sheet: str, grid, header_row: int):
+    """Merged ranges below the header (filled in ``grid``) and hidden columns of ``sheet``.
+
+    openpyxl's read-only mode sees neither, so a workbook of moderate size is opened a
+    second time in full. A merged range keeps its value in its top-left cell only; the
+    other cells of the range get that value (logged by the loader), so that a sign
+    written once for two rows is not read as missing in the second.
+    Returns ([(range, 0-based column, [sheet rows filled])], {0-based hidden columns}).
+    """
+    if len(data) > _LAYOUT_BYTES:
+        return [], set()
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    ws = wb[sheet]
+    hidden = set()
+    for dim in ws.column_dimensions.values():
+        if dim.hidden and dim.min:
+            hidden.update(range(dim.min - 1, (dim.max or dim.min)))
+    rows = dict(grid)
+    merged = []
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= header_row:
+            continue  # a title or the header itself (refused there when it hides a name)
+        top = rows.get(rng.min_row, [])
+        value = top[rng.min_col - 1] if rng.min_col - 1 < len(top) else None
+        for col in range(rng.min_col - 1, rng.max_col):
+            filled = []
+            for r in range(rng.min_row, rng.max_row + 1):
+                if (r, col) == (rng.min_row, rng.min_col - 1) or r not in rows:
+                    continue
+                cells = rows[r]
+                cells.extend([None] * (col + 1 - len(cells)))
+                cells[col] = value
+                filled.append(r)
+            if filled:
+                merged.append((str(rng), col, filled))
+    wb.close()
+    return merged, hidden
 
 
 def _choose_sheet(shown, wb, sheet) -> str:

@@ -85,6 +85,7 @@ def set_aside(sn, raw: pd.DataFrame, log) -> tuple[pd.DataFrame, np.ndarray, np.
     """
     lines = sn.lines()
     _log_formulas(sn, lines, log)
+    _log_layout(sn, raw, lines, log)
     keep, reasons = rows_set_aside(sn, raw)
     labels = np.arange(1, len(raw) + 1)
     if keep.all():
@@ -123,6 +124,35 @@ def _log_formulas(sn, lines: np.ndarray, log) -> None:
             f"them (first: cell {get_column_letter(pos + 1)}{first_row}, {formula}); check "
             "that the workbook was recalculated before it was saved.",
             n_cells=len(cells),
+        )
+
+
+def _log_layout(sn, raw: pd.DataFrame, lines: np.ndarray, log) -> None:
+    """Merged cells filled and hidden columns read, in the columns the cohort uses."""
+    read = {sn.headers.index(h) for h in raw.columns if h in sn.headers}
+    for rng, col, filled in getattr(sn, "_xlsx_merged", []):
+        if col not in read:
+            continue
+        header = sn.headers[col]
+        rows = np.flatnonzero(np.isin(lines, np.asarray(filled, dtype=np.int64)))
+        log.add(
+            header,
+            "merged-cell",
+            rows=rows,
+            detail=f"cell of the merged range {rng}: given the range's value",
+        )
+        log.warn(
+            header,
+            f"column {header!r}: {len(filled)} cell(s) of the merged range {rng} were given the "
+            "value of its first cell; check that the merge meant the same value for each row.",
+            n_cells=len(filled),
+        )
+    for col in sorted(getattr(sn, "_xlsx_hidden", set()) & read):
+        header = sn.headers[col]
+        log.add(header, "hidden-column", detail="the column is hidden in the sheet; it was read")
+        log.warn(
+            header,
+            f"column {header!r} is hidden in the sheet; it was read like the others.",
         )
 
 

@@ -81,6 +81,8 @@ class Sniffed:
     _xlsx_formulas: dict = field(default_factory=dict, repr=False)  # without a cached value
     _xlsx_cached: dict = field(default_factory=dict, repr=False)  # formulas read as their value
     cached_formulas: list = field(default_factory=list, repr=False)  # in the columns read
+    _xlsx_merged: list = field(default_factory=list, repr=False)  # (range, column, rows filled)
+    _xlsx_hidden: set = field(default_factory=set, repr=False)  # hidden columns (0-based)
     _digest: Any = field(default=None, repr=False)  # the SHA-256 being computed
     _scan: threading.Thread | None = field(default=None, repr=False)  # background row scan
     _scan_error: list = field(default_factory=list, repr=False)

@@ -297,6 +297,7 @@ def _workbook(*, cached: bool):
         ]
         for j, v in enumerate(values, start=1):
             ws.cell(r, j, v)
+    ws.merge_cells("H4:H5")  # Гипотония: "да" written once for two infants
     ws.cell(4 + N, 1, "Итого")
     ws.cell(4 + N, 5, f"=AVERAGE(E4:E{3 + N})")
     fill = PatternFill("solid", fgColor="FFFF99")
@@ -433,7 +434,7 @@ EXPECTED = {
         ),
         "exit": 0,
         "infants": N,
-        "rules": ["formula", "skip-totals", "unit-conversion"],
+        "rules": ["merged-cell", "formula", "skip-totals", "unit-conversion"],
         "warnings": ["formula cell(s) read as the result", "totals row"],
         "secrets": NAMES,
     },
