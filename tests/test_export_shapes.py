@@ -11,6 +11,7 @@ must find the same infants with the same signs, and say what it did.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import warnings
 
@@ -18,7 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from b12cohort import B12CohortWarning, cleaning_log, load_cohort, load_metadata
+from b12cohort import (
+    B12CohortWarning,
+    CohortValidationError,
+    cleaning_log,
+    load_cohort,
+    load_metadata,
+)
 
 SIGNS = [
     "hypotonia",
@@ -180,3 +187,49 @@ def test_workbooks_of_any_shape_give_the_same_infants(tmp_path, rows, shape, for
         warnings.simplefilter("ignore", B12CohortWarning)
         cohort = load_cohort(path)
     _check(cohort, rows, {**shape, "blank": 0})
+
+
+SURNAMES = ["Кузнецов", "Иванова", "Smirnov", "Petrova", "Yılmaz", "Орлова-Светлова", "O'Brien"]
+
+
+@st.composite
+def identifiers(draw):
+    """A name (Cyrillic or Latin, with or without initials), a date or a phone number."""
+    kind = draw(st.sampled_from(["name", "initials", "caps", "date", "phone"]))
+    surname = draw(st.sampled_from(SURNAMES))
+    if kind == "name":
+        return surname
+    if kind == "initials":
+        first = draw(st.sampled_from("АЕИМПKMIP"))
+        return f"{surname} {first}." + draw(st.sampled_from(["", "А.", "I."]))
+    if kind == "caps":
+        return f"{surname.upper()} {draw(st.sampled_from(['ANNA', 'ИВАН', 'PAVEL']))}"
+    if kind == "date":
+        d = draw(st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2020, 12, 31)))
+        return draw(
+            st.sampled_from([d.strftime("%d.%m.%Y"), d.isoformat(), d.strftime("%d/%m/%Y")])
+        )
+    digits = draw(st.text(alphabet="0123456789", min_size=10, max_size=11))
+    return f"+7 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:10]}"
+
+
+@settings(max_examples=60, deadline=None)
+@given(infants(), identifiers(), st.data())
+def test_an_identifier_in_any_kept_column_is_never_echoed(rows, secret, data):
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        [_cells(r, {"codes": "english", "age_text": False}) for r in rows], columns=HEADER
+    )
+    where = data.draw(st.sampled_from(["patient_id", "hb_g_l", "sex", "hypotonia"]))
+    frame.loc[data.draw(st.integers(0, len(rows) - 1)), where] = secret
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(CohortValidationError) as info:
+            load_cohort(frame)
+    shown = (
+        str(info.value) + info.value.failures.to_csv() + " ".join(str(w.message) for w in caught)
+    )
+    assert secret not in shown
+    if where == "patient_id":
+        assert list(info.value.failures["rule"]) == ["no-identifiers"]
