@@ -232,6 +232,10 @@ def cmd_validate(args) -> int:
         )
         return EXIT_OK
     print(f"VALID  {args.path}")
+    if args.pseudonymise:
+        print(
+            f"patient codes replaced by pseudonyms; the key is in {args.pseudonymise} (keep it private)"
+        )
     print(f"{len(cohort)} infant(s); read as {', '.join(meta.notes)}")
     print(
         "columns used: "

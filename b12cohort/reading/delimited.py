@@ -206,8 +206,8 @@ def _find_header_line(shown, head, skip, delimiter, header_match, header_row):
             shown,
             f"no header row found: line(s) {', '.join(map(str, titles))} hold a single cell "
             "each, like a title, and no line below names the schema's columns. Pass the "
-            "header's line with --header-row N (Python: header_row=N), or write a column "
-            "mapping with `b12cohort map FILE`.",
+            "header's line with --header-row N (Python: header_row=N) to "
+            "validate, report or map, or name the header's columns in a --columns mapping.",
             rule="header",
             line=titles[0],
         )

@@ -263,8 +263,9 @@ def find_header(rows, header_match, header_row, *, shown, where, header_line):
         _fail(
             shown,
             f"no header row found: {lines} hold(s) a single cell each, like a title, and no row "
-            "below names the schema's columns. Pass the header's position with --header-row N "
-            "(Python: header_row=N), or write a column mapping with `b12cohort map FILE`.",
+            "below names the schema's columns. Pass the header's row with --header-row N "
+            "(Python: header_row=N) to validate, report or map, or "
+            "name the header's columns in a --columns mapping.",
             rule="header",
         )
     return 0
