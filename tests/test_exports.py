@@ -18,7 +18,13 @@ from pathlib import Path
 import pytest
 from privacy_scan import assert_no_leak
 
-from b12cohort import CohortValidationError, cleaning_log, load_cohort, load_metadata
+from b12cohort import (
+    B12CohortWarning,
+    CohortValidationError,
+    cleaning_log,
+    load_cohort,
+    load_metadata,
+)
 from b12cohort.cli import main
 from b12cohort.cohort.eligibility import apply_eligibility
 
@@ -217,3 +223,24 @@ def test_a_mapping_to_an_unknown_target_names_the_closest_valid_targets():
 
     with pytest.raises(ArgumentError, match="closest valid targets: age_weeks, age_years"):
         load_cohort(_example_frame(), columns={"age_months": "age_week"})
+
+
+def test_dates_written_month_first_are_read_month_first(tmp_path):
+    frame = _example_frame().drop(columns=["age_months"])
+    frame.insert(1, "Date of birth", "03/25/2018")  # month 3, day 25: month first
+    frame.insert(2, "Admission date", "09/25/2018")
+    with pytest.warns(B12CohortWarning):
+        cohort = load_cohort(frame)
+    assert cohort["age_months"].iloc[0] == pytest.approx(184 / 30.4375, abs=0.005)
+    assert any("read month-first" in w for w in load_metadata(cohort).warnings)
+    assert not any("birth" in c.lower() for c in cohort.columns)
+
+
+def test_ambiguous_dates_are_read_day_first_and_said_so():
+    frame = _example_frame().drop(columns=["age_months"])
+    frame.insert(1, "Дата рождения", "01.02.2018")
+    frame.insert(2, "Дата поступления", "01.08.2018")
+    with pytest.warns(B12CohortWarning):
+        cohort = load_cohort(frame)
+    assert cohort["age_months"].iloc[0] == pytest.approx(181 / 30.4375, abs=0.005)
+    assert any("they were read day first" in w for w in load_metadata(cohort).warnings)

@@ -52,7 +52,28 @@ def find_age_dates(headers, mapping: dict, taken: set[int]) -> tuple[int, int] |
     return (dob[0], adm[0]) if dob and adm else None
 
 
-def _dates(col: pd.Series) -> pd.Series:
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})")
+
+
+def date_order(*columns: pd.Series) -> str:
+    """How the text dates of the columns are written: "day-first", "month-first" or
+    "ambiguous" (every first and second number is 12 or less: read day first, as
+    Russian and Turkish exports write them, and say so)."""
+    first = second = 0
+    for col in columns:
+        for v in col.astype(object):
+            m = _NUMERIC_DATE.match(str(v).strip()) if isinstance(v, str) else None
+            if m:
+                first = max(first, int(m.group(1)))
+                second = max(second, int(m.group(2)))
+    if first > 12:
+        return "day-first"
+    if second > 12:
+        return "month-first"
+    return "ambiguous"
+
+
+def _dates(col: pd.Series, *, dayfirst: bool) -> pd.Series:
     def one(v):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return pd.NaT
@@ -64,14 +85,16 @@ def _dates(col: pd.Series) -> pd.Series:
         iso = re.match(r"^\d{4}-\d{1,2}-\d{1,2}", text)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pd.to_datetime(text, dayfirst=not iso, errors="coerce")
+            return pd.to_datetime(text, dayfirst=dayfirst and not iso, errors="coerce")
 
     return col.astype(object).map(one)
 
 
 def derive_age(raw: pd.DataFrame, dob: str, admission: str, log) -> pd.Series:
     """``age_months`` from the two date columns of ``raw`` (which are then removed from it)."""
-    born, admitted = _dates(raw[dob]), _dates(raw[admission])
+    order = date_order(raw[dob], raw[admission])
+    dayfirst = order != "month-first"
+    born, admitted = _dates(raw[dob], dayfirst=dayfirst), _dates(raw[admission], dayfirst=dayfirst)
     days = (admitted - born).dt.days.astype("float64")
     months = (days / _DAYS_PER_MONTH).round(2)
     bad = months.isna() | (months < 0)
@@ -96,6 +119,11 @@ def derive_age(raw: pd.DataFrame, dob: str, admission: str, log) -> pd.Series:
             f"; {n_bad} row(s) had a missing, unreadable or later-than-admission date"
             if n_bad
             else ""
+        )
+        + (
+            "; every date could be day.month or month.day: they were read day first"
+            if order == "ambiguous"
+            else f"; the dates were read {order} (a first or second number above 12 says so)"
         )
         + ".",
         n_cells=len(ok),
