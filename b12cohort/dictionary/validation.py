@@ -59,11 +59,12 @@ def check_unique(values, field: Field, *, column: str, failures: Failures) -> No
     rows = np.flatnonzero(np.isin(codes, repeated))
     rows = rows[np.argsort(codes[rows], kind="stable")]
     bounds = np.flatnonzero(np.diff(codes[rows])) + 1
+    unit = f"cell {failures.cells[column]}" if column in failures.cells else "line "
     for group in np.split(rows, bounds):
         shown = group[:_MAX_SHOWN_ROWS]
         where = ", ".join(
             f"row {failures.labels[r]}"
-            + (f" (line {failures.lines[r]})" if failures.lines[r] >= 0 else "")
+            + (f" ({unit}{failures.lines[r]})" if failures.lines[r] >= 0 else "")
             for r in shown.tolist()
         )
         if len(group) > len(shown):
