@@ -82,7 +82,7 @@ _LAZY = {
     "example_path": "b12cohort.cohort.datasets",
     "simulate_cohort": "b12cohort.cohort.simulate",
     "population_spearman": "b12cohort.cohort.simulate",
-    "write_export": "b12cohort.cohort.simulate",
+    "write_export": "b12cohort.cohort.export",
     # statistics
     "binomial_ci": "b12cohort.stats.proportions",
     "prevalence": "b12cohort.stats.proportions",
@@ -164,7 +164,8 @@ if (
 ):  # pragma: no cover - for static analysers and IDEs only (agrees with _LAZY: tested)
     from b12cohort.cohort.datasets import example_path, load_example
     from b12cohort.cohort.eligibility import apply_eligibility, participant_flow
-    from b12cohort.cohort.simulate import population_spearman, simulate_cohort, write_export
+    from b12cohort.cohort.export import write_export
+    from b12cohort.cohort.simulate import population_spearman, simulate_cohort
     from b12cohort.dictionary.derived import (
         anemia_schemes,
         grade_anemia,
