@@ -427,7 +427,10 @@ def compare_groups(
     if not isinstance(correct, bool | np.bool_):
         raise ArgumentError(f"{fn}(): `correct` must be True or False; got {correct!r}.")
 
-    vals = _values(data, value, function=fn)
+    from b12cohort.stats._censoring import rank_ready
+
+    ranked, censor_note = rank_ready(data, value, function=fn)
+    vals = _values(data.assign(**{value: ranked}), value, function=fn)
     group = data[by]
     ok = (vals.notna() & group.notna()).to_numpy()
     n_missing = int((~ok).sum())
@@ -440,7 +443,7 @@ def compare_groups(
             f"{int(ok.sum())} rows with both '{value}' and '{by}' recorded; found "
             f"{len(levels)}: {seen}."
         )
-    notes: list[str] = []
+    notes: list[str] = [censor_note] if censor_note else []
     if empty:
         msg = f"empty level(s) of '{by}' dropped: {', '.join(map(repr, empty))}"
         notes.append(msg)

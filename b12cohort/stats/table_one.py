@@ -26,6 +26,7 @@ from b12cohort.core.arguments import (
 )
 from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
 from b12cohort.core.tables import TableOne, auto_decimals, format_test, summary_table
+from b12cohort.stats._censoring import censoring, rank_ready, show_censoring
 from b12cohort.stats.proportions import PREVALENCE_METHODS, binomial_ci
 
 __all__ = ["TableOne", "table_one"]
@@ -284,15 +285,28 @@ def _categorical_rows(var, kind, levels, counts, columns, sizes, *, ci_method, c
     return rows
 
 
-def _group_tests(num, kinds, codes, n_groups, group_counts, max_work) -> list[dict[str, Any]]:
+def _group_tests(
+    num, kinds, codes, n_groups, group_counts, max_work, censored=None
+) -> list[dict[str, Any]]:
     """One test per variable across the groups (rows with a group only)."""
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
     starts = np.searchsorted(sorted_codes, np.arange(n_groups), side="left")
     ends = np.searchsorted(sorted_codes, np.arange(n_groups), side="right")
+    censored = censored or {}
     rows = []
     for var, kind in kinds.items():
-        if kind == "continuous":
+        if kind == "continuous" and var in censored:  # censored values: ties at the limit
+            try:
+                x, note = rank_ready(censored[var], var, function="table_one")
+            except ArgumentError as err:
+                rows.append(_untested(var, f"not tested: {str(err).split(': ', 1)[1]}"))
+                continue
+            x = x.to_numpy(dtype=float)[order]
+            samples = [x[a:b] for a, b in zip(starts, ends, strict=True)]
+            row = _test_continuous(var, [s[~np.isnan(s)] for s in samples])
+            rows.append({**row, "note": "; ".join(filter(None, (row["note"], note)))})
+        elif kind == "continuous":
             x = num[var].to_numpy()[order]
             samples = [x[a:b] for a, b in zip(starts, ends, strict=True)]
             rows.append(_test_continuous(var, [s[~np.isnan(s)] for s in samples]))
@@ -514,6 +528,7 @@ def table_one(
     num = pd.DataFrame(
         {c: data[c].to_numpy(dtype="float64", na_value=np.nan) for c in cont}, index=data.index
     )
+    censored = {c: data for c in cont if censoring(data, c) is not None}
     stat_rows = _continuous_rows(num, codes, columns, sizes)
     group_counts = {}
     for var in (c for c, k in kinds.items() if k != "continuous"):
@@ -528,7 +543,7 @@ def table_one(
         np.argsort(statistics["variable"].map({v: i for i, v in enumerate(kinds)}), kind="stable")
     ].reset_index(drop=True)
     tests = pd.DataFrame(
-        _group_tests(num, kinds, codes, len(group_labels), group_counts, max_work)
+        _group_tests(num, kinds, codes, len(group_labels), group_counts, max_work, censored)
         if by is not None
         else [],
         columns=list(_TEST_COLUMNS),
@@ -550,6 +565,7 @@ def table_one(
         statistics, tests, kinds=kinds, columns=columns, sizes=sizes, labels=labels,
         decimals=decimal_places, mean_sd=mean_sd, missing=missing, tested=by is not None,
     )  # fmt: skip
+    show_censoring(summary, statistics, censored, codes, columns, labels, decimal_places, notes)
     cells = "Continuous: " + ("mean (SD); " if mean_sd else "") + "median [IQR]; min, max. "
     cells += "Categorical: n (%), % of non-missing values."
     notes.insert(0, cells)
