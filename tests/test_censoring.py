@@ -88,3 +88,36 @@ def test_an_undetermined_order_is_refused_or_not_tested(tmp_path):
     t = table_one(cohort, variables=["b12_pg_ml"], by="sex")
     assert t.tests["test"].iloc[0] == "none"
     assert "not tested" in t.tests["note"].iloc[0] and "<100" in t.tests["note"].iloc[0]
+
+
+def _legend(ax):
+    legend = ax.get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend else []
+
+
+def test_figures_draw_censored_points_at_the_limit_with_their_own_marker(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from b12cohort.figures.anemia import plot_b12_vs_hb, plot_hb_by_score
+
+    cohort = _cohort(tmp_path, ["<50", "<40", 55, 60, 62, 70, 75, 80, "<50", 90])
+    ax = plot_b12_vs_hb(cohort)
+    (left,) = [c for c in ax.collections if c.get_gid() == "censored:left"]
+    assert sorted(left.get_offsets()[:, 1].tolist()) == [40.0, 50.0, 50.0]
+    (infants,) = [c for c in ax.collections if c.get_gid() == "infants"]
+    assert len(infants.get_offsets()) == 7
+    assert "below the assay's limit (<40, <50)" in _legend(ax)
+    plt.close("all")
+    exact = _cohort(tmp_path, [45, 40, 55, 60, 62, 70, 75, 80, 50, 90])
+    ax = plot_b12_vs_hb(exact)
+    assert not any("assay" in t for t in _legend(ax))
+    assert not [c for c in ax.collections if str(c.get_gid()).startswith("censored")]
+    hb = [f"<{60}" if i == 0 else 62 + i for i in range(10)]
+    ax = plot_hb_by_score(_cohort(tmp_path, [40] * 10, hb=hb))
+    assert "below the assay's limit (<60)" in _legend(ax)
+    ax = plot_hb_by_score(exact)
+    assert _legend(ax) == []
+    plt.close("all")
