@@ -121,3 +121,17 @@ def test_figures_draw_censored_points_at_the_limit_with_their_own_marker(tmp_pat
     ax = plot_hb_by_score(exact)
     assert _legend(ax) == []
     plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("b12", "expected"),
+    [
+        (["<50", "<50", "<50", 55, 60, 62, 70, 75], "<50.0, 75.0"),
+        (["<83", "<40", 52, 67, 75, 80], "<40.0, <83.0"),
+        (["<60", 55, 70, 80, ">2000", 90], "<=55.0, >2000.0"),
+    ],
+)
+def test_table_one_min_and_max_say_what_the_censoring_allows(tmp_path, b12, expected):
+    s = table_one(_cohort(tmp_path, b12), variables=["b12_pg_ml"]).summary
+    row = s.loc[(s["level"] == "min, max"), "Overall"].iloc[0]
+    assert row == expected

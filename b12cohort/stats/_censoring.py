@@ -125,13 +125,32 @@ def censored_cell(values, flags, p: float, fmt) -> str | None:
     return "undetermined"
 
 
+def _extremes(values, flags, fmt) -> tuple[str, str]:
+    """Min and max as text: "<L" where a left-censored value may be the minimum, etc."""
+    keep = ~np.isnan(values)
+    v, f = values[keep], flags[keep]
+    exact, left, right = v[pd.isna(f)], v[f == "left"], v[f == "right"]
+    out = []
+    for sign, cens, pick, other in (("<", left, np.min, right), (">", right, np.max, left)):
+        if len(cens):
+            limit = pick(cens)
+            near = limit if not len(exact) or pick([limit, pick(exact)]) == limit else None
+            out.append(f"{sign}{fmt(limit)}" if near is not None else f"{sign}={fmt(pick(exact))}")
+        else:  # exact on this side unless the other side's censoring reaches it
+            edge = pick(exact) if len(exact) else np.nan
+            reach = not len(exact) or (other.max() > edge if sign == ">" else other.min() < edge)
+            bound = f"<{fmt(other.max())}" if sign == ">" else f">{fmt(other.min())}"
+            out.append(bound if reach else fmt(edge))
+    return out[0], out[1]
+
+
 def censored_count_note(variable: str, flags) -> str:
     """How many values of ``variable`` were censored, and at which limits."""
     left, right = int((flags == "left").sum()), int((flags == "right").sum())
     parts = [f"{n} {side}-censored" for n, side in ((left, "left"), (right, "right")) if n]
     return (
-        f"{variable}: {' and '.join(parts)} value(s) (outside the assay's range); medians and "
-        "quartiles that the censoring reaches are shown as <L or >U."
+        f"{variable}: {' and '.join(parts)} value(s) (outside the assay's range); medians, "
+        "quartiles and extremes that the censoring reaches are shown as <L or >U."
     )
 
 
@@ -159,4 +178,11 @@ def show_censoring(summary, statistics, censored, codes, columns, labels, decima
                     (statistics["variable"] == var) & (statistics["group"] == col), k
                 ].iloc[0]) for k in stats_of}  # fmt: skip
                 summary.loc[row[0], col] = f"{num['median']} [{num['q1']}, {num['q3']}]"
+            extremes = summary.index[
+                (summary.index > (row[0] if len(row) else np.inf))
+                & (summary["level"] == "min, max")
+            ]
+            if len(extremes) and (~pd.isna(flags[sel])).any():
+                low, high = _extremes(values[sel], flags[sel], fmt)
+                summary.loc[extremes[0], col] = f"{low}, {high}"
         notes.append(censored_count_note(label, flags))
