@@ -371,6 +371,11 @@ def correlation(
 
     Notes
     -----
+    Censored values (a ``<column>_censored`` column from :func:`b12cohort.load_cohort`,
+    such as ``<50``): ranked as tied at the bottom (or top) when every left limit is at or
+    below the smallest exact value (every right limit at or above the largest), said in
+    ``note``; otherwise their order is unknown and ArgumentError is raised.
+
     Missing values are dropped pairwise (complete cases), and counted. Tested against R
     4.2.2 ``cor.test`` (asymptotic: 1e-10 relative; exact Kendall/Spearman: 1e-10
     relative) and against full enumeration written in R for permutation p-values with

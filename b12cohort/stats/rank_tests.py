@@ -376,6 +376,11 @@ def compare_groups(
 
     Notes
     -----
+    Censored values (a ``<column>_censored`` column from :func:`b12cohort.load_cohort`,
+    such as ``<50``): ranked as tied at the bottom (or top) when every left limit is at or
+    below the smallest exact value (every right limit at or above the largest), said in
+    ``note``; otherwise their order is unknown and ArgumentError is raised.
+
     Exact case: ``p`` from the exact null distribution of W (scipy), CI
     ``(d[k], d[n1 n2 + 1 - k])`` of the sorted differences with ``k =
     qwilcox(alpha / 2, n2, n1)`` (1-based; k = 0 is raised to 1 as R does). Normal case:
