@@ -31,6 +31,7 @@ from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
 from b12cohort.dictionary.derived import ANEMIA_GRADES, anemia_schemes, grade_anemia, neuro_score
 from b12cohort.dictionary.schema import NEURO_SIGNS
+from b12cohort.figures._censored import draw_censored
 from b12cohort.figures._style import (
     OKABE_ITO,
     SEQUENTIAL_CMAP,
@@ -204,9 +205,10 @@ def plot_hb_by_score(
                 whiskerprops={"color": "0.35"},
                 capprops={"color": "0.35"},
             )
+        exact = draw_censored(ax, work, "hb_g_l", score + offsets, hb, pairs.index)
         ax.scatter(
-            score + offsets,
-            hb,
+            (score + offsets)[exact],
+            hb[exact],
             s=28,
             color=_POINT,
             alpha=0.85,
@@ -237,6 +239,8 @@ def plot_hb_by_score(
             fontsize=7.5,
             gid="correlation",
         )
+        if not exact.all():
+            ax.legend(loc="upper right", fontsize=7.5, frameon=False)
         finish(ax)
     return ax
 
@@ -530,9 +534,10 @@ def plot_b12_vs_hb(
 
     with style():
         ax = new_axes(ax, figsize=(5.0, 3.6))
+        exact = draw_censored(ax, data, "b12_pg_ml", pairs["hb"], pairs["b12"], pairs.index)
         ax.scatter(
-            pairs["hb"].to_numpy(dtype=float),
-            pairs["b12"].to_numpy(dtype=float),
+            pairs["hb"].to_numpy(dtype=float)[exact],
+            pairs["b12"].to_numpy(dtype=float)[exact],
             s=28,
             color=_POINT,
             edgecolor="white",

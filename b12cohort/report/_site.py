@@ -225,9 +225,10 @@ def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
         "data_source": [
             (r.item, name if r.item == "source" else r.value)
             for r in meta.summary.itertuples()
-            if r.item != "note"
+            if r.item not in {"note", "data warning"}
         ],
         "data_notes": [r.value for r in meta.summary.itertuples() if r.item == "note"],
+        "data_warnings": list(meta.warnings),
         "rows": {k: int(rows.get(k, 0)) for k in ("assessed", "invalid", "excluded", "analysed")},
         "scheme": parameters["SCHEME"],
         "figures": {k: _figure(build, k, caption) for k, caption in _FIGURES.items()},

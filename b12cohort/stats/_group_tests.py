@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from b12cohort.core.errors import ApproximationWarning
+from b12cohort.core.errors import ApproximationWarning, ArgumentError
 from b12cohort.dictionary.derived import DERIVED_FROM
 from b12cohort.stats import _kruskal_exact
+from b12cohort.stats._censoring import rank_ready
 
 __all__ = ["KRUSKAL_RESAMPLES", "circular_reason", "footnotes", "group_tests"]
 
@@ -192,30 +193,55 @@ def categorical_test(variable: str, counts: np.ndarray, fisher) -> dict[str, Any
 
 
 def group_tests(
-    num, kinds, codes, n_groups, group_counts, *, by, fisher, max_work, random_state, **options
+    num,
+    kinds,
+    codes,
+    n_groups,
+    group_counts,
+    *,
+    by,
+    fisher,
+    max_work,
+    random_state,
+    censored=None,
+    **options,
 ) -> list[dict[str, Any]]:
-    """One test per variable across the groups (rows with a group only)."""
+    """One test per variable across the groups (rows with a group only).
+
+    ``censored`` maps a variable with censored values to its censoring (see
+    :mod:`b12cohort.stats._censoring`): those are ranked as ties at the limit when the
+    order is determined, and not tested otherwise, with the reason.
+    """
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
     starts = np.searchsorted(sorted_codes, np.arange(n_groups), side="left")
     ends = np.searchsorted(sorted_codes, np.arange(n_groups), side="right")
+    censored = censored or {}
     rows = []
     for var, kind in kinds.items():
         reason = circular_reason(var, by)
         if reason is not None:
             rows.append(untested(var, reason))
         elif kind == "continuous":
-            x = num[var].to_numpy()[order]
+            note = ""
+            if var in censored:  # censored values: ties at the limit, when the order is known
+                try:
+                    ranked, note = rank_ready(censored[var], var, function="table_one")
+                except ArgumentError as err:
+                    rows.append(untested(var, f"not tested: {str(err).split(': ', 1)[1]}"))
+                    continue
+                x = ranked.to_numpy(dtype=float)[order]
+            else:
+                x = num[var].to_numpy()[order]
             samples = [x[a:b] for a, b in zip(starts, ends, strict=True)]
-            rows.append(
-                continuous_test(
-                    var,
-                    [s[~np.isnan(s)] for s in samples],
-                    max_work=max_work,
-                    random_state=random_state,
-                    **options,
-                )
+            row = continuous_test(
+                var,
+                [s[~np.isnan(s)] for s in samples],
+                max_work=max_work,
+                random_state=random_state,
+                **options,
             )
+            rows.append({**row, "note": "; ".join(filter(None, (row["note"], note)))})
         else:
             rows.append(categorical_test(var, group_counts[var], fisher))
     return rows

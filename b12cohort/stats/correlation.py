@@ -33,6 +33,7 @@ from b12cohort.core.errors import (
     ExactTestInfeasibleError,
 )
 from b12cohort.core.results import Result
+from b12cohort.stats._censoring import rank_ready
 
 __all__ = [
     "EXACT_PERMUTATION_MAX_N",
@@ -92,7 +93,7 @@ def paired_values(data, x: str, y: str, *, function: str) -> tuple[np.ndarray, n
     require_columns(data, [x, y], function=function)
     arrays = []
     for name in (x, y):
-        col = data[name]
+        col = rank_ready(data, name, function=function)[0]
         if isinstance(col.dtype, pd.CategoricalDtype):
             if not col.cat.ordered:
                 raise ArgumentError(
@@ -370,6 +371,11 @@ def correlation(
 
     Notes
     -----
+    Censored values (a ``<column>_censored`` column from :func:`b12cohort.load_cohort`,
+    such as ``<50``): ranked as tied at the bottom (or top) when every left limit is at or
+    below the smallest exact value (every right limit at or above the largest), said in
+    ``note``; otherwise their order is unknown and ArgumentError is raised.
+
     Missing values are dropped pairwise (complete cases), and counted. Tested against R
     4.2.2 ``cor.test`` (asymptotic: 1e-10 relative; exact Kendall/Spearman: 1e-10
     relative) and against full enumeration written in R for permutation p-values with
@@ -417,7 +423,11 @@ def correlation(
         )
     ties = min(len(np.unique(xv)), len(np.unique(yv))) < n
     test = TESTS[method]
-    notes: list[str] = []
+    notes: list[str] = [
+        note
+        for note in (rank_ready(data, c, function=fn)[1] for c in dict.fromkeys((x, y)))
+        if note
+    ]
 
     constant = [name for name, v in ((x, xv), (y, yv)) if np.ptp(v) == 0]
     if constant:

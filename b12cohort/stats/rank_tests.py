@@ -376,6 +376,11 @@ def compare_groups(
 
     Notes
     -----
+    Censored values (a ``<column>_censored`` column from :func:`b12cohort.load_cohort`,
+    such as ``<50``): ranked as tied at the bottom (or top) when every left limit is at or
+    below the smallest exact value (every right limit at or above the largest), said in
+    ``note``; otherwise their order is unknown and ArgumentError is raised.
+
     Exact case: ``p`` from the exact null distribution of W (scipy), CI
     ``(d[k], d[n1 n2 + 1 - k])`` of the sorted differences with ``k =
     qwilcox(alpha / 2, n2, n1)`` (1-based; k = 0 is raised to 1 as R does). Normal case:
@@ -427,7 +432,10 @@ def compare_groups(
     if not isinstance(correct, bool | np.bool_):
         raise ArgumentError(f"{fn}(): `correct` must be True or False; got {correct!r}.")
 
-    vals = _values(data, value, function=fn)
+    from b12cohort.stats._censoring import rank_ready
+
+    ranked, censor_note = rank_ready(data, value, function=fn)
+    vals = _values(data.assign(**{value: ranked}), value, function=fn)
     group = data[by]
     ok = (vals.notna() & group.notna()).to_numpy()
     n_missing = int((~ok).sum())
@@ -440,7 +448,7 @@ def compare_groups(
             f"{int(ok.sum())} rows with both '{value}' and '{by}' recorded; found "
             f"{len(levels)}: {seen}."
         )
-    notes: list[str] = []
+    notes: list[str] = [censor_note] if censor_note else []
     if empty:
         msg = f"empty level(s) of '{by}' dropped: {', '.join(map(repr, empty))}"
         notes.append(msg)

@@ -28,6 +28,7 @@ from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
 from b12cohort.core.tables import TableOne, auto_decimals, format_test, summary_table
 from b12cohort.stats import _kruskal_exact
+from b12cohort.stats._censoring import censoring, show_censoring
 from b12cohort.stats._group_tests import footnotes, group_tests
 from b12cohort.stats.contingency import fisher_exact_table
 from b12cohort.stats.proportions import PREVALENCE_METHODS, binomial_ci
@@ -433,6 +434,7 @@ def table_one(
     num = pd.DataFrame(
         {c: data[c].to_numpy(dtype="float64", na_value=np.nan) for c in cont}, index=data.index
     )
+    censored = {c: data for c in cont if censoring(data, c) is not None}
     stat_rows = _continuous_rows(num, codes, columns, sizes)
     group_counts = {}
     for var in (c for c, k in kinds.items() if k != "continuous"):
@@ -457,6 +459,7 @@ def table_one(
             fisher=partial(fisher_exact_table, max_work=max_work, random_state=random_state),
             max_work=_kruskal_exact.DEFAULT_MAX_WORK,
             random_state=random_state,
+            censored=censored,
         )
         if by is not None
         else [],
@@ -479,6 +482,7 @@ def table_one(
         statistics, tests, kinds=kinds, columns=columns, sizes=sizes, labels=labels,
         decimals=decimal_places, mean_sd=mean_sd, missing=missing, tested=by is not None,
     )  # fmt: skip
+    show_censoring(summary, statistics, censored, codes, columns, labels, decimal_places, notes)
     cells = "Continuous: " + ("mean (SD); " if mean_sd else "") + "median [IQR]; min, max. "
     cells += "Categorical: n (%), % of non-missing values."
     notes.insert(0, cells)
