@@ -24,6 +24,9 @@ detectable_correlation, correlation_equivalence, association_summary
     Exact small-sample association analysis with effect sizes.
 load_literature, pool_prevalence
     Comparison with published infant B12 cohorts (random-effects meta-analysis).
+compatible_tables, audit_published_claim, recompute_published
+    What the published summary alone allows: every table compatible with the paper's
+    margins, each tested exactly; statcheck- and GRIM-style checks of printed results.
 simulate_cohort
     Schema-valid synthetic cohorts of any size.
 """
@@ -83,6 +86,11 @@ _LAZY = {
     # literature
     "pool_prevalence": "b12cohort.paper.literature",
     "compare_with_literature": "b12cohort.paper.literature",
+    # audit of the published claim
+    "compatible_tables": "b12cohort.paper.audit",
+    "audit_published_claim": "b12cohort.paper.audit",
+    "CompatibilityResult": "b12cohort.paper.audit",
+    "recompute_published": "b12cohort.paper.recompute",
     # simulation
     "simulate_cohort": "b12cohort.cohort.simulate",
 }
@@ -127,8 +135,14 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
         register_scheme,
     )
     from b12cohort.dictionary.schema import Schema, load_schema
+    from b12cohort.paper.audit import (
+        CompatibilityResult,
+        audit_published_claim,
+        compatible_tables,
+    )
     from b12cohort.paper.case_report import case_profile
     from b12cohort.paper.literature import compare_with_literature, load_literature, pool_prevalence
+    from b12cohort.paper.recompute import recompute_published
     from b12cohort.paper.replication import compare_with_published
     from b12cohort.reading.load import (
         cleaning_log,
