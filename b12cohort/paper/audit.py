@@ -306,7 +306,7 @@ def compatible_tables(
     --------
     >>> res = compatible_tables(n_with=12, grade_counts=[4, 13, 2])
     >>> res.n_tables, res.method, round(res.p_min, 5), res.p_max
-    (15, 'exact', 0.00335, 1.0)
+    (15, 'exact', 0.00026, 1.0)
     """
     function = "compatible_tables"
     started = time.perf_counter()
@@ -541,9 +541,11 @@ def audit_published_claim(
 
     Examples
     --------
-    >>> audit = audit_published_claim(test="fisher")  # doctest: +SKIP
-    >>> audit.loc[audit["sign"] == "hypotonia", "verdict"].item()  # doctest: +SKIP
-    'untestable'
+    >>> audit = audit_published_claim(test="trend")
+    >>> audit[["sign", "events", "trend_n_tables", "verdict"]].head(2)
+            sign  events  trend_n_tables     verdict
+    0  hypotonia      19             153  untestable
+    1   adynamia      12            2967      either
     """
     function = "audit_published_claim"
     names = list(anemia_schemes()["scheme"]) if "scheme" in anemia_schemes() else []
