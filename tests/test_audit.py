@@ -269,3 +269,31 @@ def test_audit_arguments():
 @pytest.mark.slow
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("audit.R", tmp_path) == without_versions(REF)
+
+
+# ---------------------------------------------------------------- the figure
+def test_plot_audit_from_a_result_and_from_the_audit(audit):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from b12cohort.figures import plot_audit
+
+    res = compatible_tables(n_with=12, grade_counts=[4, 13, 2])
+    ax = plot_audit(res)
+    assert ax.get_yscale() == "log"
+    points = [c for c in ax.collections if str(c.get_gid()).startswith("tables:")]
+    assert len(points) == 1 and len(points[0].get_offsets()) == res.n_tables
+    (largest,) = [c for c in ax.collections if str(c.get_gid()).startswith("largest:")]
+    x, y = largest.get_offsets()[0]
+    assert x == pytest.approx(res.largest_risk_difference) and y >= res.alpha
+    assert [line.get_gid() for line in ax.lines] == ["alpha:0.05"]
+
+    ax = plot_audit(audit.head(3), test="trend", effect="slope")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0].startswith("Muscular hypotonia (19/19): untestable")
+    assert labels[1].startswith("Hypo- or adynamia, Neurodevelopmental retardation (12/19)")
+    assert "2,967 tables, 806 with p < 0.05" in labels[1]
+    with pytest.raises(ArgumentError, match="CompatibilityResult"):
+        plot_audit("nope")
+    with pytest.raises(ArgumentError, match="lacks column"):
+        plot_audit(pd.DataFrame({"sign": ["x"]}))
