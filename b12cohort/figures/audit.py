@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from b12cohort.core.arguments import check_choice
 from b12cohort.core.errors import ArgumentError
 from b12cohort.figures._style import PALETTE, finish, new_axes, style, variable_label
-from b12cohort.paper.audit import AUDIT_TESTS, CompatibilityResult, compatible_tables
+from b12cohort.paper.audit import AUDIT_TESTS, CompatibilityResult, cached_compatible_tables
 
 __all__ = ["plot_audit"]
 
@@ -48,7 +48,7 @@ def _series(result_or_frame, test: str) -> list[tuple[str, CompatibilityResult]]
             groups.setdefault(key, []).append(variable_label(str(row.sign)))
         out = []
         for (events, n, g, minimum, alpha), names in groups.items():
-            res = compatible_tables(
+            res = cached_compatible_tables(
                 n_with=events, n_total=n, n_grades=g, min_per_grade=minimum, test=test,
                 alpha=alpha,
             )  # fmt: skip

@@ -17,6 +17,7 @@ from b12cohort.stats import _trend
 
 __all__ = [
     "allocations",
+    "as_int",
     "audit_reading",
     "compositions",
     "count_tables",
@@ -155,7 +156,7 @@ def reading_text(r: dict) -> str:
             "published numbers say nothing about its relation to anaemia."
         )
     head = (
-        f"{label}: the published margins are compatible with {r['n_tables']:,} tables "
+        f"{label}: the margins are compatible with {r['n_tables']:,} tables "
         f"({r['margins_text']}); the {r['test']} gives p from {_pfmt(r['p_min'])} to "
         f"{_pfmt(r['p_max'])}, below {r['alpha']:g} in {r['n_reject']:,} of them "
         "(a count of tables, not a probability). "
@@ -169,7 +170,7 @@ def reading_text(r: dict) -> str:
         body = f"Every compatible table gives p < {r['alpha']:g}."
     else:
         body = (
-            f"Depending on how the infants were spread over the grades, the paper's data "
+            f"Depending on where the infants with the sign were, the data "
             f"could have shown an association (p as low as {_pfmt(r['p_min'])}) or none: the "
             "conclusion rests on the unpublished joint distribution of sign and grade."
         )
@@ -310,3 +311,8 @@ def audit_reading(item: str, results: list) -> str:
             else "."
         )
     return head + body
+
+
+def as_int(value: Any) -> Any:
+    """numpy integers as int (the argument checks accept Python numbers only)."""
+    return int(value) if isinstance(value, np.integer) else value

@@ -21,6 +21,7 @@ count_tables
 
 from __future__ import annotations
 
+import functools
 import html
 import time
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ from b12cohort.paper._tables import (
     sign_facts,
     trend_p_values,
 )
+from b12cohort.paper._tables import (
+    as_int as _int,
+)
 from b12cohort.stats import _fexact
 from b12cohort.stats.contingency import (
     DEFAULT_MAX_TABLES,
@@ -64,6 +68,7 @@ __all__ = [
     "DEFAULT_MAX_WORK",
     "CompatibilityResult",
     "audit_published_claim",
+    "cached_compatible_tables",
     "compatible_tables",
     "count_tables",
 ]
@@ -207,16 +212,10 @@ class CompatibilityResult(Result):
 
     def _repr_html_(self) -> str:
         """The overview as an HTML table (the per-table rows stay on :attr:`summary`)."""
-        title = html.escape(f"{type(self).__name__}: {self.test}")
-        body = self.overview.T.rename(columns={0: "value"}).to_html(
-            escape=True, na_rep="NaN", float_format=lambda v: f"{v:.6g}"
+        body = self.overview.T.rename(columns={0: "value"}).to_html(na_rep="NaN")
+        return (
+            f"<div><strong>{html.escape(f'CompatibilityResult: {self.test}')}</strong>{body}</div>"
         )
-        return f"<div><strong>{title}</strong>{body}</div>"
-
-
-def _int(value: Any) -> Any:
-    """numpy integers as int (the argument checks accept Python numbers only)."""
-    return int(value) if isinstance(value, np.integer) else value
 
 
 def compatible_tables(
@@ -290,17 +289,15 @@ def compatible_tables(
     the tests against the public functions and against R ``fisher.test`` and
     ``coin::independence_test(distribution = "exact")`` on every table of several margins.
 
-    What this does not do: it does not weight the tables (they are not equally likely
-    under any model of how the data arose), so ``n_reject`` is a count, not a
-    probability; and it audits the tests of the report, not whatever the authors ran
-    (the paper gives no test).
+    It does not weight the tables (they are not equally likely under any model of how
+    the data arose), so ``n_reject`` is a count, not a probability; it audits the
+    report's tests, not whatever the authors ran (the paper names none).
 
     References
     ----------
     Freeman GH, Halton JH. Biometrika. 1951;38:141-149. Cochran WG. Biometrics.
     1954;10:417-451. Armitage P. Biometrics. 1955;11:375-386. Brown NJL, Heathers JAJ.
-    The GRIM test. Soc Psychol Personal Sci. 2017;8(4):363-369 (the idea of asking which
-    data could have produced published summaries).
+    The GRIM test. Soc Psychol Personal Sci. 2017;8(4):363-369.
 
     Examples
     --------
@@ -451,7 +448,7 @@ def compatible_tables(
     }  # fmt: skip
     detail = (
         f"exact enumeration of all {len(p):,} 2 × {n_grades} tables compatible with the "
-        f"margins ({margins_text}); each tested with the exact {fields['test']}"
+        f"margins ({margins_text}); each tested with the {fields['test']}"
         + (" (scores 1..G over the observed grades)" if test == "trend" else "")
         + f", {alternative}, "
         + (
@@ -477,6 +474,15 @@ def compatible_tables(
         largest_effect_table=as_table(i_rd) if i_rd is not None else as_table(i_min),
         tables=table,
     )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=32)
+def cached_compatible_tables(**kwargs) -> CompatibilityResult:
+    """:func:`compatible_tables` remembered (the audit and its figure share the work).
+
+    The result is shared between callers: do not modify its tables.
+    """
+    return compatible_tables(**kwargs)
 
 
 # --------------------------------------------------------------------------------------
@@ -531,7 +537,7 @@ def audit_published_claim(
         :class:`CompatibilityResult`); then ``verdict`` (``"untestable"`` if untestable,
         ``"forced_no_association"`` if every test is forced so, else ``"either"``),
         ``strong_effect_undetected`` (by any test), ``method`` (``"exact"`` or
-        ``"not-tested"``), ``reading`` and ``seconds``.
+        ``"not-tested"``) and ``reading``. (Deterministic: the same frame on every run.)
 
     Notes
     -----
@@ -548,8 +554,9 @@ def audit_published_claim(
     1   adynamia      12            2967      either
     """
     function = "audit_published_claim"
-    names = list(anemia_schemes()["scheme"]) if "scheme" in anemia_schemes() else []
-    scheme = check_choice(scheme, names, name="scheme", function=function)
+    scheme = check_choice(
+        scheme, list(anemia_schemes()["scheme"]), name="scheme", function=function
+    )
     test = check_choice(test, ("both", *AUDIT_TESTS), name="test", function=function)
     tests = AUDIT_TESTS if test == "both" else (test,)
     rows = sign_facts(published, function)
@@ -562,16 +569,15 @@ def audit_published_claim(
             "n_grades": len(ANEMIA_GRADES) - 1, "min_per_grade": min_per_grade,
             "scheme": scheme, "alpha": alpha,
         }  # fmt: skip
-        verdicts, strong, seconds = [], False, 0.0
+        verdicts, strong = [], False
         for t in tests:
             key = (n_with, n_total, t)
             if key not in done:
-                done[key] = compatible_tables(
+                done[key] = cached_compatible_tables(
                     n_with=n_with, n_total=n_total, n_grades=len(ANEMIA_GRADES) - 1,
                     min_per_grade=min_per_grade, test=t, alpha=alpha,
                     strong_effect=strong_effect, max_work=max_work,
                 )  # fmt: skip
-                seconds += done[key].seconds
             res = done[key]
             for name in ("n_tables", "n_reject", "p_min", "p_max", "largest_risk_difference",
                          "largest_slope", "verdict"):  # fmt: skip
@@ -588,7 +594,7 @@ def audit_published_claim(
         row.update(
             verdict=verdict, strong_effect_undetected=strong,
             method="not-tested" if verdict == "untestable" else "exact",
-            reading=audit_reading(str(fact.item).strip(), results), seconds=seconds,
+            reading=audit_reading(str(fact.item).strip(), results),
         )  # fmt: skip
         out.append(row)
     return pd.DataFrame(out)

@@ -36,6 +36,7 @@ COST = {
     "03_association": 2,
     "04_course_and_case": 1,
     "05_literature": 2,
+    "06_audit": 3,
 }
 
 #: The notebooks of the report, in reading order.
@@ -45,6 +46,7 @@ NOTEBOOKS = (
     "03_association",
     "04_course_and_case",
     "05_literature",
+    "06_audit",
 )
 
 _SETUP = """\
