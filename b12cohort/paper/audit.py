@@ -6,8 +6,7 @@ the joint distribution (sign × anaemia grade), which was not published. This mo
 enumerates, exactly, every 2 × G table (sign present/absent × grade, grades ordered mild
 < moderate < severe) that honours the published margins, and runs on each the exact test
 the report uses: the Fisher–Freeman–Halton test or the exact Cochran–Armitage trend test.
-The spread of the p-values says what the published numbers alone can and cannot
-support.
+The spread of the p-values says what the published numbers alone can support.
 
 Public functions
 ----------------
@@ -79,11 +78,13 @@ AUDIT_TESTS = ("fisher", "trend")
 DEFAULT_MAX_WORK = 100_000
 #: Default |risk difference| (most minus least severe grade) called a strong association.
 STRONG_EFFECT = 0.5
+#: p-values of the FFH engine by its (sorted) input: deterministic, so shared across calls.
+_FISHER_P: dict[tuple, float] = {}
 _TEST_NAMES = {"fisher": TEST_RXC, "trend": TREND_TEST}
 
 
 # --------------------------------------------------------------------------------------
-# the two engines (the only call sites of the package's exact tests in this module)
+# the engine (the only call site of the package's exact tests in this module)
 # --------------------------------------------------------------------------------------
 
 
@@ -95,9 +96,8 @@ def _fisher_p(x: np.ndarray, alternative: str, cache: dict) -> float:
     if x.shape == (2, 2):
         model = _fexact.Conditional2x2(x[0, 0], m=x[:, 0].sum(), n=x[:, 1].sum(), k=x[0].sum())
         return float(model.p_value(alternative))
-    # fexact_pvalue sees the columns sorted (stably) by their totals: tables equal after
-    # that sort give bit-identical p-values, so they are computed once
-    key = x[:, np.argsort(x.sum(0), kind="stable")].tobytes()
+    # the engine sorts the columns stably by total: equal sorted inputs, identical p
+    key = (x.shape, x[:, np.argsort(x.sum(0), kind="stable")].tobytes())
     if key not in cache:
         try:
             cache[key] = float(_fexact.fexact_pvalue(x, max_work=DEFAULT_MAX_TABLES)[0])
@@ -387,7 +387,7 @@ def compatible_tables(
         raise RuntimeError(f"{function}(): enumerated {len(events)} tables, expected {expected}.")
 
     untestable = n_with in (0, n_total)
-    cache: dict = {}
+    cache = _FISHER_P if len(_FISHER_P) < 500_000 else {}
     p = np.ones(len(events))
     z = np.full(len(events), np.nan)
     if not untestable and test == "fisher":
