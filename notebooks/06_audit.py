@@ -113,6 +113,12 @@ rpt.save_table(
     OUT,
     caption="Every table compatible with the published margins, tested exactly",
 )
+rpt.save_table(
+    audit[["sign", "verdict", "strong_effect_undetected", "reading"]],
+    "audit_readings",
+    OUT,
+    caption="What the published margins allow, sign by sign",
+)
 for text in audit["reading"]:
     print(text, end="\n\n")
 
@@ -191,6 +197,7 @@ rpt.write_summary(
         "untestable": [str(s) for s in audit.loc[audit["verdict"] == "untestable", "sign"]],
         "either": [str(s) for s in audit.loc[audit["verdict"] == "either", "sign"]],
         "p_min": float(audit[["fisher_p_min", "trend_p_min"]].min().min()),
+        "readings": dict(zip(audit["sign"].astype(str), audit["reading"], strict=True)),
         "grim_all_possible": bool(grim["consistent"].all()),
         "literature_inconsistent": int((literature_checks["consistent"] == False).sum()),  # noqa: E712
     },
