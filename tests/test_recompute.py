@@ -176,3 +176,13 @@ def test_errors_name_the_row_and_the_fix(row, match):
         recompute_published(pd.DataFrame([row]))
     with pytest.raises(ArgumentError, match="layouts"):
         recompute_published(pd.DataFrame({"x": [1]}))
+
+
+def test_welch_over_every_split_against_R():
+    """The Denver-II row: means ± SD and P printed, group sizes not (R: pt, Welch df)."""
+    case = R["welch_splits_denver"]
+    out = recompute_published(b12cohort.load_literature(table="neurology_vs_hb"))
+    denver = out[out.label.str.startswith("2020 Denver")].iloc[0]
+    assert denver.n == case["n"]
+    assert denver.p_low == pytest.approx(case["p_at_ends"][0], rel=1e-10), case["call"]
+    assert denver.p_high == pytest.approx(case["p_at_ends"][1], rel=1e-10), case["call"]

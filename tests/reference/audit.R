@@ -134,6 +134,21 @@ mw_p <- function(u, n1, n2) {
 add("mann_whitney", "mann_whitney", "min(2 * pwilcox(12, 7, 12), 1)", mw_p(12, 7, 12),
     statistic = 12, n1 = 7, n2 = 12)
 
+# Welch t from printed means +- SD when the group sizes are not printed: the p-value for
+# every split of the n infants into groups of at least 2 (Denver-II series, n = 89)
+welch_split_p <- function(m1, s1, m2, s2, n) {
+  sapply(2:(n - 2), function(n1) {
+    n2 <- n - n1
+    v1 <- s1^2 / n1; v2 <- s2^2 / n2
+    df <- (v1 + v2)^2 / (v1^2 / (n1 - 1) + v2^2 / (n2 - 1))
+    2 * pt(-abs(m1 - m2) / sqrt(v1 + v2), df)
+  })
+}
+denver <- welch_split_p(7.49, 3.13, 9.87, 1.77, 89)
+add("welch_splits_denver", "welch_splits",
+    "range(sapply(2:87, function(n1) 2 * pt(-|m1 - m2| / sqrt(v1 + v2), Welch df)))",
+    NULL, range(denver), means = c(7.49, 3.13, 9.87, 1.77), n = 89)
+
 out <- list(
   r_version = R.version.string,
   coin_version = as.character(packageVersion("coin")),
