@@ -25,8 +25,9 @@ from b12cohort import (
     audit_published_claim,
     compatible_tables,
 )
+from b12cohort.core.errors import ExactTestInfeasibleError
 from b12cohort.paper.audit import CompatibilityResult, count_tables
-from b12cohort.stats.contingency import ExactTestInfeasibleError, fisher_exact_table
+from b12cohort.stats.contingency import fisher_exact_table
 from b12cohort.stats.trend import trend_test
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
@@ -125,7 +126,7 @@ def _frame(events, sizes):
 
 @pytest.mark.parametrize("test", ["fisher", "trend"])
 def test_p_values_equal_the_public_tests(test):
-    """A sample of the tables: the same p as fisher_exact_table / trend_test(exact=True)."""
+    """A sample of the tables: the same p as fisher_exact_table / trend_test(p_method="exact")."""
     res = compatible_tables(n_with=8, n_total=19, test=test)
     frame = res.summary
     rng = np.random.default_rng(20220801)
@@ -136,7 +137,7 @@ def test_p_values_equal_the_public_tests(test):
         if test == "fisher":  # the engine itself: bit for bit
             assert fisher_exact_table(np.vstack([events, sizes - events])).p_value == row.p_value
         else:  # the full permutation support vs the engine (exact to 3e-12 relative)
-            public = trend_test(_frame(events, sizes), "y", "g", exact=True)
+            public = trend_test(_frame(events, sizes), outcome="y", ordinal="g", p_method="exact")
             assert row.p_value == pytest.approx(public.p_value, rel=1e-11, abs=0)
             assert row.z == pytest.approx(public.z, rel=1e-12)
 
@@ -146,7 +147,9 @@ def test_empty_grades_are_dropped_as_the_public_tests_do():
     frame = res.summary
     row = frame[(frame.n_mild == 0) & (frame.n_moderate == 3) & (frame.events_moderate == 0)]
     with pytest.warns(DataQualityWarning, match="dropped empty level"):
-        public = trend_test(_frame([0, 0, 3], [0, 3, 3]), "y", "g", exact=True)
+        public = trend_test(
+            _frame([0, 0, 3], [0, 3, 3]), outcome="y", ordinal="g", p_method="exact"
+        )
     assert row.p_value.item() == pytest.approx(public.p_value, rel=1e-11)
 
 

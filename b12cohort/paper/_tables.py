@@ -213,7 +213,7 @@ def sign_facts(published: Any, function: str) -> pd.DataFrame:
 
 
 def trend_p_values(sizes: tuple, events: np.ndarray, alternative: str) -> tuple[np.ndarray, ...]:
-    """(p, z) of ``trend_test(..., exact=True)`` for every allocation of one composition.
+    """(p, z) of ``trend_test(..., p_method="exact")`` for every allocation of one composition.
 
     The rows of ``events`` are *every* placement of the events in grades of ``sizes``,
     i.e. the whole support of the conditional null distribution, so the exact

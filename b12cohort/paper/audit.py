@@ -35,7 +35,7 @@ from b12cohort.core.arguments import (
     check_choice,
     check_positive_int,
 )
-from b12cohort.core.errors import ArgumentError
+from b12cohort.core.errors import ArgumentError, ExactTestInfeasibleError
 from b12cohort.core.results import Result
 from b12cohort.dictionary.derived import ANEMIA_GRADES, anemia_schemes
 from b12cohort.paper._tables import (
@@ -54,12 +54,7 @@ from b12cohort.paper._tables import (
     as_int as _int,
 )
 from b12cohort.stats import _fexact
-from b12cohort.stats.contingency import (
-    DEFAULT_MAX_TABLES,
-    TEST_2X2,
-    TEST_RXC,
-    ExactTestInfeasibleError,
-)
+from b12cohort.stats.contingency import DEFAULT_MAX_TABLES, TEST_2X2, TEST_RXC
 from b12cohort.stats.trend import TREND_TEST
 
 __all__ = [
@@ -253,7 +248,7 @@ def compatible_tables(
         The exact test run on each table: Fisher–Freeman–Halton (as
         :func:`~b12cohort.stats.contingency.fisher_exact_table`) or the exact
         Cochran–Armitage trend test with scores 1..G (as
-        :func:`~b12cohort.stats.trend.trend_test` with ``exact=True``).
+        :func:`~b12cohort.stats.trend.trend_test` with ``p_method="exact"``).
     alpha : float
         Significance level for ``n_reject`` and the largest compatible effect.
     alternative : {"two-sided", "less", "greater"}
@@ -455,7 +450,7 @@ def compatible_tables(
             "as fisher_exact_table computes it (its engine, called once per distinct input)"
             if test == "fisher"
             else "by summing its exact permutation distribution (the compatible tables of "
-            "each grade split are its whole support), as trend_test(exact=True) defines it"
+            "each grade split are its whole support), as trend_test(p_method='exact') defines it"
         )
     )
     return CompatibilityResult(
