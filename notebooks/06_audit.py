@@ -42,7 +42,7 @@ SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
 OUT = "."
-ALPHA = 0.05
+CONFIDENCE = 0.95
 MIN_PER_GRADE = 1
 SENSITIVITY_MIN_PER_GRADE = 3
 DETAIL_SIGN = "adynamia"
@@ -76,8 +76,8 @@ grim[["label", "printed", "n", "consistent", "possible_counts", "note"]]
 #
 # All tables with the printed number of infants with the sign, for every way of splitting the 19
 # infants into three grades with at least `MIN_PER_GRADE` each. The table with the smallest p is
-# the most association the printed margins allow; the largest effect with p ≥ α is an association
-# that the same test would have missed.
+# the most association the printed margins allow; the largest effect with p ≥ α (α = 1 −
+# `CONFIDENCE`) is an association that the same test would have missed.
 
 # %%
 detail_row = facts[facts["variable"] == DETAIL_SIGN].iloc[0]
@@ -86,7 +86,7 @@ detail = b12cohort.compatible_tables(
     n_total=int(detail_row["total"]),
     min_per_grade=MIN_PER_GRADE,
     test="fisher",
-    alpha=ALPHA,
+    confidence=CONFIDENCE,
 )
 print(detail.method_detail)
 print(detail.reading)
@@ -107,7 +107,9 @@ detail.summary.head(10)
 # equally likely, and nothing printed says which is nearer the truth.
 
 # %%
-audit = b12cohort.audit_published_claim(alpha=ALPHA, scheme=SCHEME, min_per_grade=MIN_PER_GRADE)
+audit = b12cohort.audit_published_claim(
+    confidence=CONFIDENCE, scheme=SCHEME, min_per_grade=MIN_PER_GRADE
+)
 rpt.save_table(
     audit.drop(columns=["reading"]),
     "audit_published_claim",
@@ -140,7 +142,7 @@ rpt.save_figure(ax, "audit_published_claim_trend", OUT)
 
 # %%
 sensitivity = b12cohort.audit_published_claim(
-    alpha=ALPHA, scheme=SCHEME, min_per_grade=SENSITIVITY_MIN_PER_GRADE
+    confidence=CONFIDENCE, scheme=SCHEME, min_per_grade=SENSITIVITY_MIN_PER_GRADE
 )
 rpt.save_table(
     sensitivity.drop(columns=["reading"]),
@@ -162,7 +164,7 @@ narrower = b12cohort.compatible_tables(
     n_with=int(detail_row["count"]),
     grade_counts=ILLUSTRATIVE_GRADE_COUNTS,
     test="fisher",
-    alpha=ALPHA,
+    confidence=CONFIDENCE,
 )
 print(
     f"{narrower.n_tables:,} compatible tables with these grade counts, "
@@ -180,7 +182,7 @@ narrower.summary
 
 # %%
 literature_checks = b12cohort.recompute_published(
-    b12cohort.load_literature(table="neurology_vs_hb"), alpha=ALPHA
+    b12cohort.load_literature(table="neurology_vs_hb"), confidence=CONFIDENCE
 )
 rpt.save_table(
     literature_checks,

@@ -197,7 +197,7 @@ def test_refuses_beyond_the_work_budget():
         ({"n_with": 3, "n_total": 5, "min_per_grade": 2}, "more than"),
         ({"n_with": 3, "n_total": 9, "alternative": "greater"}, "2 × 2"),
         ({"n_with": 3, "n_total": 9, "test": "chisq"}, "test"),
-        ({"n_with": 3, "n_total": 9, "alpha": 1.5}, "alpha"),
+        ({"n_with": 3, "n_total": 9, "confidence": 1.5}, "confidence"),
     ],
 )
 def test_argument_errors(kwargs, match):

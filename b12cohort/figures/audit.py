@@ -34,7 +34,7 @@ def _series(result_or_frame, test: str) -> list[tuple[str, CompatibilityResult]]
         r = result_or_frame
         return [(f"{r.n_with}/{r.n_total}", r)]
     if isinstance(result_or_frame, pd.DataFrame):
-        need = {"sign", "events", "n", "n_grades", "min_per_grade", "alpha"}
+        need = {"sign", "events", "n", "n_grades", "min_per_grade", "confidence"}
         missing = need - set(result_or_frame.columns)
         if missing:
             raise ArgumentError(
@@ -44,13 +44,13 @@ def _series(result_or_frame, test: str) -> list[tuple[str, CompatibilityResult]]
         groups: dict[tuple, list[str]] = {}
         for row in result_or_frame.itertuples(index=False):
             key = (int(row.events), int(row.n), int(row.n_grades), int(row.min_per_grade),
-                   float(row.alpha))  # fmt: skip
+                   float(row.confidence))  # fmt: skip
             groups.setdefault(key, []).append(variable_label(str(row.sign)))
         out = []
-        for (events, n, g, minimum, alpha), names in groups.items():
+        for (events, n, g, minimum, confidence), names in groups.items():
             res = cached_compatible_tables(
                 n_with=events, n_total=n, n_grades=g, min_per_grade=minimum, test=test,
-                alpha=alpha,
+                confidence=confidence,
             )  # fmt: skip
             out.append((f"{', '.join(names)} ({events}/{n})", res))
         return out

@@ -33,6 +33,7 @@ from b12cohort.core.arguments import (
     check_alternative,
     check_between,
     check_choice,
+    check_confidence,
     check_positive_int,
 )
 from b12cohort.core.errors import ArgumentError, ExactTestInfeasibleError
@@ -127,7 +128,8 @@ class CompatibilityResult(Result):
         The margins (``grade_counts`` None when they were not published).
     grades : tuple of str
         Grade labels, least severe first.
-    alpha, alternative
+    confidence, alternative
+        ``1 - confidence`` (property ``alpha``): significance level; test alternative.
         Significance level and alternative of the tests.
     n_tables : int
         Number of compatible tables (checked against :func:`count_tables`).
@@ -173,7 +175,7 @@ class CompatibilityResult(Result):
     min_per_grade: int
     grade_counts: tuple | None
     grades: tuple
-    alpha: float
+    confidence: float
     alternative: str
     n_tables: int
     n_compositions: int
@@ -200,6 +202,8 @@ class CompatibilityResult(Result):
         grade) and, for the trend test, ``z``."""
         return self.tables
 
+    alpha = property(lambda self: round(1.0 - self.confidence, 12), doc="1 - confidence")
+
     @property
     def overview(self) -> pd.DataFrame:
         """One-row DataFrame of the scalar fields (what :class:`Result` calls summary)."""
@@ -221,7 +225,7 @@ def compatible_tables(
     n_grades: int = 3,
     min_per_grade: int = 1,
     test: str = "fisher",
-    alpha: float = 0.05,
+    confidence: float = 0.95,
     alternative: str = "two-sided",
     strong_effect: float = STRONG_EFFECT,
     max_work: int = DEFAULT_MAX_WORK,
@@ -249,8 +253,9 @@ def compatible_tables(
         :func:`~b12cohort.stats.contingency.fisher_exact_table`) or the exact
         Cochran–Armitage trend test with scores 1..G (as
         :func:`~b12cohort.stats.trend.trend_test` with ``p_method="exact"``).
-    alpha : float
-        Significance level for ``n_reject`` and the largest compatible effect.
+    confidence : float
+        ``1 - confidence`` is the significance level of ``n_reject`` and of the largest
+        compatible effect (default 0.95: p < 0.05).
     alternative : {"two-sided", "less", "greater"}
         One-sided alternatives only for the trend test (and 2 × 2 Fisher tables).
     strong_effect : float
@@ -304,7 +309,8 @@ def compatible_tables(
     started = time.perf_counter()
     test = check_choice(test, AUDIT_TESTS, name="test", function=function)
     alternative = check_alternative(alternative, function=function)
-    alpha = check_between(alpha, 0.0, 1.0, name="alpha", function=function, example="0.05")
+    confidence = check_confidence(confidence, function=function)
+    alpha = round(1.0 - confidence, 12)
     strong_effect = check_between(
         strong_effect, 0.0, 1.0, name="strong_effect", function=function, example="0.5"
     )
@@ -457,7 +463,7 @@ def compatible_tables(
         test=fields["test"], method="not-tested" if untestable else "exact",
         method_detail=detail, n_with=n_with, n_total=n_total, n_grades=n_grades,
         min_per_grade=min_per_grade,
-        grade_counts=None if grade_counts is None else sizes0, grades=grades, alpha=alpha,
+        grade_counts=None if grade_counts is None else sizes0, grades=grades, confidence=confidence,
         alternative=alternative, n_tables=len(p), n_compositions=len(comps),
         n_reject=n_reject, p_min=fields["p_min"], p_max=fields["p_max"],
         largest_risk_difference=largest_rd,
@@ -473,10 +479,7 @@ def compatible_tables(
 
 @functools.lru_cache(maxsize=32)
 def cached_compatible_tables(**kwargs) -> CompatibilityResult:
-    """:func:`compatible_tables` remembered (the audit and its figure share the work).
-
-    The result is shared between callers: do not modify its tables.
-    """
+    """:func:`compatible_tables`, remembered (shared between callers: do not modify)."""
     return compatible_tables(**kwargs)
 
 
@@ -489,7 +492,7 @@ def audit_published_claim(
     published: pd.DataFrame | None = None,
     *,
     scheme: str = "who-2011",
-    alpha: float = 0.05,
+    confidence: float = 0.95,
     test: str = "both",
     min_per_grade: int = 1,
     strong_effect: float = STRONG_EFFECT,
@@ -512,8 +515,8 @@ def audit_published_claim(
         Anaemia grading scheme (:func:`~b12cohort.anemia_schemes`). Its Hb cut-offs do
         not enter, since no Hb was published; it names the grades and fixes their number
         (three for an anaemic infant).
-    alpha : float
-        Significance level.
+    confidence : float
+        ``1 - confidence`` is the significance level (default 0.95: p < 0.05).
     test : {"both", "fisher", "trend"}
         Which exact tests to audit (the report runs both).
     min_per_grade : int
@@ -526,7 +529,7 @@ def audit_published_claim(
     pandas.DataFrame
         One row per sign: ``sign`` (cohort column), ``item`` (the paper's wording),
         ``events``, ``n`` (infants with the sign, infants), ``n_grades``,
-        ``min_per_grade``, ``scheme``, ``alpha``; for each test run (prefix ``fisher_``
+        ``min_per_grade``, ``scheme``, ``confidence``; for each test run (prefix ``fisher_``
         or ``trend_``): ``n_tables``, ``n_reject``, ``p_min``, ``p_max``,
         ``largest_risk_difference``, ``largest_slope``, ``verdict`` (see
         :class:`CompatibilityResult`); then ``verdict`` (``"untestable"`` if untestable,
@@ -562,7 +565,7 @@ def audit_published_claim(
         row: dict[str, Any] = {
             "sign": fact.variable, "item": fact.item, "events": n_with, "n": n_total,
             "n_grades": len(ANEMIA_GRADES) - 1, "min_per_grade": min_per_grade,
-            "scheme": scheme, "alpha": alpha,
+            "scheme": scheme, "confidence": confidence,
         }  # fmt: skip
         verdicts, strong = [], False
         for t in tests:
@@ -570,7 +573,7 @@ def audit_published_claim(
             if key not in done:
                 done[key] = cached_compatible_tables(
                     n_with=n_with, n_total=n_total, n_grades=len(ANEMIA_GRADES) - 1,
-                    min_per_grade=min_per_grade, test=t, alpha=alpha,
+                    min_per_grade=min_per_grade, test=t, confidence=confidence,
                     strong_effect=strong_effect, max_work=max_work,
                 )  # fmt: skip
             res = done[key]

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from b12cohort.core.arguments import check_between, check_dataframe
+from b12cohort.core.arguments import check_confidence, check_dataframe
 from b12cohort.core.errors import ArgumentError
 from b12cohort.stats.contingency import fisher_exact_table
 from b12cohort.stats.rank_tests import _wilcox_counts
@@ -362,7 +362,7 @@ def _facts_rows(facts: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def recompute_published(table: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+def recompute_published(table: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """Recompute printed p-values and check printed percentages and means (statcheck, GRIM).
 
     Parameters
@@ -381,8 +381,9 @@ def recompute_published(table: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataF
           behind a percentage, optional), ``items`` (items per score for a mean, default 1);
         * the paper's facts (:func:`~b12cohort.paper.replication.published_facts`);
         * ``load_literature(table="neurology_vs_hb")``.
-    alpha : float
-        Significance level of ``decision_error``.
+    confidence : float
+        ``1 - confidence`` is the significance level of ``decision_error`` (and the p
+        that "ns" stands above); default 0.95.
 
     Returns
     -------
@@ -394,7 +395,7 @@ def recompute_published(table: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataF
         two ends of the statistic's rounding interval), ``consistent`` (the printed p is
         possible given the printed statistic and its rounding; for GRIM: the printed value
         is possible with the printed n), ``decision_error`` (inconsistent, and the printed
-        p is on the other side of ``alpha``), ``possible_counts`` (GRIM: the counts, or
+        p is on the other side of ``1 - confidence``), ``possible_counts`` (GRIM: the counts, or
         mean sums, that print as the value), ``note``.
 
     Notes
@@ -428,7 +429,7 @@ def recompute_published(table: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataF
     """
     function = "recompute_published"
     check_dataframe(table, function=function, name="table")
-    alpha = check_between(alpha, 0.0, 1.0, name="alpha", function=function, example="0.05")
+    alpha = round(1.0 - check_confidence(confidence, function=function), 12)
     columns = set(table.columns)
     if {"study", "statistic", "quote", "N"} <= columns:
         rows = _literature_rows(table, alpha)
