@@ -26,8 +26,8 @@ from scipy import stats
 
 from b12cohort.core.arguments import check_confidence, check_dataframe
 from b12cohort.core.errors import ArgumentError
+from b12cohort.stats._rports import wilcox_counts
 from b12cohort.stats.contingency import fisher_exact_table
-from b12cohort.stats.rank_tests import _wilcox_counts
 
 __all__ = ["RECOMPUTE_COLUMNS", "RECOMPUTE_TESTS", "recompute_published"]
 
@@ -123,7 +123,7 @@ def _fisher_2x2(counts) -> float:
 def _mann_whitney(u: float, n1: int, n2: int) -> tuple[float, str]:
     """Two-sided p of U: exact (R ``wilcox.test(exact = TRUE)``, no ties) or normal."""
     if u == int(u) and n1 < 50 and n2 < 50:
-        counts = _wilcox_counts(n1, n2)
+        counts = wilcox_counts(n1, n2)
         total = sum(counts)
         u = int(u)
         tail = sum(counts[u:]) if u > n1 * n2 / 2 else sum(counts[: u + 1])
