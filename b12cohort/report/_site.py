@@ -184,9 +184,10 @@ _VIEWS = {
     "literature_comparison": (
         "Comparison with the literature",
         {"sign": "sign", "events": "n", "total": "N", "proportion": "cohort", "ci_low": "CI low",
-         "ci_high": "CI high", "k": "studies", "pooled_estimate": "pooled",
-         "pooled_ci_low": "pooled CI low", "pooled_ci_high": "pooled CI high", "pi_low": "PI low",
-         "pi_high": "PI high", "i2": "I²"},
+         "ci_high": "CI high", "k": "studies", "synthesis": "literature",
+         "comparator_estimate": "published", "comparator_ci_low": "published CI low",
+         "comparator_ci_high": "published CI high", "pi_low": "PI low", "pi_high": "PI high",
+         "reading": "reading"},
         None,
     ),
     "literature_neurology_vs_hb": (
