@@ -26,10 +26,13 @@ power_correlation, detectable_correlation, correlation_equivalence, association_
     Exact small-sample association analysis with effect sizes.
 load_literature, pool_prevalence, compare_with_literature
     Comparison with published infant B12 cohorts (random-effects meta-analysis).
+compatible_tables, audit_published_claim, recompute_published
+    What the published summary alone allows: every table compatible with the paper's
+    margins, each tested exactly; statcheck- and GRIM-style checks of printed results.
 simulate_cohort, write_export
     Schema-valid synthetic cohorts of any size, written as a hospital would export them.
 plot_prevalence, plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade, plot_course, plot_flow,
-plot_forest
+plot_forest, plot_audit
     The figures (matplotlib loads on first use).
 
 Every function takes its data first and every other argument by keyword, with one
@@ -116,6 +119,11 @@ _LAZY = {
     "pool_sites": "b12cohort.multisite.pool",
     "MultiSiteResult": "b12cohort.multisite.pool",
     "compare_with_literature": "b12cohort.paper.literature",
+    # audit of the published claim
+    "compatible_tables": "b12cohort.paper.audit",
+    "audit_published_claim": "b12cohort.paper.audit",
+    "CompatibilityResult": "b12cohort.paper.audit",
+    "recompute_published": "b12cohort.paper.recompute",
     # figures (matplotlib loads on first access)
     "plot_b12_vs_hb": "b12cohort.figures.anemia",
     "plot_hb_by_score": "b12cohort.figures.anemia",
@@ -124,6 +132,7 @@ _LAZY = {
     "plot_flow": "b12cohort.figures.flow",
     "plot_forest": "b12cohort.figures.forest",
     "plot_prevalence": "b12cohort.figures.prevalence",
+    "plot_audit": "b12cohort.figures.audit",
 }
 
 __all__ = [
@@ -176,6 +185,7 @@ if (
     from b12cohort.dictionary.metadata import cleaning_log, load_metadata
     from b12cohort.dictionary.schema import Schema, load_schema
     from b12cohort.figures.anemia import plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade
+    from b12cohort.figures.audit import plot_audit
     from b12cohort.figures.course import plot_course
     from b12cohort.figures.flow import plot_flow
     from b12cohort.figures.forest import plot_forest
@@ -183,8 +193,14 @@ if (
     from b12cohort.multisite.policy import DisclosurePolicy
     from b12cohort.multisite.pool import MultiSiteResult, pool_sites
     from b12cohort.multisite.summary import SiteSummary, site_summary
+    from b12cohort.paper.audit import (
+        CompatibilityResult,
+        audit_published_claim,
+        compatible_tables,
+    )
     from b12cohort.paper.case_report import case_profile
     from b12cohort.paper.literature import compare_with_literature, load_literature
+    from b12cohort.paper.recompute import recompute_published
     from b12cohort.paper.replication import compare_with_published, published_facts
     from b12cohort.reading.load import load_cohort, read_table, validate
     from b12cohort.reading.sniff import sniff
