@@ -80,6 +80,7 @@ _LAZY = {
     "detectable_correlation": "b12cohort.stats.correlation",
     "correlation_equivalence": "b12cohort.stats.correlation",
     "association_summary": "b12cohort.stats.association",
+    "ordinal_association": "b12cohort.stats.ordinal",
     # literature
     "pool_prevalence": "b12cohort.paper.literature",
     "compare_with_literature": "b12cohort.paper.literature",
@@ -148,4 +149,5 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
         trend_test,
     )
     from b12cohort.stats.descriptive import prevalence, table_one
+    from b12cohort.stats.ordinal import ordinal_association
     from b12cohort.stats.survival import treatment_course
