@@ -82,6 +82,7 @@ _LAZY = {
     "association_summary": "b12cohort.stats.association",
     "ordinal_association": "b12cohort.stats.ordinal",
     "ordinal_regression": "b12cohort.stats.ordinal_regression",
+    "compare_paired": "b12cohort.stats.paired",
     # literature
     "pool_prevalence": "b12cohort.paper.literature",
     "compare_with_literature": "b12cohort.paper.literature",
@@ -152,4 +153,5 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
     from b12cohort.stats.descriptive import prevalence, table_one
     from b12cohort.stats.ordinal import ordinal_association
     from b12cohort.stats.ordinal_regression import ordinal_regression
+    from b12cohort.stats.paired import compare_paired
     from b12cohort.stats.survival import treatment_course
