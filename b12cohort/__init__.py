@@ -83,6 +83,7 @@ _LAZY = {
     "ordinal_association": "b12cohort.stats.ordinal",
     "ordinal_regression": "b12cohort.stats.ordinal_regression",
     "compare_paired": "b12cohort.stats.paired",
+    "survival_compare": "b12cohort.stats.survival_compare",
     # literature
     "pool_prevalence": "b12cohort.paper.literature",
     "compare_with_literature": "b12cohort.paper.literature",
@@ -155,3 +156,4 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
     from b12cohort.stats.ordinal_regression import ordinal_regression
     from b12cohort.stats.paired import compare_paired
     from b12cohort.stats.survival import treatment_course
+    from b12cohort.stats.survival_compare import survival_compare
