@@ -84,6 +84,7 @@ _LAZY = {
     "ordinal_regression": "b12cohort.stats.ordinal_regression",
     "compare_paired": "b12cohort.stats.paired",
     "survival_compare": "b12cohort.stats.survival_compare",
+    "sample_size_correlation": "b12cohort.stats.sample_size",
     # literature
     "pool_prevalence": "b12cohort.paper.literature",
     "compare_with_literature": "b12cohort.paper.literature",
@@ -155,5 +156,6 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
     from b12cohort.stats.ordinal import ordinal_association
     from b12cohort.stats.ordinal_regression import ordinal_regression
     from b12cohort.stats.paired import compare_paired
+    from b12cohort.stats.sample_size import sample_size_correlation
     from b12cohort.stats.survival import treatment_course
     from b12cohort.stats.survival_compare import survival_compare
