@@ -15,6 +15,7 @@ import pytest
 from conftest import REFERENCE, requires_r, rerun_reference, without_versions
 from scipy import stats
 
+from b12cohort.stats._blaker import blaker_interval, blaker_pvalue
 from b12cohort.stats._fisher_or import fisher_or_pvalue
 from b12cohort.stats._pearson import pearson_test
 
@@ -65,3 +66,29 @@ def test_fisher_at_or_one_is_the_ordinary_test():
 @pytest.mark.slow
 def test_reference_script_reproduces_the_committed_json(tmp_path):
     assert rerun_reference("parity.R", tmp_path) == without_versions(REF)
+
+
+BLAKER_CI = [c for c in REF["blaker"] if "ci_low" in c]
+BLAKER_P = [c for c in REF["blaker"] if "p_value" in c]
+
+
+@pytest.mark.parametrize("case", BLAKER_CI, ids=[c["call"] for c in BLAKER_CI])
+def test_blaker_interval_against_R(case):
+    lo, hi = blaker_interval(case["k"], case["n"], case["confidence"])
+    assert (lo, hi) == pytest.approx((case["ci_low"], case["ci_high"]), abs=1e-9), case["call"]
+    cp_lo, cp_hi = case["cp"]  # binom.test's Clopper-Pearson interval contains Blaker's
+    assert cp_lo - 1e-12 <= lo and hi <= cp_hi + 1e-12
+
+
+@pytest.mark.parametrize("case", BLAKER_P, ids=[c["call"] for c in BLAKER_P])
+def test_blaker_pvalue_against_R(case):
+    got = blaker_pvalue(case["k"], case["n"], case["null"])
+    assert got == pytest.approx(case["p_value"], rel=1e-9, abs=1e-15), case["call"]
+
+
+@pytest.mark.parametrize(("k", "n"), [(12, 19), (0, 19), (6, 19), (1, 3)])
+def test_blaker_p_and_interval_never_disagree(k, n):
+    lo, hi = blaker_interval(k, n, 0.95)
+    for p0 in np.linspace(0.001, 0.999, 400):
+        inside = lo <= p0 <= hi
+        assert inside == (blaker_pvalue(k, n, p0) > 0.05) or min(abs(p0 - lo), abs(p0 - hi)) < 1e-9

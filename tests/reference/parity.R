@@ -1,5 +1,5 @@
 # Reference values for the R-parity helpers: Pearson's cor.test, fisher.test(or = ) on
-# 2x2 tables and binom.test(p = ).
+# 2x2 tables, binom.test(p = ) and Blaker's test and interval (written out below).
 #
 # Needs R >= 4.2 with r-cran-jsonlite. Usage: Rscript tests/reference/parity.R [output.json]
 # Each record carries its R call.
@@ -50,5 +50,38 @@ for (kn in list(c(12, 19), c(19, 19), c(0, 19), c(8, 19), c(3, 40))) for (p0 in 
     call = sprintf('binom.test(%d, %d, p = %s, alternative = "%s")', kn[1], kn[2], p0, a),
     p_value = binom.test(kn[1], kn[2], p = p0, alternative = a)$p.value)
 }
-writeLines(toJSON(list(r_version = R.version.string, pearson = pearson, fisher = fisher, binom = binom),
-                  auto_unbox = TRUE, digits = NA, na = "null", pretty = TRUE), out_path)
+out <- list(r_version = R.version.string, pearson = pearson, fisher = fisher, binom = binom)
+
+# ---- Blaker (2000): acceptability and interval, written out from the definition.
+# gamma(p0) = P_p0(min(F(X), S(X)) <= min(F(k), S(k)) * (1 + 1e-7)); the interval is
+# {p0 : gamma(p0) > alpha}, its limits found on a 1e-4 grid and refined by uniroot on the
+# jump (tol = 1e-13).
+blaker_gamma <- function(k, n, p0) {
+  x <- 0:n; pmf <- dbinom(x, n, p0)
+  tails <- pmin(pbinom(x, n, p0), pbinom(x - 1, n, p0, lower.tail = FALSE))
+  min(1, sum(pmf[tails <= tails[k + 1] * (1 + 1e-7)]))
+}
+blaker_ci <- function(k, n, level) {
+  alpha <- 1 - level; grid <- seq(0, 1, by = 1e-4)
+  ok <- sapply(grid, function(p) blaker_gamma(k, n, p) > alpha)
+  f <- function(p) (blaker_gamma(k, n, p) > alpha) - 0.5
+  first <- which(ok)[1]; last <- tail(which(ok), 1)
+  lo <- if (first == 1) 0 else uniroot(f, c(grid[first - 1], grid[first]), tol = 1e-13)$root
+  hi <- if (last == length(grid)) 1 else uniroot(f, c(grid[last], grid[last + 1]), tol = 1e-13)$root
+  c(lo, hi)
+}
+blaker <- list()
+for (kn in list(c(12, 19), c(19, 19), c(0, 19), c(8, 19), c(6, 19), c(3, 40), c(1, 3))) {
+  for (level in c(0.9, 0.95, 0.99)) {
+    ci <- blaker_ci(kn[1], kn[2], level)
+    blaker[[length(blaker) + 1]] <- list(k = kn[1], n = kn[2], confidence = level,
+      call = sprintf("blaker_ci(%d, %d, %s) (definition above)", kn[1], kn[2], level),
+      ci_low = ci[1], ci_high = ci[2],
+      cp = unname(binom.test(kn[1], kn[2], conf.level = level)$conf.int[1:2]))
+  }
+  for (p0 in c(0.1, 0.3, 0.5, 0.9))
+    blaker[[length(blaker) + 1]] <- list(k = kn[1], n = kn[2], null = p0,
+      call = sprintf("blaker_gamma(%d, %d, %s)", kn[1], kn[2], p0), p_value = blaker_gamma(kn[1], kn[2], p0))
+}
+out$blaker <- blaker
+writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, na = "null", pretty = TRUE), out_path)
