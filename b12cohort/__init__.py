@@ -33,6 +33,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import (
     ApproximationWarning,
     ArgumentError,
@@ -40,66 +41,89 @@ from b12cohort.core.errors import (
     B12CohortWarning,
     CohortValidationError,
     DataQualityWarning,
+    ExactTestInfeasibleError,
     IdentifierWarning,
+    NotebookFailed,
+    ReportError,
     SchemeRangeWarning,
 )
 from b12cohort.core.version import __version__
 
 # public name -> module that defines it (imported on first access, PEP 562)
 _LAZY = {
-    # loading, validation, cleaning
+    # reading
     "load_cohort": "b12cohort.reading.load",
     "read_table": "b12cohort.reading.load",
-    "cleaning_log": "b12cohort.dictionary.metadata",
-    "load_metadata": "b12cohort.dictionary.metadata",
     "validate": "b12cohort.reading.load",
+    "sniff": "b12cohort.reading.sniff",
+    # the data dictionary
     "load_schema": "b12cohort.dictionary.schema",
     "Schema": "b12cohort.dictionary.schema",
-    # derived variables and eligibility
+    "cleaning_log": "b12cohort.dictionary.metadata",
+    "load_metadata": "b12cohort.dictionary.metadata",
     "grade_anemia": "b12cohort.dictionary.derived",
     "register_scheme": "b12cohort.dictionary.derived",
     "anemia_schemes": "b12cohort.dictionary.derived",
     "neuro_score": "b12cohort.dictionary.derived",
+    "neuro_items_missing": "b12cohort.dictionary.derived",
+    # the cohort
     "apply_eligibility": "b12cohort.cohort.eligibility",
     "participant_flow": "b12cohort.cohort.eligibility",
-    # bundled data
     "load_example": "b12cohort.cohort.datasets",
-    "load_literature": "b12cohort.paper.literature",
-    # descriptive
-    "prevalence": "b12cohort.stats.descriptive",
-    "table_one": "b12cohort.stats.descriptive",
-    "compare_with_published": "b12cohort.paper.replication",
-    "case_profile": "b12cohort.paper.case_report",
-    "treatment_course": "b12cohort.stats.survival",
-    # association
-    "correlation": "b12cohort.stats.correlation",
+    "example_path": "b12cohort.cohort.datasets",
+    "simulate_cohort": "b12cohort.cohort.simulate",
+    "population_spearman": "b12cohort.cohort.simulate",
+    "write_export": "b12cohort.cohort.simulate",
+    # statistics
+    "binomial_ci": "b12cohort.stats.proportions",
+    "prevalence": "b12cohort.stats.proportions",
+    "table_one": "b12cohort.stats.table_one",
     "fisher_exact": "b12cohort.stats.contingency",
+    "fisher_exact_table": "b12cohort.stats.contingency",
     "trend_test": "b12cohort.stats.trend",
     "compare_groups": "b12cohort.stats.rank_tests",
+    "correlation": "b12cohort.stats.correlation",
+    "power_correlation": "b12cohort.stats.power",
+    "detectable_correlation": "b12cohort.stats.power",
+    "correlation_equivalence": "b12cohort.stats.power",
     "logistic": "b12cohort.stats.regression",
-    "detectable_correlation": "b12cohort.stats.correlation",
-    "correlation_equivalence": "b12cohort.stats.correlation",
+    "treatment_course": "b12cohort.stats.survival",
+    "pool_prevalence": "b12cohort.stats.meta",
+    "clopper_pearson": "b12cohort.stats.meta",
     "association_summary": "b12cohort.stats.association",
     "ordinal_association": "b12cohort.stats.ordinal",
     "ordinal_regression": "b12cohort.stats.ordinal_regression",
     "compare_paired": "b12cohort.stats.paired",
     "survival_compare": "b12cohort.stats.survival_compare",
     "sample_size_correlation": "b12cohort.stats.sample_size",
-    # literature
-    "pool_prevalence": "b12cohort.paper.literature",
+    # the paper and the literature
+    "published_facts": "b12cohort.paper.replication",
+    "compare_with_published": "b12cohort.paper.replication",
+    "case_profile": "b12cohort.paper.case_report",
+    "load_literature": "b12cohort.paper.literature",
     "compare_with_literature": "b12cohort.paper.literature",
-    # simulation
-    "simulate_cohort": "b12cohort.cohort.simulate",
+    # figures (matplotlib loads on first access)
+    "plot_b12_vs_hb": "b12cohort.figures.anemia",
+    "plot_hb_by_score": "b12cohort.figures.anemia",
+    "plot_sign_by_grade": "b12cohort.figures.anemia",
+    "plot_course": "b12cohort.figures.course",
+    "plot_flow": "b12cohort.figures.flow",
+    "plot_forest": "b12cohort.figures.forest",
+    "plot_prevalence": "b12cohort.figures.prevalence",
 }
 
 __all__ = [
+    "DEFAULT_SEED",
     "ApproximationWarning",
     "ArgumentError",
     "B12CohortError",
     "B12CohortWarning",
     "CohortValidationError",
     "DataQualityWarning",
+    "ExactTestInfeasibleError",
     "IdentifierWarning",
+    "NotebookFailed",
+    "ReportError",
     "SchemeRangeWarning",
     "__version__",
     *sorted(_LAZY),
@@ -121,41 +145,48 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-if TYPE_CHECKING:  # pragma: no cover - for static analysers and IDEs only
-    from b12cohort.cohort.datasets import load_example
+if (
+    TYPE_CHECKING
+):  # pragma: no cover - for static analysers and IDEs only (agrees with _LAZY: tested)
+    from b12cohort.cohort.datasets import example_path, load_example
     from b12cohort.cohort.eligibility import apply_eligibility, participant_flow
-    from b12cohort.cohort.simulate import simulate_cohort
+    from b12cohort.cohort.simulate import population_spearman, simulate_cohort, write_export
     from b12cohort.dictionary.derived import (
         anemia_schemes,
         grade_anemia,
+        neuro_items_missing,
         neuro_score,
         register_scheme,
     )
+    from b12cohort.dictionary.metadata import cleaning_log, load_metadata
     from b12cohort.dictionary.schema import Schema, load_schema
+    from b12cohort.figures.anemia import plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade
+    from b12cohort.figures.course import plot_course
+    from b12cohort.figures.flow import plot_flow
+    from b12cohort.figures.forest import plot_forest
+    from b12cohort.figures.prevalence import plot_prevalence
     from b12cohort.paper.case_report import case_profile
-    from b12cohort.paper.literature import compare_with_literature, load_literature, pool_prevalence
-    from b12cohort.paper.replication import compare_with_published
-    from b12cohort.reading.load import (
-        cleaning_log,
-        load_cohort,
-        load_metadata,
-        read_table,
-        validate,
-    )
-    from b12cohort.stats.association import (
-        association_summary,
-        compare_groups,
-        correlation,
-        correlation_equivalence,
-        detectable_correlation,
-        fisher_exact,
-        logistic,
-        trend_test,
-    )
-    from b12cohort.stats.descriptive import prevalence, table_one
+    from b12cohort.paper.literature import compare_with_literature, load_literature
+    from b12cohort.paper.replication import compare_with_published, published_facts
+    from b12cohort.reading.load import load_cohort, read_table, validate
+    from b12cohort.reading.sniff import sniff
+    from b12cohort.stats.association import association_summary
+    from b12cohort.stats.contingency import fisher_exact, fisher_exact_table
+    from b12cohort.stats.correlation import correlation
+    from b12cohort.stats.meta import clopper_pearson, pool_prevalence
     from b12cohort.stats.ordinal import ordinal_association
     from b12cohort.stats.ordinal_regression import ordinal_regression
     from b12cohort.stats.paired import compare_paired
+    from b12cohort.stats.power import (
+        correlation_equivalence,
+        detectable_correlation,
+        power_correlation,
+    )
+    from b12cohort.stats.proportions import binomial_ci, prevalence
+    from b12cohort.stats.rank_tests import compare_groups
+    from b12cohort.stats.regression import logistic
     from b12cohort.stats.sample_size import sample_size_correlation
     from b12cohort.stats.survival import treatment_course
     from b12cohort.stats.survival_compare import survival_compare
+    from b12cohort.stats.table_one import table_one
+    from b12cohort.stats.trend import trend_test

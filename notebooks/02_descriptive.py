@@ -110,10 +110,10 @@ prev
 # made before looking at the data: here it is Clopper–Pearson throughout.
 
 # %%
-b12cohort.prevalence(included, method="wilson")
+b12cohort.prevalence(included, ci_method="wilson")
 
 # %%
-b12cohort.prevalence(included, method="mid-p")
+b12cohort.prevalence(included, ci_method="mid-p")
 
 # %%
 ax = figures.plot_prevalence(included)

@@ -83,7 +83,7 @@ assoc[
 # unnoticed, so "not significant" must not be read as "absent".
 
 # %%
-detectable = b12cohort.detectable_correlation(len(included))
+detectable = b12cohort.detectable_correlation(n=len(included))
 detectable.summary
 
 # %% [markdown]
@@ -92,7 +92,7 @@ detectable.summary
 
 # %%
 {
-    rho: round(b12cohort.stats.association.power_correlation(len(included), rho), 2)
+    rho: round(b12cohort.power_correlation(n=len(included), rho=rho), 2)
     for rho in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 }
 
@@ -105,7 +105,7 @@ detectable.summary
 
 # %%
 equivalence = b12cohort.correlation_equivalence(
-    included, "neuro_score", "hb_g_l", bound=EQUIVALENCE_BOUND
+    included, x="neuro_score", y="hb_g_l", bound=EQUIVALENCE_BOUND
 )
 equivalence.summary
 

@@ -18,8 +18,7 @@ import pandas as pd
 import pytest
 from conftest import REFERENCE, requires_r, rerun_reference, without_versions
 
-from b12cohort import ApproximationWarning, ArgumentError
-from b12cohort.stats.contingency import ExactTestInfeasibleError
+from b12cohort import ApproximationWarning, ArgumentError, ExactTestInfeasibleError
 from b12cohort.stats.ordinal import _gamma, _pair_counts, _tau_b, ordinal_association
 
 REF = json.loads((REFERENCE / "ordinal.json").read_text(encoding="utf-8"))

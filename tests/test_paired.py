@@ -19,8 +19,12 @@ import pandas as pd
 import pytest
 from conftest import REFERENCE, requires_r, rerun_reference, without_versions
 
-from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
-from b12cohort.stats.contingency import ExactTestInfeasibleError
+from b12cohort import (
+    ApproximationWarning,
+    ArgumentError,
+    DataQualityWarning,
+    ExactTestInfeasibleError,
+)
 from b12cohort.stats.paired import compare_paired
 
 REF = json.loads((REFERENCE / "paired.json").read_text(encoding="utf-8"))

@@ -27,6 +27,7 @@ from b12cohort.core.arguments import (
     check_dataframe,
     require_columns,
 )
+from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
 from b12cohort.dictionary.derived import ANEMIA_GRADES, anemia_schemes, grade_anemia, neuro_score
 from b12cohort.dictionary.schema import NEURO_SIGNS
@@ -82,9 +83,8 @@ def plot_hb_by_score(
     *,
     kind: str = "strip",
     jitter: float = 0.15,
-    seed: int = 0,
     confidence: float = 0.95,
-    random_state: Any = 0,
+    random_state: Any = DEFAULT_SEED,
     result: CorrelationResult | None = None,
     ax=None,
 ):
@@ -101,15 +101,14 @@ def plot_hb_by_score(
         with the strip on top.
     jitter : float, default 0.15
         Half-width of the horizontal jitter, in score units (0: none).
-    seed : int, default 0
-        Seed of the jitter (``numpy.random.default_rng(seed)``): the same figure on
-        every run.
     confidence : float, default 0.95
         Level of the confidence interval of rho.
-    random_state : int, optional
-        Passed to :func:`b12cohort.correlation` for its permutation p-value.
+    random_state : int or numpy.random.Generator, default DEFAULT_SEED
+        Seed of the jitter (``numpy.random.default_rng(random_state)``: the same figure
+        on every run), also passed to :func:`b12cohort.correlation` for its permutation
+        p-value.
     result : CorrelationResult, optional
-        A precomputed ``correlation(data, "neuro_score", "hb_g_l", method="spearman")``
+        A precomputed ``correlation(data, x="neuro_score", y="hb_g_l", method="spearman")``
         to annotate instead of computing it here.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when None.
@@ -173,8 +172,8 @@ def plot_hb_by_score(
     if result is None:
         result = correlation(
             work,
-            "neuro_score",
-            "hb_g_l",
+            x="neuro_score",
+            y="hb_g_l",
             method="spearman",
             confidence=level,
             random_state=random_state,
@@ -187,7 +186,7 @@ def plot_hb_by_score(
     ).dropna()
     score = pairs["score"].to_numpy(dtype=float)
     hb = pairs["hb"].to_numpy(dtype=float)
-    offsets = np.random.default_rng(seed).uniform(-jitter, jitter, size=score.size)
+    offsets = np.random.default_rng(random_state).uniform(-jitter, jitter, size=score.size)
 
     with style():
         ax = new_axes(ax, figsize=(5.0, 3.6))
@@ -226,7 +225,7 @@ def plot_hb_by_score(
         text = (
             f"Spearman ρ = {_num(result.estimate)} "
             f"({result.confidence:.0%} CI {_num(result.ci_low)} to {_num(result.ci_high)})\n"
-            f"p = {_num(result.p_value, 3)} ({result.p_method}), n = {result.n}"
+            f"p = {_num(result.p_value, 3)} ({result.method_detail}), n = {result.n}"
         )
         ax.text(
             0.0,

@@ -2,8 +2,8 @@
 
 Only draws. The per-study exact intervals, the pooled estimate, its confidence and
 prediction intervals and the heterogeneity all come from
-:func:`b12cohort.paper.literature.pool_prevalence` (and
-:func:`b12cohort.paper.literature.clopper_pearson` for a highlighted cohort that is not pooled).
+:func:`b12cohort.stats.meta.pool_prevalence` (and
+:func:`b12cohort.stats.meta.clopper_pearson` for a highlighted cohort that is not pooled).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from matplotlib.ticker import PercentFormatter
 from b12cohort.core.arguments import check_confidence, require_columns
 from b12cohort.core.errors import ArgumentError
 from b12cohort.figures._style import OKABE_ITO, finish, new_axes, style
-from b12cohort.paper.literature import PooledPrevalence, clopper_pearson, pool_prevalence
+from b12cohort.stats.meta import PooledPrevalence, clopper_pearson, pool_prevalence
 
 __all__ = ["OKABE_ITO", "plot_forest"]
 
@@ -58,7 +58,7 @@ def plot_forest(
         Column names in ``data`` (defaults ``"events"``, ``"total"``, ``"study"``) or
         sequences of the same length.
     pooled : PooledPrevalence, bool or None, default None
-        None or True: pool the rows with :func:`~b12cohort.paper.literature.pool_prevalence`
+        None or True: pool the rows with :func:`~b12cohort.stats.meta.pool_prevalence`
         (``method``, ``transform``, ``confidence``). A :class:`PooledPrevalence`: draw
         that result (its study table gives the rows; ``data`` is then not needed).
         False: draw the studies only.
@@ -68,7 +68,7 @@ def plot_forest(
         a cohort that is not pooled (drawn in its own row, between the studies and the
         pooled diamond), e.g. ``("Krasnoyarsk", 6, 19)``.
     method, transform : str
-        Passed to :func:`~b12cohort.paper.literature.pool_prevalence` when it is called here.
+        Passed to :func:`~b12cohort.stats.meta.pool_prevalence` when it is called here.
     confidence : float, default 0.95
         Level of every interval drawn.
     title : str, optional
@@ -136,7 +136,7 @@ def plot_forest(
         if pooled is None or pooled is True:
             result = pool_prevalence(
                 table["events"].to_numpy(),
-                table["total"].to_numpy(),
+                totals=table["total"].to_numpy(),
                 method=method,
                 transform=transform,
                 confidence=level,
@@ -144,7 +144,7 @@ def plot_forest(
             )
             table = result.studies
         else:
-            low, high = clopper_pearson(table["events"], table["total"], confidence=level)
+            low, high = clopper_pearson(events=table["events"], n=table["total"], confidence=level)
             table = table.assign(
                 proportion=table["events"] / table["total"], ci_low=low, ci_high=high
             )
@@ -212,7 +212,7 @@ def _highlight(highlight, table: pd.DataFrame, level: float, *, function: str):
         raise ArgumentError(
             f"{function}(): highlight has events={x}, total={n}; need 0 <= events <= total."
         )
-    low, high = clopper_pearson([x], [n], confidence=level)
+    low, high = clopper_pearson(events=[x], n=[n], confidence=level)
     row = {
         "study": str(label),
         "events": x,
@@ -302,7 +302,7 @@ def _draw(ax, table: pd.DataFrame, extra, highlighted, result, level: float) -> 
         ax.axvline(result.estimate, color=_POOLED, linestyle=":", linewidth=0.8, zorder=1)
         tick_y.append(y_pooled)
         tick_labels.append(
-            f"Pooled ({result.method}, {result.transform})\n"
+            f"Pooled ({result.estimator}, {result.transform})\n"
             f"k = {result.k}, I² = {result.i2:.0%}, τ² = {result.tau2:.3g}"
         )
         handles += [

@@ -1,6 +1,6 @@
 """Prevalence of each neurological sign with exact intervals, beside the published figures.
 
-Only draws: proportions and intervals come from :func:`b12cohort.stats.descriptive.prevalence`;
+Only draws: proportions and intervals come from :func:`b12cohort.stats.proportions.prevalence`;
 the published percentages from the bundled table of the paper's facts
 (``b12cohort/resources/published_krasnoyarsk_2022.csv``).
 """
@@ -21,13 +21,13 @@ from b12cohort.core.arguments import check_confidence, check_dataframe
 from b12cohort.core.errors import ArgumentError
 from b12cohort.dictionary.schema import NEURO_SIGNS
 from b12cohort.figures._style import OKABE_ITO, finish, new_axes, style, variable_label
-from b12cohort.stats.descriptive import prevalence
+from b12cohort.stats.proportions import prevalence
 
 __all__ = ["PUBLISHED_SOURCE", "plot_prevalence", "published_percentages"]
 
 #: Citation of the bundled published percentages.
 PUBLISHED_SOURCE = "Taranushenko et al. 2022"
-_PREVALENCE_COLUMNS = ("variable", "n", "N", "proportion", "ci_low", "ci_high")
+_PREVALENCE_COLUMNS = ("variable", "events", "n", "proportion", "ci_low", "ci_high")
 _ESTIMATE, _PUBLISHED = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
 
 
@@ -104,7 +104,7 @@ def plot_prevalence(
     *,
     variables: Sequence[str] | None = None,
     published=True,
-    method: str = "clopper-pearson",
+    ci_method: str = "clopper-pearson",
     confidence: float = 0.95,
     title: str | None = None,
     ax=None,
@@ -127,7 +127,7 @@ def plot_prevalence(
         by Taranushenko et al. (2022) (:func:`published_percentages`); a mapping
         ``{variable: proportion}`` or a DataFrame with ``variable`` and ``proportion``
         columns for another source; False: none.
-    method : str, default "clopper-pearson"
+    ci_method : str, default "clopper-pearson"
         Interval method passed to :func:`b12cohort.prevalence` (exact Clopper-Pearson by
         default).
     confidence : float, default 0.95
@@ -160,7 +160,7 @@ def plot_prevalence(
     Notes
     -----
     Dots: proportion n/N among the infants in whom the sign was recorded; lines: its
-    confidence interval by ``method`` (Clopper-Pearson: exact, conservative, and the only
+    confidence interval by ``ci_method`` (Clopper-Pearson: exact, conservative, and the only
     informative bound at 19/19 is the lower one). The published percentages are printed
     values rounded to whole percent, so they differ from n/N by up to half a percent.
 
@@ -201,10 +201,10 @@ def plot_prevalence(
             level = float(table["confidence"].dropna().iloc[0])
     else:
         wanted = _default_variables(data) if variables is None else list(variables)
-        table = prevalence(data, wanted, method=method, confidence=level)
+        table = prevalence(data, variables=wanted, ci_method=ci_method, confidence=level)
     table = table.reset_index(drop=True)
     shown = _published_map(published)
-    interval = str(table["method"].iloc[0]) if "method" in table.columns else method
+    interval = str(table["ci_method"].iloc[0]) if "ci_method" in table.columns else ci_method
 
     with style():
         ax = new_axes(ax, figsize=(6.0, 1.2 + 0.38 * len(table)))
@@ -257,7 +257,7 @@ def _draw(ax, table: pd.DataFrame, shown: dict[str, float], level: float, interv
         ax.text(
             1.01,
             y,
-            f"{int(row.n)}/{int(row.N)}",
+            f"{int(row.events)}/{int(row.n)}",
             transform=ax.get_yaxis_transform(),
             ha="left",
             va="center",

@@ -26,7 +26,7 @@ from b12cohort.core.errors import ArgumentError
 from b12cohort.core.text import NOT_RECORDED as _NOT_RECORDED
 from b12cohort.core.text import number as _number
 from b12cohort.dictionary.schema import load_schema
-from b12cohort.stats.descriptive import prevalence
+from b12cohort.stats.proportions import prevalence
 
 __all__ = [
     "FACT_KINDS",
@@ -238,8 +238,8 @@ def _below(data, fact) -> dict:
 
 def _percent_row(data, fact) -> dict:
     var, d = fact["variable"], _decimals(fact["decimals"])
-    row = prevalence(data, [var]).iloc[0]
-    n, total = int(row["n"]), int(row["N"])
+    row = prevalence(data, variables=[var]).iloc[0]
+    n, total = int(row["events"]), int(row["n"])
     printed = re.search(r"(\d+(?:\.\d+)?)\s*%", str(fact["published"]))
     if printed:
         target = Decimal(printed.group(1))

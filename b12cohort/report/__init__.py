@@ -3,8 +3,9 @@
 :func:`build_report` validates the data, executes the bundled notebooks (they compute
 through the library and write the tables and figures), exports them to HTML, writes the
 landing page ``index.html`` and ``MANIFEST.json``, and only then replaces the output
-folder, atomically. :func:`check_report` rebuilds into a temporary folder and compares
-every file byte for byte.
+folder, atomically. :func:`check_report` rebuilds into a temporary folder, compares the
+manifests and every file and says why they differ; :func:`verify_report` checks a folder
+against its own manifest without rebuilding.
 
 The notebook-facing helpers (:func:`report_cohort`, :func:`save_table`,
 :func:`save_figure`, :func:`write_summary`) are light to import.
@@ -31,6 +32,7 @@ __all__ = [
     "save_figure",
     "save_table",
     "sha256_file",
+    "verify_report",
     "write_summary",
 ]
 
@@ -57,25 +59,18 @@ class SavedFigure:
 def save_figure(
     fig, name: str, out: str | Path = ".", *, formats=("png", "svg"), dpi: float = 100
 ) -> SavedFigure:
-    """Write ``figures/<name>.<fmt>`` byte-deterministically and close the figure.
+    """Write ``figures/<name>.<fmt>`` under ``out`` byte-deterministically and close the figure.
 
-    See :func:`b12cohort.figures.save_figure`. Returns a :class:`SavedFigure`, which a
-    notebook displays as the saved PNG.
+    The report's wrapper of :func:`b12cohort.figures.save_figure` (the one figure saver:
+    fixed metadata, ``svg.hashsalt``, tight bounding box): it only chooses the folder and
+    the report's defaults (PNG and SVG at 100 dpi). Returns a :class:`SavedFigure`, which
+    a notebook displays as the saved PNG.
     """
-    import matplotlib.pyplot as plt
-
     from b12cohort.figures._style import save_figure as _save
 
     folder = Path(out) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
-    paths = _save(fig, folder / name, formats=list(formats), dpi=dpi)
-    figure = (
-        getattr(fig, "figure", None)
-        or getattr(getattr(fig, "flat", [None])[0], "figure", None)
-        or fig
-    )
-    plt.close(figure)
-    return SavedFigure(paths)
+    return SavedFigure(_save(fig, folder / name, formats=list(formats), dpi=dpi, close=True))
 
 
 def write_summary(key: str, values: dict, out: str | Path = ".") -> Path:
@@ -96,6 +91,20 @@ def check_report(*args, **kwargs):
     from b12cohort.report._build import check_report as _check
 
     return _check(*args, **kwargs)
+
+
+def verify_report(folder):
+    """Check a report folder against its own MANIFEST; see :func:`b12cohort.report._check.verify_report`."""
+    from b12cohort.report._check import verify_report as _verify
+
+    return _verify(folder)
+
+
+def run_verify_command(args) -> int:
+    """The ``b12cohort verify`` command (called by :mod:`b12cohort.cli`)."""
+    from b12cohort.report._build import run_verify_command as _run
+
+    return _run(args)
 
 
 def run_report_command(args, *, read_kwargs: dict) -> int:

@@ -26,10 +26,11 @@ from b12cohort.core.arguments import (
     check_positive_int,
     require_columns,
 )
-from b12cohort.core.errors import ApproximationWarning, ArgumentError
+from b12cohort.core.constants import DEFAULT_SEED
+from b12cohort.core.errors import ApproximationWarning, ArgumentError, ExactTestInfeasibleError
 from b12cohort.core.results import Result
 from b12cohort.stats import _lbl_exact
-from b12cohort.stats.contingency import DEFAULT_SEED, ExactTestInfeasibleError, _rng_and_seed
+from b12cohort.stats.contingency import _rng_and_seed
 
 __all__ = ["OrdinalAssociation", "ordinal_association"]
 

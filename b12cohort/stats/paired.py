@@ -23,10 +23,14 @@ from b12cohort.core.arguments import (
     float_values,
     require_columns,
 )
-from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
+from b12cohort.core.errors import (
+    ApproximationWarning,
+    ArgumentError,
+    DataQualityWarning,
+    ExactTestInfeasibleError,
+)
 from b12cohort.core.results import Result
 from b12cohort.stats._rports import r_zeroin
-from b12cohort.stats.contingency import ExactTestInfeasibleError
 
 __all__ = ["PairedComparison", "compare_paired"]
 

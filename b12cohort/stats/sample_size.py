@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from b12cohort.core.arguments import check_alternative, check_between, check_confidence
 from b12cohort.core.results import Result
 from b12cohort.stats._rports import r_zeroin
-from b12cohort.stats.correlation import _pwr_r_power
+from b12cohort.stats.power import _pwr_r_power
 
 __all__ = ["CorrelationSampleSize", "sample_size_correlation"]
 

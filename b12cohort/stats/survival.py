@@ -23,8 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.duration.survfunc import SurvfuncRight
 
 from b12cohort.core.arguments import (
     check_choice,
@@ -34,24 +32,19 @@ from b12cohort.core.arguments import (
     require_columns,
 )
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
-from b12cohort.stats.descriptive import binomial_ci, prevalence
+from b12cohort.core.results import Result
+from b12cohort.stats._kaplan_meier import KM_COLUMNS, KM_DTYPES, first_below_half, km_table
+from b12cohort.stats.proportions import binomial_ci, prevalence
 
-__all__ = ["CONF_TYPES", "COURSE_ORIGINS", "TreatmentCourse", "treatment_course"]
+__all__ = ["CI_METHODS", "COURSE_ORIGINS", "TreatmentCourse", "treatment_course"]
 
 #: Time origins accepted by :func:`treatment_course` (``origin=``).
 COURSE_ORIGINS = ("first_dose", "onset")
-#: Pointwise interval transforms (R ``survfit``'s ``conf.type``) accepted by ``conf_type=``.
-CONF_TYPES = ("log", "log-log", "plain")
+#: Pointwise interval transforms (R ``survfit``'s ``conf.type``) accepted by ``ci_method=``.
+CI_METHODS = ("log", "log-log", "plain")
 
 _IM = "involuntary_movements_on_treatment"
 _ONSET, _RESOLUTION, _FOLLOWUP = "im_onset_day", "im_resolution_day", "im_followup_day"
-# R's survmean()/quantile() tolerance for "the curve is exactly 0.5"
-_TOL = math.sqrt(np.finfo(float).eps)
-
-_KM_COLUMNS = ("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "ci_low", "ci_high")
-_KM_DTYPES = dict.fromkeys(_KM_COLUMNS, "float64") | dict.fromkeys(
-    ("n_risk", "n_event", "n_censor"), "int64"
-)
 _INFANT_COLUMNS = ("patient_id", "onset_day", "resolution_day", "followup_day", "end_day",
                    "status", "event", "time", "in_km", "note")  # fmt: skip
 _HORIZON_COLUMNS = ("day", "n_risk", "n_resolved", "n_censored_before", "survival",
@@ -62,7 +55,7 @@ _SUMMARY_COLUMNS = ("statistic", "estimate", "ci_low", "ci_high", "q1", "q3", "m
 
 
 @dataclass(frozen=True)
-class TreatmentCourse:
+class TreatmentCourse(Result):
     """Result of :func:`treatment_course`.
 
     Attributes
@@ -92,7 +85,7 @@ class TreatmentCourse:
         ``summary(survfit(...), censored = TRUE)``: ``time``, ``n_risk``, ``n_event``
         (resolutions), ``n_censor``, ``survival`` (proportion still with movements just
         after ``time``), ``std_err`` (Greenwood, on the survival scale), ``ci_low``,
-        ``ci_high`` (pointwise, ``conf_type`` transform; NaN where undefined, e.g. at
+        ``ci_high`` (pointwise, ``ci_method`` transform; NaN where undefined, e.g. at
         survival 0). Empty (same columns) when no infant entered the estimate
         (``km_note`` says why).
     median : float
@@ -113,19 +106,23 @@ class TreatmentCourse:
         Clopper-Pearson interval (NaN otherwise); ``note``.
     origin : str
         ``"first_dose"`` or ``"onset"``: where the time analysed starts.
-    conf_type : str
+    ci_method : str
         Pointwise interval transform (``"log"``, ``"log-log"``, ``"plain"``).
     confidence : float
         Confidence level of every interval.
-    n_km, n_events, n_censored, n_excluded : int
+    n_km, events, n_censored, n_excluded : int
         Infants in the Kaplan-Meier estimate; of those resolved and censored; infants with
         movements left out of it (see ``infants.note``).
-    method : str
+    method_detail : str
         What ran, in words.
     km_note : str
         Why there is no Kaplan-Meier estimate ("" when there is one).
     notes : tuple of str
         Data remarks (exclusions, inconsistent records), also raised as warnings.
+    test : str
+        "Kaplan-Meier estimate of the time to resolution".
+    method : str
+        "kaplan-meier".
     """
 
     incidence: pd.DataFrame
@@ -137,15 +134,17 @@ class TreatmentCourse:
     median_ci_high: float
     horizons: pd.DataFrame
     origin: str
-    conf_type: str
+    ci_method: str
     confidence: float
     n_km: int
-    n_events: int
+    events: int
     n_censored: int
     n_excluded: int
-    method: str
+    method_detail: str
     km_note: str
     notes: tuple[str, ...]
+    test: str = "Kaplan-Meier estimate of the time to resolution"
+    method: str = "kaplan-meier"
 
     @property
     def km_curve(self) -> pd.DataFrame:
@@ -164,7 +163,7 @@ class TreatmentCourse:
         return pd.concat([first, self.km_table], ignore_index=True)
 
     @property
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> pd.DataFrame:  # a table of statistics, not one row of fields
         """Tidy overview, one row per statistic.
 
         Rows (``statistic``): ``incidence`` (proportion of infants with movements);
@@ -180,7 +179,7 @@ class TreatmentCourse:
         origin = "first dose" if self.origin == "first_dose" else "onset of the movements"
         rows = [
             {"statistic": "incidence", "estimate": inc["proportion"], "ci_low": inc["ci_low"],
-             "ci_high": inc["ci_high"], "n": inc["n"], "N": inc["N"],
+             "ci_high": inc["ci_high"], "n": inc["events"], "N": inc["n"],
              "n_missing": inc["n_missing"], "unit": "proportion",
              "method": "Clopper-Pearson exact interval", "note": inc["note"] if isinstance(inc["note"], str) else ""},
             {"statistic": "onset_day", "estimate": ons["median"], "q1": ons["q1"],
@@ -192,8 +191,8 @@ class TreatmentCourse:
              if ons["n_missing"] else ""},
             {"statistic": "median_time_to_resolution", "estimate": self.median,
              "ci_low": self.median_ci_low, "ci_high": self.median_ci_high,
-             "n": self.n_events, "N": self.n_km, "n_missing": self.n_excluded,
-             "unit": f"days after the {origin}", "method": self.method,
+             "n": self.events, "N": self.n_km, "n_missing": self.n_excluded,
+             "unit": f"days after the {origin}", "method": self.method_detail,
              "note": self.km_note},
         ]  # fmt: skip
         for h in self.horizons.to_dict("records"):
@@ -203,7 +202,7 @@ class TreatmentCourse:
                  "ci_high": h["ci_high"], "n": h["n_resolved"], "N": self.n_km,
                  "n_missing": self.n_excluded,
                  "unit": f"proportion resolved by day {h['day']:g} after the {origin}",
-                 "method": self.method, "note": self.km_note or h["note"]}
+                 "method": self.method_detail, "note": self.km_note or h["note"]}
             )  # fmt: skip
         out = pd.DataFrame(rows).reindex(columns=list(_SUMMARY_COLUMNS))
         for col in ("n", "N", "n_missing"):
@@ -237,72 +236,6 @@ def _check_horizons(horizons, *, function: str) -> tuple[float, ...]:
     return tuple(out)
 
 
-def _pointwise_ci(surv, se, *, conf_type: str, confidence: float):
-    """Pointwise limits of the survival curve, as R ``survival:::survfit_confint``.
-
-    statsmodels returns Greenwood standard errors but no pointwise interval
-    (``simultaneous_cb`` is a Hall-Wellner band), so the three transforms of R's
-    ``survfit`` are applied here to its standard errors. ``sigma = se / S`` is the
-    standard error of log S.
-    """
-    z = stats.norm.ppf(1 - (1 - confidence) / 2)
-    surv = np.asarray(surv, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sigma = np.where(se == 0, 0.0, se / surv)
-        if conf_type == "plain":
-            half = z * sigma * surv
-            low, high = np.maximum(surv - half, 0.0), np.minimum(surv + half, 1.0)
-        elif conf_type == "log":
-            xx = np.where(surv == 0, np.nan, surv)
-            low = np.exp(np.log(xx) - z * sigma)
-            high = np.minimum(np.exp(np.log(xx) + z * sigma), 1.0)
-        else:  # log-log (Kalbfleisch-Prentice): undefined at S = 0 and S = 1
-            xx = np.where((surv == 0) | (surv == 1), np.nan, surv)
-            half = z * sigma / np.log(xx)
-            low = np.exp(-np.exp(np.log(-np.log(xx)) - half))
-            high = np.exp(-np.exp(np.log(-np.log(xx)) + half))
-    bad = np.isnan(se) | (surv == 0)  # R: std.err Inf at S = 0 -> NA/NaN limits
-    low, high = np.where(bad, np.nan, low), np.where(bad, np.nan, high)
-    return low, high
-
-
-def _first_below_half(times: np.ndarray, y: np.ndarray) -> float:
-    """R ``survival:::survmean``'s ``minmin``: first time a curve is <= 0.5.
-
-    If the curve sits exactly at 0.5 (within sqrt(eps)) and drops later, the midpoint
-    between that time and the time of the drop (R ``print.survfit``'s convention).
-    """
-    keep = ~np.isnan(y) & (y < 0.5 + _TOL)
-    if not keep.any():
-        return math.nan
-    x, yy = times[keep], y[keep]
-    if abs(yy[0] - 0.5) < _TOL and (yy < yy[0]).any():
-        return float((x[0] + x[np.argmax(yy < yy[0])]) / 2)
-    return float(x[0])
-
-
-def _km_table(time: np.ndarray, event: np.ndarray, *, conf_type: str, confidence: float):
-    """The Kaplan-Meier table at every distinct time (events and censorings), as R."""
-    fit = SurvfuncRight(time, event.astype(float))
-    utimes = np.unique(time)
-    # statsmodels keeps event times only; at a censoring-only time the curve and its
-    # standard error are those of the last event time before it (a step function)
-    # (no event at all: statsmodels returns empty arrays and the curve stays at 1)
-    curve = np.concatenate([[1.0], fit.surv_prob])
-    curve_se = np.concatenate([[0.0], fit.surv_prob_se])
-    idx = np.searchsorted(fit.surv_times, utimes, side="right")
-    surv, se = curve[idx], curve_se[idx]
-    n_risk = time.size - np.searchsorted(np.sort(time), utimes, side="left")
-    codes = np.searchsorted(utimes, time)
-    n_event = np.bincount(codes, weights=event, minlength=utimes.size).astype(np.int64)
-    n_censor = np.bincount(codes, weights=~event, minlength=utimes.size).astype(np.int64)
-    low, high = _pointwise_ci(surv, se, conf_type=conf_type, confidence=confidence)
-    return pd.DataFrame(
-        {"time": utimes.astype(float), "n_risk": n_risk.astype(np.int64), "n_event": n_event,
-         "n_censor": n_censor, "survival": surv, "std_err": se, "ci_low": low, "ci_high": high}
-    )  # fmt: skip
-
-
 def _horizon_rows(km, time, event, horizons, *, confidence: float) -> list[dict]:
     rows = []
     n = time.size
@@ -328,7 +261,7 @@ def _horizon_rows(km, time, event, horizons, *, confidence: float) -> list[dict]
         row.update(survival=s, survival_ci_low=lo, survival_ci_high=hi,
                    proportion_resolved=1 - s, ci_low=1 - hi, ci_high=1 - lo)  # fmt: skip
         if n and n_cens == 0:
-            elo, ehi = binomial_ci(n_resolved, n, confidence=confidence)
+            elo, ehi = binomial_ci(events=n_resolved, n=n, confidence=confidence)
             row.update(exact_ci_low=float(elo), exact_ci_high=float(ehi))
         else:
             row.update(exact_ci_low=math.nan, exact_ci_high=math.nan)
@@ -373,7 +306,7 @@ def treatment_course(
     *,
     confidence: float = 0.95,
     origin: str = "first_dose",
-    conf_type: str = "log",
+    ci_method: str = "log",
     horizons: Sequence[float] = (21, 42),
 ) -> TreatmentCourse:
     """Course of involuntary movements during cyanocobalamin treatment.
@@ -391,7 +324,7 @@ def treatment_course(
         Time zero of the time to resolution: the first cyanocobalamin dose (the
         recorded days as they are) or the onset of the movements (duration of the
         movements: resolution - onset, follow-up - onset).
-    conf_type : {"log", "log-log", "plain"}
+    ci_method : {"log", "log-log", "plain"}
         Transform of the pointwise Kaplan-Meier interval, as R ``survfit``'s
         ``conf.type``; default ``"log"``, R's default (see Notes).
     horizons : sequence of float
@@ -410,7 +343,7 @@ def treatment_course(
     ArgumentError
         ``data`` is not a DataFrame or lacks a needed column; a day column is not
         numeric; ``involuntary_movements_on_treatment`` is not binary; an invalid
-        ``confidence``, ``origin``, ``conf_type`` or ``horizons``.
+        ``confidence``, ``origin``, ``ci_method`` or ``horizons``.
 
     Warns
     -----
@@ -517,12 +450,12 @@ def treatment_course(
     require_columns(data, ["patient_id", _IM], function=function)
     level = check_confidence(confidence, function=function)
     origin = check_choice(origin, COURSE_ORIGINS, name="origin", function=function)
-    conf_type = check_choice(conf_type, CONF_TYPES, name="conf_type", function=function)
+    ci_method = check_choice(ci_method, CI_METHODS, name="ci_method", function=function)
     horizons = _check_horizons(horizons, function=function)
     notes: list[str] = []
 
     # incidence (prevalence raises if the column is not binary, warns if N = 0) -------
-    incidence = prevalence(data, [_IM], method="clopper-pearson", confidence=level)
+    incidence = prevalence(data, variables=[_IM], ci_method="clopper-pearson", confidence=level)
     onset_all = _days(data, _ONSET, function=function)
     resolution_all = _days(data, _RESOLUTION, function=function)
     followup_all = _days(data, _FOLLOWUP, function=function)
@@ -588,7 +521,7 @@ def treatment_course(
     # Kaplan-Meier ----------------------------------------------------------------------
     t_km, e_km = time[in_km], event[in_km]
     km_note = ""
-    if int(incidence["N"].iloc[0]) == 0:
+    if int(incidence["n"].iloc[0]) == 0:
         km_note = "involuntary movements not recorded for any infant"
     elif not has_im.any():
         km_note = "no infant had involuntary movements"
@@ -596,37 +529,37 @@ def treatment_course(
         km_note = "no infant with involuntary movements has a usable resolution or follow-up day"
     if km_note:
         km = None
-        km_table = pd.DataFrame({c: pd.Series(dtype=_KM_DTYPES[c]) for c in _KM_COLUMNS})
+        km_frame = pd.DataFrame({c: pd.Series(dtype=KM_DTYPES[c]) for c in KM_COLUMNS})
         median = median_low = median_high = math.nan
     else:
-        km = km_table = _km_table(t_km, e_km, conf_type=conf_type, confidence=level)
+        km = km_frame = km_table(t_km, e_km, ci_method=ci_method, confidence=level)
         times = km["time"].to_numpy()
-        median = _first_below_half(times, km["survival"].to_numpy())
-        median_low = _first_below_half(times, km["ci_low"].to_numpy())
-        median_high = _first_below_half(times, km["ci_high"].to_numpy())
+        median = first_below_half(times, km["survival"].to_numpy())
+        median_low = first_below_half(times, km["ci_low"].to_numpy())
+        median_high = first_below_half(times, km["ci_high"].to_numpy())
     horizon_table = _horizon_rows(km, t_km, e_km, horizons, confidence=level)
     method = (
-        f"Kaplan-Meier (statsmodels SurvfuncRight), Greenwood SE, pointwise {conf_type} "
-        f"interval as R survfit(conf.type = '{conf_type}'); median and Brookmeyer-Crowley "
+        f"Kaplan-Meier (statsmodels SurvfuncRight), Greenwood SE, pointwise {ci_method} "
+        f"interval as R survfit(conf.type = '{ci_method}'); median and Brookmeyer-Crowley "
         "interval as R print(survfit)"
     )
     return TreatmentCourse(
         incidence=incidence,
         onset=_onset_row(onset),
         infants=infants,
-        km_table=km_table,
+        km_table=km_frame,
         median=median,
         median_ci_low=median_low,
         median_ci_high=median_high,
         horizons=horizon_table,
         origin=origin,
-        conf_type=conf_type,
+        ci_method=ci_method,
         confidence=level,
         n_km=int(in_km.sum()),
-        n_events=int(e_km.sum()),
+        events=int(e_km.sum()),
         n_censored=int((~e_km).sum()),
         n_excluded=int((~in_km).sum()),
-        method=method,
+        method_detail=method,
         km_note=km_note,
         notes=tuple(notes),
     )
