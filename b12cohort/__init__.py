@@ -95,7 +95,7 @@ _LAZY = {
     "ordinal_regression": "b12cohort.stats.ordinal_regression",
     "compare_paired": "b12cohort.stats.paired",
     "survival_compare": "b12cohort.stats.survival_compare",
-    "sample_size_correlation": "b12cohort.stats.sample_size",
+    "sample_size_correlation": "b12cohort.stats.power",
     # the paper and the literature
     "published_facts": "b12cohort.paper.replication",
     "compare_with_published": "b12cohort.paper.replication",
@@ -181,11 +181,11 @@ if (
         correlation_equivalence,
         detectable_correlation,
         power_correlation,
+        sample_size_correlation,
     )
     from b12cohort.stats.proportions import binomial_ci, prevalence
     from b12cohort.stats.rank_tests import compare_groups
     from b12cohort.stats.regression import logistic
-    from b12cohort.stats.sample_size import sample_size_correlation
     from b12cohort.stats.survival import treatment_course
     from b12cohort.stats.survival_compare import survival_compare
     from b12cohort.stats.table_one import table_one

@@ -1,4 +1,4 @@
-# Reference values for b12cohort.stats.sample_size (sample_size_correlation) and the power
+# Reference values for b12cohort.stats.power.sample_size_correlation and the power
 # of the test of zero correlation (power_correlation).
 #
 # Needs R >= 4.2 with r-cran-pwr and r-cran-jsonlite.

@@ -1,4 +1,4 @@
-"""Tests for b12cohort.stats.sample_size against R ``pwr::pwr.r.test`` (pwr 1.3-0).
+"""Tests for b12cohort.stats.power.sample_size_correlation against R ``pwr::pwr.r.test`` (pwr 1.3-0).
 
 Reference: tests/reference/sample_size.R. Tolerances: ``n_exact`` 1e-6 (R's uniroot
 stopping point, reproduced by the ported root finder), ``n`` exactly, power 1e-9.
@@ -12,7 +12,7 @@ import pytest
 from conftest import REFERENCE, requires_r, rerun_reference, without_versions
 
 from b12cohort import ArgumentError
-from b12cohort.stats.sample_size import sample_size_correlation
+from b12cohort.stats.power import sample_size_correlation
 
 REF = json.loads((REFERENCE / "sample_size.json").read_text(encoding="utf-8"))
 CASES = REF["cases"]
