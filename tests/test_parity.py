@@ -11,10 +11,12 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import REFERENCE, requires_r, rerun_reference, without_versions
 from scipy import stats
 
+from b12cohort import ArgumentError, correlation
 from b12cohort.stats._blaker import blaker_interval, blaker_pvalue
 from b12cohort.stats._fisher_or import fisher_or_pvalue
 from b12cohort.stats._pearson import pearson_test
@@ -92,3 +94,24 @@ def test_blaker_p_and_interval_never_disagree(k, n):
     for p0 in np.linspace(0.001, 0.999, 400):
         inside = lo <= p0 <= hi
         assert inside == (blaker_pvalue(k, n, p0) > 0.05) or min(abs(p0 - lo), abs(p0 - hi)) < 1e-9
+
+
+@pytest.mark.parametrize("case", REF["pearson"], ids=[c["call"] for c in REF["pearson"]])
+def test_correlation_method_pearson_against_R_cor_test(case):
+    d = pd.DataFrame({"x": case["x"], "y": case["y"]}, dtype=float)
+    res = correlation(
+        d, x="x", y="y", method="pearson", confidence=case["confidence"],
+        alternative=case["alternative"],
+    )  # fmt: skip
+    assert res.estimate == pytest.approx(case["estimate"], rel=1e-9), case["call"]
+    assert res.statistic == pytest.approx(case["statistic"], rel=1e-9)
+    assert res.p_value == pytest.approx(case["p_value"], rel=1e-9, abs=1e-12)
+    assert res.ci_low == pytest.approx(_num(case["ci_low"]), abs=1e-9, nan_ok=True)
+    assert res.ci_high == pytest.approx(_num(case["ci_high"]), abs=1e-9, nan_ok=True)
+    assert res.test == "Pearson's product-moment correlation" and res.method == "asymptotic"
+
+
+def test_correlation_pearson_refuses_permutation_with_the_alternatives():
+    d = pd.DataFrame({"x": [1.0, 2, 3, 4], "y": [2.0, 1, 4, 3]})
+    with pytest.raises(ArgumentError, match="method='spearman'"):
+        correlation(d, x="x", y="y", method="pearson", p_method="permutation")
