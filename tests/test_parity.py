@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import REFERENCE, requires_r, rerun_reference, without_versions
-from scipy import stats
 
 from b12cohort import ArgumentError, correlation
 from b12cohort.stats._blaker import blaker_interval, blaker_pvalue
-from b12cohort.stats._fisher_or import fisher_or_pvalue
 from b12cohort.stats._pearson import pearson_test
+from b12cohort.stats.contingency import fisher_exact_table
 
 REF = json.loads((REFERENCE / "parity.json").read_text(encoding="utf-8"))
 
@@ -45,23 +44,23 @@ def test_pearson_against_R_cor_test(case):
 @pytest.mark.parametrize("case", REF["fisher"], ids=[c["call"] for c in REF["fisher"]])
 def test_fisher_odds_ratio_null_against_R(case):
     table = np.array(case["table"])
-    got = fisher_or_pvalue(table, case["odds_ratio_null"], case["alternative"])
-    assert got == pytest.approx(case["p_value"], rel=1e-9, abs=1e-15), case["call"]
-
-
-@pytest.mark.parametrize("case", REF["binom"], ids=[c["call"] for c in REF["binom"]])
-def test_binomial_null_against_R_binom_test(case):
-    got = stats.binomtest(
-        case["k"], case["n"], case["null"], alternative=case["alternative"]
-    ).pvalue
-    assert got == pytest.approx(case["p_value"], rel=1e-9, abs=1e-15), case["call"]
-
-
-def test_fisher_at_or_one_is_the_ordinary_test():
-    table = np.array([[6, 7], [0, 6]])
-    assert fisher_or_pvalue(table, 1.0, "two-sided") == pytest.approx(
-        stats.fisher_exact(table).pvalue, rel=1e-12
+    res = fisher_exact_table(
+        table, odds_ratio_null=case["odds_ratio_null"], alternative=case["alternative"]
     )
+    assert res.p_value == pytest.approx(case["p_value"], rel=1e-9, abs=1e-15), case["call"]
+    plain = fisher_exact_table(table, alternative=case["alternative"])
+    assert (res.odds_ratio, res.ci_low, res.ci_high) == (
+        plain.odds_ratio,
+        plain.ci_low,
+        plain.ci_high,
+    )
+
+
+def test_odds_ratio_null_is_refused_beyond_2x2():
+    with pytest.raises(ArgumentError, match="only for 2×2"):
+        fisher_exact_table(np.array([[3, 1, 2], [1, 4, 2]]), odds_ratio_null=2.0)
+    with pytest.raises(ArgumentError, match=">= 0"):
+        fisher_exact_table(np.array([[3, 1], [1, 4]]), odds_ratio_null=-1)
 
 
 @requires_r

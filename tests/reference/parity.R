@@ -1,4 +1,4 @@
-# Reference values for the R-parity helpers: Pearson's cor.test, fisher.test(or = ) on
+# Reference values for the R-parity options: Pearson's cor.test, fisher.test(or = ) on
 # 2x2 tables, binom.test(p = ) and Blaker's test and interval (written out below).
 #
 # Needs R >= 4.2 with r-cran-jsonlite. Usage: Rscript tests/reference/parity.R [output.json]
