@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from conftest import REFERENCE, requires_r, rerun_reference, without_versions
 
-from b12cohort import ArgumentError, correlation
+from b12cohort import ArgumentError, correlation, prevalence
 from b12cohort.stats._blaker import blaker_interval, blaker_pvalue
 from b12cohort.stats._pearson import pearson_test
 from b12cohort.stats.contingency import fisher_exact_table
@@ -114,3 +114,47 @@ def test_correlation_pearson_refuses_permutation_with_the_alternatives():
     d = pd.DataFrame({"x": [1.0, 2, 3, 4], "y": [2.0, 1, 4, 3]})
     with pytest.raises(ArgumentError, match="method='spearman'"):
         correlation(d, x="x", y="y", method="pearson", p_method="permutation")
+
+
+def _cohort(k: int, n: int) -> pd.DataFrame:
+    return pd.DataFrame({"sign": pd.array([True] * k + [False] * (n - k), dtype="boolean")})
+
+
+BINOM_TWO_SIDED = [c for c in REF["binom"] if c["alternative"] == "two-sided"]
+
+
+@pytest.mark.parametrize("case", BINOM_TWO_SIDED, ids=[c["call"] for c in BINOM_TWO_SIDED])
+def test_prevalence_null_against_R_binom_test(case):
+    row = prevalence(_cohort(case["k"], case["n"]), null=case["null"]).iloc[0]
+    assert row["p_value"] == pytest.approx(case["p_value"], rel=1e-9, abs=1e-15), case["call"]
+    assert row["test"] == "exact binomial test" and row["null"] == case["null"]
+
+
+@pytest.mark.parametrize("case", BLAKER_CI, ids=[c["call"] for c in BLAKER_CI])
+def test_prevalence_blaker_interval_against_R(case):
+    row = prevalence(
+        _cohort(case["k"], case["n"]), ci_method="blaker", confidence=case["confidence"]
+    ).iloc[0]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+        (case["ci_low"], case["ci_high"]), abs=1e-9
+    )
+
+
+def test_involuntary_movements_6_of_19_show_the_disagreement_at_0_14():
+    row = prevalence(_cohort(6, 19), null=0.14).iloc[0]
+    assert row["p_value"] < 0.05 and row["ci_low"] < 0.14  # binom.test rejects, its CI keeps
+    assert "disagree" in row["note"]
+    blaker = prevalence(_cohort(6, 19), null=0.14, ci_method="blaker").iloc[0]
+    assert blaker["p_value"] < 0.05 and blaker["ci_low"] > 0.14 and pd.isna(blaker["note"])
+
+
+@pytest.mark.parametrize(("k", "n"), [(12, 19), (6, 19), (8, 19), (3, 40)])
+def test_prevalence_says_when_interval_and_p_value_disagree(k, n):
+    for p0 in np.round(np.linspace(0.02, 0.98, 49), 4):
+        cp = prevalence(_cohort(k, n), null=p0).iloc[0]
+        inside = cp["ci_low"] <= p0 <= cp["ci_high"]
+        disagree = (cp["p_value"] < 0.05) == inside
+        assert ("disagree" in str(cp["note"])) == disagree
+        bl = prevalence(_cohort(k, n), null=p0, ci_method="blaker").iloc[0]
+        assert (bl["p_value"] < 0.05) != (bl["ci_low"] <= p0 <= bl["ci_high"])
+        assert bl["test"] == "Blaker's exact test"
