@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import REFERENCE, requires_r, rerun_reference, without_versions
 
-from b12cohort import ArgumentError, correlation, prevalence
+from b12cohort import ArgumentError, compare_groups, correlation, prevalence
 from b12cohort.stats._blaker import blaker_interval, blaker_pvalue
 from b12cohort.stats._pearson import pearson_test
 from b12cohort.stats.contingency import fisher_exact_table
@@ -158,3 +159,33 @@ def test_prevalence_says_when_interval_and_p_value_disagree(k, n):
         bl = prevalence(_cohort(k, n), null=p0, ci_method="blaker").iloc[0]
         assert (bl["p_value"] < 0.05) != (bl["ci_low"] <= p0 <= bl["ci_high"])
         assert bl["test"] == "Blaker's exact test"
+
+
+@pytest.mark.parametrize("case", REF["groups"], ids=[c["call"] for c in REF["groups"]])
+def test_compare_groups_mu_against_R_wilcox_test(case):
+    first, second = case["first"], case["second"]
+    d = pd.DataFrame(
+        {"hb": np.array(first + second, dtype=float),
+         "sign": pd.array([False] * len(first) + [True] * len(second), dtype="boolean")}
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = compare_groups(
+            d, value="hb", by="sign", mu=case["mu"], alternative=case["alternative"],
+            p_method=case["p_method"],
+        )  # fmt: skip
+    exact = case["method"] == "Wilcoxon rank sum exact test"
+    assert (res.method == "exact") == exact, case["call"]
+    assert res.statistic == case["statistic"], case["call"]
+    assert res.p_value == pytest.approx(case["p_value"], rel=1e-9 if exact else 1e-6, abs=1e-12)
+    tol = 1e-12 if exact else 1e-6
+    # jsonlite writes the infinite limit of a one-sided interval as null
+    low, high = case["ci_low"], case["ci_high"]
+    expected = {
+        "estimate": case["estimate"],
+        "ci_low": -math.inf if low is None else low,
+        "ci_high": math.inf if high is None else high,
+    }
+    for name, value in expected.items():
+        assert getattr(res, name) == pytest.approx(value, abs=tol), (name, case["call"])
+    assert res.mu == case["mu"]

@@ -84,4 +84,23 @@ for (kn in list(c(12, 19), c(19, 19), c(0, 19), c(8, 19), c(6, 19), c(3, 40), c(
       call = sprintf("blaker_gamma(%d, %d, %s)", kn[1], kn[2], p0), p_value = blaker_gamma(kn[1], kn[2], p0))
 }
 out$blaker <- blaker
+
+# ---- compare_groups(mu = ): wilcox.test(x = second, y = first, mu = mu, conf.int = TRUE)
+groups <- list()
+gdata <- list(noties = list(first = c(66, 59, 71, 88), second = c(92, 85, 78, 101, 95.5)),
+              ties = list(first = c(10, 12, 12, 15, 9), second = c(14, 15, 17, 17, 20, 12)))
+for (id in names(gdata)) for (mu in c(-3, 2.5, 10)) for (a in alts) for (ex in c("NULL", "FALSE")) {
+  g <- gdata[[id]]
+  warns <- character(0)
+  res <- withCallingHandlers(
+    wilcox.test(g$second, g$first, mu = mu, alternative = a, exact = eval(parse(text = ex)), conf.int = TRUE),
+    warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") })
+  groups[[length(groups) + 1]] <- list(
+    id = id, first = g$first, second = g$second, mu = mu, alternative = py(a),
+    p_method = if (ex == "NULL") "auto" else "asymptotic",
+    call = sprintf('wilcox.test(%s, %s, mu = %s, alternative = "%s", exact = %s, conf.int = TRUE)', vec(g$second), vec(g$first), mu, a, ex),
+    statistic = unname(res$statistic), p_value = res$p.value, estimate = unname(res$estimate),
+    ci_low = res$conf.int[1], ci_high = res$conf.int[2], method = res$method)
+}
+out$groups <- groups
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, na = "null", pretty = TRUE), out_path)
