@@ -1,8 +1,14 @@
-"""Tests for the R-parity helpers against R 4.2.2: ``cor.test(method = "pearson")``,
-``fisher.test(or = )`` (2x2) and ``binom.test(p = )``.
+"""Tests for the R-parity options of issue 17 against R 4.2.2.
 
-Reference: tests/reference/parity.R. Tolerances: exact p-values 1e-9 (relative, they are
-sums of the same terms); Pearson's t test and Fisher-z interval 1e-9 (closed forms).
+``correlation(method="pearson")`` = ``cor.test``; ``fisher_exact_table(odds_ratio_null=)``
+= ``fisher.test(or = )``; ``prevalence(null=)`` = ``binom.test(p = )``; Blaker's test and
+interval (``prevalence(ci_method="blaker")``, the definition written out in R);
+``compare_groups(mu=)`` = ``wilcox.test(mu = )``; ``logistic(ci_method="profile")`` =
+exact profile limits (uniroot in R), ``drop1(test = "LRT")`` and MASS's ``confint``.
+
+Reference: tests/reference/parity.R. Tolerances: exact p-values and Blaker limits 1e-9;
+closed forms (Pearson) 1e-9; asymptotic p-values, root-finder limits and profile limits
+1e-6; MASS's interpolated profile 5e-3 on the log-odds scale.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import pandas as pd
 import pytest
 from conftest import REFERENCE, requires_r, rerun_reference, without_versions
 
-from b12cohort import ArgumentError, compare_groups, correlation, prevalence
+from b12cohort import ArgumentError, compare_groups, correlation, logistic, prevalence
 from b12cohort.stats._blaker import blaker_interval, blaker_pvalue
 from b12cohort.stats._pearson import pearson_test
 from b12cohort.stats.contingency import fisher_exact_table
@@ -189,3 +195,21 @@ def test_compare_groups_mu_against_R_wilcox_test(case):
     for name, value in expected.items():
         assert getattr(res, name) == pytest.approx(value, abs=tol), (name, case["call"])
     assert res.mu == case["mu"]
+
+
+@pytest.mark.parametrize(
+    "case", REF["logistic"], ids=[f"{c['id']}/{c['confidence']}" for c in REF["logistic"]]
+)
+def test_logistic_profile_intervals_and_lr_p_against_R(case):
+    d = pd.DataFrame({"y": np.array(case["y"], dtype=bool), **case["data"]})
+    res = logistic(d, outcome="y", predictors=case["predictors"], confidence=case["confidence"],
+                   ci_method="profile")  # fmt: skip
+    t = res.table
+    assert res.ci_method == "profile likelihood" and res.p_method == "likelihood ratio"
+    np.testing.assert_allclose(t["ci_low"], case["ci_low"], rtol=1e-6, err_msg=case["call"])
+    np.testing.assert_allclose(t["ci_high"], case["ci_high"], rtol=1e-6, err_msg=case["call"])
+    np.testing.assert_allclose(t["p_value"], case["lr_p"], rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(t["p_value"].iloc[1:], np.atleast_1d(case["drop1_p"]), rtol=1e-6)
+    # MASS's confint interpolates the profile: within 5e-3 on the log-odds scale
+    np.testing.assert_allclose(np.log(t["ci_low"]), np.log(case["mass_low"]), rtol=0, atol=5e-3)
+    np.testing.assert_allclose(np.log(t["ci_high"]), np.log(case["mass_high"]), rtol=0, atol=5e-3)

@@ -103,4 +103,44 @@ for (id in names(gdata)) for (mu in c(-3, 2.5, 10)) for (a in alts) for (ex in c
     ci_low = res$conf.int[1], ci_high = res$conf.int[2], method = res$method)
 }
 out$groups <- groups
+
+# ---- logistic(ci_method = "profile"): profile-likelihood limits found exactly (uniroot on
+# glm refits with the coefficient as an offset, tol 1e-12), likelihood-ratio p-values
+# (drop1(fit, test = "LRT"), and for the intercept the LR test of the refit with offset
+# 0), and MASS's interpolated confint(fit) for comparison.
+set.seed(3)
+hb <- round(rnorm(40, 85, 12), 1); male <- rbinom(40, 1, 0.5)
+yy <- rbinom(40, 1, plogis(-4 + 0.05 * hb + 0.5 * male))
+d19 <- data.frame(y = c(1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0),
+                  hb = c(78.5, 66.0, 91.2, 70.0, 70.5, 88.4, 59.9, 95.0, 101.3, 66.2, 73.7, 84.1,
+                         99.0, 104.2, 91.7, 87.5, 108.0, 71.0, 96.3))
+prof_cases <- list(two = list(data = data.frame(y = yy, hb = hb, male = male), preds = c("hb", "male")),
+                   cohort19 = list(data = d19, preds = "hb"))
+logit <- list()
+for (id in names(prof_cases)) for (level in c(0.9, 0.95, 0.99)) {
+  cs <- prof_cases[[id]]; d <- cs$data
+  f <- as.formula(paste("y ~", paste(cs$preds, collapse = " + ")))
+  fit <- glm(f, family = binomial, data = d, control = glm.control(epsilon = 1e-14, maxit = 100))
+  X <- model.matrix(fit); ll <- as.numeric(logLik(fit)); crit <- qchisq(level, 1)
+  prof <- function(j, b) {
+    off <- b * X[, j]; rest <- X[, -j, drop = FALSE]
+    g <- glm.fit(rest, d$y, family = binomial(), offset = off, control = glm.control(epsilon = 1e-14, maxit = 100))
+    sum(d$y * log(g$fitted.values) + (1 - d$y) * log(1 - g$fitted.values))
+  }
+  est <- coef(fit); se <- sqrt(diag(vcov(fit)))
+  lims <- t(sapply(seq_along(est), function(j) {
+    gap <- function(b) 2 * (ll - prof(j, b)) - crit
+    c(uniroot(gap, c(est[j] - 10 * se[j], est[j]), tol = 1e-12)$root,
+      uniroot(gap, c(est[j], est[j] + 10 * se[j]), tol = 1e-12)$root)
+  }))
+  lr_p <- sapply(seq_along(est), function(j) pchisq(2 * (ll - prof(j, 0)), 1, lower.tail = FALSE))
+  drop <- drop1(fit, test = "LRT")
+  mass <- suppressMessages(confint(fit, level = level))
+  logit[[length(logit) + 1]] <- list(
+    id = id, confidence = level, y = d$y, data = as.list(d[, cs$preds, drop = FALSE]), predictors = cs$preds,
+    call = sprintf("glm(%s, family = binomial); uniroot on the profile; drop1(fit, test = 'LRT'); confint(fit, level = %s)", deparse(f), level),
+    terms = names(est), ci_low = exp(lims[, 1]), ci_high = exp(lims[, 2]), lr_p = lr_p,
+    drop1_p = unname(drop[["Pr(>Chi)"]][-1]), mass_low = exp(unname(mass[, 1])), mass_high = exp(unname(mass[, 2])))
+}
+out$logistic <- logit
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, na = "null", pretty = TRUE), out_path)
