@@ -222,3 +222,23 @@ def test_result_derives_from_the_package_result_base():
     row = res.summary.iloc[0]
     assert row["test"] == "Goodman-Kruskal gamma" and row["method"] == "exact"
     assert res.to_dict()["outcome"] == "y" and res.exposure == "x"
+
+
+@pytest.mark.parametrize("case", ["grade_signs_n19", "ties_n8", "negative", "larger_n40"])
+@pytest.mark.parametrize("method", ["kendall", "linear-by-linear"])
+def test_the_reading_follows_from_the_numbers(case, method):
+    from b12cohort.stats.ordinal import ordinal_reading
+
+    res = ordinal_association(
+        _frame(CASES[case]), x="x", y="y", method=method, p_method="asymptotic"
+    )
+    text = ordinal_reading(res)
+    assert f"{res.estimate:.2f}" in text and f"p = {res.p_value:.2g}" in text
+    if method == "kendall":
+        excludes = res.ci_low > 0 or res.ci_high < 0
+        assert ("excludes 0" in text) == excludes
+        assert f"{res.ci_low:.2f} to {res.ci_high:.2f}" in text
+    else:
+        assert ("no trend was detected" in text) == (res.p_value >= 0.05)
+        if res.p_value < 0.05:
+            assert ("positive" in text) == (res.z > 0)

@@ -32,7 +32,7 @@ from b12cohort.core.results import Result
 from b12cohort.stats import _lbl_exact
 from b12cohort.stats.contingency import _rng_and_seed
 
-__all__ = ["OrdinalAssociation", "ordinal_association"]
+__all__ = ["OrdinalAssociation", "ordinal_association", "ordinal_reading"]
 
 METHODS = ("kendall", "gamma", "linear-by-linear", "jonckheere")
 P_METHODS = ("auto", "exact", "asymptotic", "monte-carlo")
@@ -525,4 +525,33 @@ def ordinal_association(
         mc_standard_error=mc_se,
         work=work,
         note=" ".join(notes),
+    )
+
+
+def ordinal_reading(res: OrdinalAssociation) -> str:
+    """One sentence that says what an :class:`OrdinalAssociation` shows, from its numbers.
+
+    The interval (tau-b, gamma) is read on both sides; without one (linear-by-linear,
+    Jonckheere) a large p-value is said not to show the absence of a trend.
+    """
+    if res.method == "not-tested":
+        return res.note
+    level = 1 - res.confidence
+    p_text = f"{'exact ' if res.method == 'exact' else ''}p = {res.p_value:.2g}"
+    head = f"{res.test} of {res.outcome} with {res.exposure} (n = {res.n}): {res.estimand} = {res.estimate:.2f}"
+    if math.isfinite(res.ci_low):
+        head += f" ({res.confidence:.0%} CI {res.ci_low:.2f} to {res.ci_high:.2f})"
+        if res.ci_low > 0 or res.ci_high < 0:
+            sign = "positive" if res.ci_low > 0 else "negative"
+            return f"{head}, {p_text}; the interval excludes 0: a {sign} association."
+        return (
+            f"{head}, {p_text}; associations from {res.ci_low:.2f} to {res.ci_high:.2f} are "
+            "compatible with the data."
+        )
+    if res.p_value < level:
+        sign = "positive" if res.z > 0 else "negative"
+        return f"{head}, {p_text}: the data indicate a {sign} trend."
+    return (
+        f"{head}, {p_text}: no trend was detected, which with {res.n} subjects does not show "
+        "that there is none (the test gives no interval)."
     )
