@@ -19,13 +19,22 @@ grade_anemia, apply_eligibility
     Derived variables and the paper's inclusion criteria.
 prevalence, table_one, compare_with_published, treatment_course, case_profile
     Descriptive statistics with exact confidence intervals.
-correlation, fisher_exact, trend_test, compare_groups, logistic,
-detectable_correlation, correlation_equivalence, association_summary
+binomial_ci
+    The vectorised binomial confidence interval behind every proportion.
+correlation, fisher_exact, fisher_exact_table, trend_test, compare_groups, logistic,
+power_correlation, detectable_correlation, correlation_equivalence, association_summary
     Exact small-sample association analysis with effect sizes.
-load_literature, pool_prevalence
+load_literature, pool_prevalence, compare_with_literature
     Comparison with published infant B12 cohorts (random-effects meta-analysis).
-simulate_cohort
-    Schema-valid synthetic cohorts of any size.
+simulate_cohort, write_export
+    Schema-valid synthetic cohorts of any size, written as a hospital would export them.
+plot_prevalence, plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade, plot_course, plot_flow,
+plot_forest
+    The figures (matplotlib loads on first use).
+
+Every function takes its data first and every other argument by keyword, with one
+vocabulary (README, "One vocabulary"; ``DEFAULT_SEED`` is the default of every
+``random_state``).
 """
 
 from __future__ import annotations
@@ -73,7 +82,7 @@ _LAZY = {
     "example_path": "b12cohort.cohort.datasets",
     "simulate_cohort": "b12cohort.cohort.simulate",
     "population_spearman": "b12cohort.cohort.simulate",
-    "write_export": "b12cohort.cohort.simulate",
+    "write_export": "b12cohort.cohort.export",
     # statistics
     "binomial_ci": "b12cohort.stats.proportions",
     "prevalence": "b12cohort.stats.proportions",
@@ -101,6 +110,16 @@ _LAZY = {
     "compare_with_published": "b12cohort.paper.replication",
     "case_profile": "b12cohort.paper.case_report",
     "load_literature": "b12cohort.paper.literature",
+    # stratified (multi-site) tests
+    "stratified_trend_test": "b12cohort.stats.stratified",
+    "mantel_haenszel": "b12cohort.stats.mantel_haenszel",
+    "stratified_compare_groups": "b12cohort.stats.stratified_rank",
+    # several sites: summaries and pooling
+    "site_summary": "b12cohort.multisite.summary",
+    "SiteSummary": "b12cohort.multisite.summary",
+    "DisclosurePolicy": "b12cohort.multisite.policy",
+    "pool_sites": "b12cohort.multisite.pool",
+    "MultiSiteResult": "b12cohort.multisite.pool",
     "compare_with_literature": "b12cohort.paper.literature",
     # figures (matplotlib loads on first access)
     "plot_b12_vs_hb": "b12cohort.figures.anemia",
@@ -150,7 +169,8 @@ if (
 ):  # pragma: no cover - for static analysers and IDEs only (agrees with _LAZY: tested)
     from b12cohort.cohort.datasets import example_path, load_example
     from b12cohort.cohort.eligibility import apply_eligibility, participant_flow
-    from b12cohort.cohort.simulate import population_spearman, simulate_cohort, write_export
+    from b12cohort.cohort.export import write_export
+    from b12cohort.cohort.simulate import population_spearman, simulate_cohort
     from b12cohort.dictionary.derived import (
         anemia_schemes,
         grade_anemia,
@@ -165,6 +185,9 @@ if (
     from b12cohort.figures.flow import plot_flow
     from b12cohort.figures.forest import plot_forest
     from b12cohort.figures.prevalence import plot_prevalence
+    from b12cohort.multisite.policy import DisclosurePolicy
+    from b12cohort.multisite.pool import MultiSiteResult, pool_sites
+    from b12cohort.multisite.summary import SiteSummary, site_summary
     from b12cohort.paper.case_report import case_profile
     from b12cohort.paper.literature import compare_with_literature, load_literature
     from b12cohort.paper.replication import compare_with_published, published_facts
@@ -173,6 +196,7 @@ if (
     from b12cohort.stats.association import association_summary
     from b12cohort.stats.contingency import fisher_exact, fisher_exact_table
     from b12cohort.stats.correlation import correlation
+    from b12cohort.stats.mantel_haenszel import mantel_haenszel
     from b12cohort.stats.meta import clopper_pearson, pool_prevalence
     from b12cohort.stats.ordinal import ordinal_association
     from b12cohort.stats.ordinal_regression import ordinal_regression
@@ -186,6 +210,8 @@ if (
     from b12cohort.stats.proportions import binomial_ci, prevalence
     from b12cohort.stats.rank_tests import compare_groups
     from b12cohort.stats.regression import logistic
+    from b12cohort.stats.stratified import stratified_trend_test
+    from b12cohort.stats.stratified_rank import stratified_compare_groups
     from b12cohort.stats.survival import treatment_course
     from b12cohort.stats.survival_compare import survival_compare
     from b12cohort.stats.table_one import table_one

@@ -93,7 +93,7 @@ def test_firth_against_plain_R_firth(case, level):
     assert res.method == "penalised-likelihood"
     assert res.method_detail == "Firth penalised likelihood"
     assert res.converged
-    assert (res.p_method, res.ci_method) == (
+    assert (res.p_test, res.ci_method) == (
         "penalised likelihood ratio",
         "profile penalised likelihood",
     )

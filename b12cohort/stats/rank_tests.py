@@ -9,7 +9,8 @@ confidence interval, plus the rank-biserial correlation. Pinned in
 scipy's ``mannwhitneyu`` supplies the p-value. Neither scipy nor statsmodels gives the
 Hodges-Lehmann estimate or its interval, so they are written here: the exact interval
 from order statistics of the pairwise differences (Bauer 1972) with quantiles of the
-exact null distribution of W (R ``qwilcox``), and the asymptotic interval by inverting
+exact null distribution of W (R ``qwilcox``, ported in
+:mod:`b12cohort.stats._rports`), and the asymptotic interval by inverting
 the normal-approximation statistic with R's own root finder (R's ``R_zeroin2``, ported
 in ``b12cohort.stats._rports.r_zeroin`` and shared with :mod:`b12cohort.stats.contingency`), so that
 the results agree with R to rounding: R stops at ``tol.root = 1e-4``, so any other root
@@ -49,7 +50,7 @@ from b12cohort.core.errors import (
 )
 from b12cohort.core.results import Result
 from b12cohort.stats._pairwise import difference_order_statistics, median_difference
-from b12cohort.stats._rports import r_zeroin
+from b12cohort.stats._rports import pwilcox, qwilcox, r_zeroin, wilcox_counts
 
 __all__ = ["GroupComparison", "compare_groups"]
 
@@ -57,7 +58,6 @@ __all__ = ["GroupComparison", "compare_groups"]
 EXACT_MAX_N = 50
 #: R ``wilcox.test(tol.root = 1e-4)``: tolerance of the root finder for the asymptotic CI.
 TOL_ROOT = 1e-4
-_EPS = float(np.finfo(float).eps)
 # r_zeroin (b12cohort.stats._rports) is R's R_zeroin2 ported statement by statement, shared with
 # fisher_exact's odds-ratio limits; it evaluates f at both ends itself, which here gives
 # the same values R passes as f.lower / f.upper.
@@ -106,59 +106,6 @@ class GroupComparison(Result):
 
 #: Values of ``p_method`` accepted by :func:`compare_groups`.
 RANK_P_METHODS = ("auto", "exact", "asymptotic")
-
-
-# --------------------------------------------------------------------------- R numerics
-def _wilcox_counts(m: int, n: int) -> list[int]:
-    """Exact null frequencies of W (Mann-Whitney U) for group sizes m, n (R ``cwilcox``).
-
-    Coefficients of the Gaussian binomial [m + n choose m]_q, built as the product of
-    (1 - q^(n+i)) / (1 - q^i), i = 1..m, in exact integer arithmetic.
-    """
-    size = m * n + 1
-    coef = np.zeros(size, dtype=object)
-    coef[0] = 1
-    for i in range(1, m + 1):
-        k = n + i
-        if k < size:
-            coef[k:] = coef[k:] - coef[: size - k]
-        for r in range(i):  # divide by (1 - q^i): running sums with step i
-            coef[r::i] = np.cumsum(coef[r::i])
-    return [int(c) for c in coef]
-
-
-def _pwilcox(q: float, counts: list[int]) -> float:
-    """P(W <= q) from exact counts."""
-    q = math.floor(q + 1e-7)
-    if q < 0:
-        return 0.0
-    if q >= len(counts) - 1:
-        return 1.0
-    return sum(counts[: q + 1]) / sum(counts)
-
-
-def _qwilcox(x: float, counts: list[int]) -> int:
-    """R ``qwilcox(x, m, n)`` (nmath/wilcox.c), including its 10 * DBL_EPSILON fuzz."""
-    mn = len(counts) - 1
-    if x <= 0:
-        return 0
-    if x >= 1:
-        return mn
-    total = float(sum(counts))
-    p, q = 0.0, 0
-    if x <= 0.5:
-        x = x - 10 * _EPS
-        while True:
-            p += counts[q] / total
-            if p >= x:
-                return q
-            q += 1
-    x = 1 - x + 10 * _EPS
-    while True:
-        p += counts[q] / total
-        if p > x:
-            return mn - q
-        q += 1
 
 
 # --------------------------------------------------------------------------- data
@@ -303,15 +250,15 @@ def _exact_interval(x, y, alternative, confidence):
     """
     nx, ny = len(x), len(y)
     alpha = 1 - confidence
-    counts = _wilcox_counts(nx, ny)
+    counts = wilcox_counts(nx, ny)
     if alternative == "two-sided":
-        qu = _qwilcox(alpha / 2, counts) or 1
+        qu = qwilcox(alpha / 2, counts) or 1
         ql = nx * ny - qu
-        achieved = 2 * _pwilcox(qu - 1, counts)
+        achieved = 2 * pwilcox(qu - 1, counts)
         lo, hi = difference_order_statistics(x, y, [qu - 1, ql])
     else:
-        qu = _qwilcox(alpha, counts) or 1
-        achieved = _pwilcox(qu - 1, counts)
+        qu = qwilcox(alpha, counts) or 1
+        achieved = pwilcox(qu - 1, counts)
         if alternative == "greater":
             lo, hi = difference_order_statistics(x, y, [qu - 1])[0], math.inf
         else:

@@ -46,7 +46,7 @@ class LogisticResult(Result):
     table: pd.DataFrame
     test: str
     method: str
-    p_method: str
+    p_test: str
     ci_method: str
     confidence: float
     n: int
@@ -283,9 +283,10 @@ def logistic(
             "maximum-likelihood" or "penalised-likelihood" (Firth).
         ``method_detail``
             "maximum likelihood (statsmodels Logit)" or "Firth penalised likelihood".
-        ``p_method``, ``ci_method``
-            "Wald z" / "Wald (confint.default)", or "penalised likelihood ratio" /
-            "profile penalised likelihood".
+        ``p_test``, ``ci_method``
+            The test behind the p-values and the interval: "Wald z" / "Wald
+            (confint.default)", or "penalised likelihood ratio" / "profile penalised
+            likelihood".
         ``confidence``
             As requested.
         ``n``, ``events``, ``n_missing``
@@ -445,7 +446,7 @@ def logistic(
         test="logistic regression",
         method="penalised-likelihood" if firth else "maximum-likelihood",
         method_detail=method,
-        p_method=p_method,
+        p_test=p_method,
         ci_method=ci_method,
         confidence=confidence,
         n=n,
