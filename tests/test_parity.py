@@ -205,7 +205,7 @@ def test_logistic_profile_intervals_and_lr_p_against_R(case):
     res = logistic(d, outcome="y", predictors=case["predictors"], confidence=case["confidence"],
                    ci_method="profile")  # fmt: skip
     t = res.table
-    assert res.ci_method == "profile likelihood" and res.p_method == "likelihood ratio"
+    assert res.ci_method == "profile likelihood" and res.p_test == "likelihood ratio"
     np.testing.assert_allclose(t["ci_low"], case["ci_low"], rtol=1e-6, err_msg=case["call"])
     np.testing.assert_allclose(t["ci_high"], case["ci_high"], rtol=1e-6, err_msg=case["call"])
     np.testing.assert_allclose(t["p_value"], case["lr_p"], rtol=1e-6, atol=1e-12)

@@ -285,8 +285,9 @@ def logistic(
             "maximum likelihood (statsmodels Logit)" or "Firth penalised likelihood".
         ``p_test``, ``ci_method``
             The test behind the p-values and the interval: "Wald z" / "Wald
-            (confint.default)", or "penalised likelihood ratio" / "profile penalised
-            likelihood".
+            (confint.default)", "likelihood ratio" / "profile likelihood"
+            (``ci_method="profile"``), or "penalised likelihood ratio" / "profile
+            penalised likelihood".
         ``confidence``
             As requested.
         ``n``, ``events``, ``n_missing``
