@@ -103,6 +103,11 @@ _LAZY = {
     "pool_prevalence": "b12cohort.stats.meta",
     "clopper_pearson": "b12cohort.stats.meta",
     "association_summary": "b12cohort.stats.association",
+    "ordinal_association": "b12cohort.stats.ordinal",
+    "ordinal_regression": "b12cohort.stats.ordinal_regression",
+    "compare_paired": "b12cohort.stats.paired",
+    "survival_compare": "b12cohort.stats.survival_compare",
+    "sample_size_correlation": "b12cohort.stats.power",
     # the paper and the literature
     "published_facts": "b12cohort.paper.replication",
     "compare_with_published": "b12cohort.paper.replication",
@@ -209,10 +214,14 @@ if (
     from b12cohort.stats.correlation import correlation
     from b12cohort.stats.mantel_haenszel import mantel_haenszel
     from b12cohort.stats.meta import clopper_pearson, pool_prevalence
+    from b12cohort.stats.ordinal import ordinal_association
+    from b12cohort.stats.ordinal_regression import ordinal_regression
+    from b12cohort.stats.paired import compare_paired
     from b12cohort.stats.power import (
         correlation_equivalence,
         detectable_correlation,
         power_correlation,
+        sample_size_correlation,
     )
     from b12cohort.stats.proportions import binomial_ci, prevalence
     from b12cohort.stats.rank_tests import compare_groups
@@ -220,5 +229,6 @@ if (
     from b12cohort.stats.stratified import stratified_trend_test
     from b12cohort.stats.stratified_rank import stratified_compare_groups
     from b12cohort.stats.survival import treatment_course
+    from b12cohort.stats.survival_compare import survival_compare
     from b12cohort.stats.table_one import table_one
     from b12cohort.stats.trend import trend_test
