@@ -50,6 +50,7 @@ _TITLES = {
     "03_association": "3. Association with the degree of anaemia",
     "04_course_and_case": "4. Treatment course and case report",
     "05_literature": "5. Comparison with the literature",
+    "06_audit": "6. Auditing the published claim from its margins",
 }
 
 
@@ -157,6 +158,13 @@ _FIGURES = {
     "treatment_course": (
         "Involuntary movements during cyanocobalamin treatment: per infant and Kaplan–Meier"
     ),
+    "audit_published_claim": (
+        "Fisher–Freeman–Halton p of every table the published margins allow, against its "
+        "risk difference between the most and least severe grade"
+    ),
+    "audit_published_claim_trend": (
+        "Exact trend-test p of every table the published margins allow, against its slope"
+    ),
 }
 
 _TABLES = {
@@ -188,6 +196,25 @@ _VIEWS = {
          "comparator_estimate": "published", "comparator_ci_low": "published CI low",
          "comparator_ci_high": "published CI high", "pi_low": "PI low", "pi_high": "PI high",
          "reading": "reading"},
+        None,
+    ),
+    "audit_readings": (
+        "What the published margins allow, sign by sign",
+        {"sign": "sign", "verdict": "verdict",
+         "strong_effect_undetected": "a strong association could have gone undetected",
+         "reading": "reading"},
+        None,
+    ),
+    "audit_grim": (
+        "Are the printed percentages possible with the printed n?",
+        {"label": "item", "printed": "printed", "n": "n", "consistent": "possible",
+         "possible_counts": "counts that round to it", "note": "note"},
+        None,
+    ),
+    "audit_recompute_literature": (
+        "Printed results of the neurology-versus-Hb studies, recomputed",
+        {"label": "study", "check": "check", "test": "test", "printed": "printed", "n": "n",
+         "consistent": "consistent", "note": "note"},
         None,
     ),
     "literature_neurology_vs_hb": (
