@@ -125,3 +125,66 @@ def test_the_b12_conversion_comes_from_the_data_dictionary():
     pd.testing.assert_series_equal(
         example["b12_pmol_l"], alt.from_canonical(example["b12_pg_ml"]), check_names=False
     )
+
+
+def _manifest(**changes):
+    base = {
+        "source": {"git_commit": "a" * 40, "git_modified": False},
+        "input": {"source": "mine.csv", "sha256": "1" * 64},
+        "mapping": {"name": "map.json", "sha256": "2" * 64},
+        "bundled_inputs": {"data/schema/cohort.schema.json": "3" * 64},
+        "parameters": {"SCHEME": "who-2011"},
+        "rows": {"assessed": 19},
+        "platform": {"freetype": "2.14.3", "os": "Linux"},
+        "versions": {"matplotlib": "3.11.2"},
+        "outputs": {},
+    }
+    for key, value in changes.items():
+        base[key] = value
+    return base
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"input": {"source": "mine.csv", "sha256": "9" * 64}}, "the input differs: mine.csv"),
+        ({"mapping": {"name": "other.json", "sha256": "2" * 64}}, "the mapping file differs"),
+        (
+            {"bundled_inputs": {"data/schema/cohort.schema.json": "0" * 64}},
+            "bundled inputs differ: data/schema/cohort.schema.json",
+        ),
+        (
+            {"parameters": {"SCHEME": "ru-clinical"}},
+            "the parameters differ: SCHEME who-2011 → ru-clinical",
+        ),
+        (
+            {"versions": {"matplotlib": "3.10.0"}},
+            "these package versions differ: matplotlib 3.11.2 → 3.10.0",
+        ),
+        (
+            {"platform": {"freetype": "2.6.1", "os": "Linux"}},
+            "the platform differs: freetype 2.14.3 → 2.6.1",
+        ),
+        ({"rows": {"assessed": 18}}, "the row accounting differs"),
+        ({"source": {"git_commit": "b" * 40}}, "built from " + "a" * 40),
+    ],
+)
+def test_manifest_causes_name_each_difference(change, expected):
+    from b12cohort.report._check import manifest_causes
+
+    assert manifest_causes(_manifest(), _manifest()) == []
+    causes = manifest_causes(_manifest(), _manifest(**change))
+    assert len(causes) == 1 and causes[0].startswith(expected), causes
+
+
+def test_a_manifest_from_an_older_version_says_what_it_lacks():
+    from b12cohort.report._check import manifest_causes
+
+    old = {
+        k: v for k, v in _manifest().items() if k not in {"bundled_inputs", "platform", "source"}
+    }
+    causes = manifest_causes(old, _manifest())
+    assert causes == [
+        "the report's MANIFEST does not record bundled_inputs, platform, source (it was built "
+        "by an older b12cohort), so these cannot be compared"
+    ]

@@ -175,10 +175,18 @@ def manifest_causes(ref: dict, new: dict) -> list[str]:
         )
     if ref.get("mapping") != new.get("mapping"):
         causes.append(f"the mapping file differs: {ref.get('mapping')} → {new.get('mapping')}")
-    rb, nb = ref.get("bundled_inputs", {}), new.get("bundled_inputs", {})
-    bundled = sorted(k for k in set(rb) | set(nb) if rb.get(k) != nb.get(k))
-    if bundled:
-        causes.append("bundled inputs differ: " + ", ".join(bundled))
+    missing = [k for k in ("bundled_inputs", "platform", "source") if k in new and k not in ref]
+    if missing:
+        causes.append(
+            "the report's MANIFEST does not record "
+            + ", ".join(missing)
+            + " (it was built by an older b12cohort), so these cannot be compared"
+        )
+    rb, nb = ref.get("bundled_inputs"), new.get("bundled_inputs")
+    if rb is not None and nb is not None:
+        bundled = sorted(k for k in set(rb) | set(nb) if rb.get(k) != nb.get(k))
+        if bundled:
+            causes.append("bundled inputs differ: " + ", ".join(bundled))
     params = _dict_changes(ref.get("parameters", {}), new.get("parameters", {}))
     if params:
         causes.append("the parameters differ: " + "; ".join(params))
@@ -186,12 +194,12 @@ def manifest_causes(ref: dict, new: dict) -> list[str]:
     if versions:
         causes.append("these package versions differ: " + ", ".join(versions))
     platform = _dict_changes(ref.get("platform", {}), new.get("platform", {}))
-    if platform:
+    if platform and "platform" in ref:
         causes.append("the platform differs: " + ", ".join(platform))
     if ref.get("rows") != new.get("rows"):
         causes.append(f"the row accounting differs: {ref.get('rows')} → {new.get('rows')}")
     rg, ng = ref.get("source", {}), new.get("source", {})
-    if rg != ng:
+    if rg != ng and "source" in ref:
         causes.append(
             f"built from {rg.get('git_commit', 'an unrecorded commit')}, rebuilt from "
             f"{ng.get('git_commit', 'an unrecorded commit')} (information: the commit alone "
