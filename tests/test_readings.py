@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import b12cohort
-from b12cohort.stats._readings import correlation_reading, tost_reading
+from b12cohort.stats._sentences import correlation_reading, tost_reading
 from b12cohort.stats._wording import (
     STRENGTH_SCALE,
     interval_reading,

@@ -13,15 +13,19 @@ from collections.abc import Callable
 from typing import Any
 
 from b12cohort.core.errors import ArgumentError
-from b12cohort.stats._wording import (
-    NEGLIGIBLE,
-    SCALE_TEXT,
-    excluded_sides,
-    interval_reading,
-    num,
-    pattern_reading,
-    relation,
+from b12cohort.stats._sentences import (
+    PRIMARY,
+    SECONDARY,
+    SUPPORTING,
+    correlation_reading,
+    fisher_reading,
+    infants,
+    label_words,
+    shift_reading,
+    tost_reading,
+    trend_reading,
 )
+from b12cohort.stats._wording import num
 from b12cohort.stats.contingency import fisher_exact
 from b12cohort.stats.correlation import correlation
 from b12cohort.stats.power import (
@@ -62,29 +66,10 @@ SUMMARY_COLUMNS = (
 SUMMARY_POWER = 0.8
 #: Significance level of the detectable correlation and the TOST in the summary.
 SUMMARY_ALPHA = 0.05
-ADJUST_LABEL = {"holm": "Holm", "bonferroni": "Bonferroni", "fdr_bh": "Benjamini-Hochberg"}
-#: The ``analysis`` labels: the one primary test, the per-sign family, and the rows
-#: that support the reading of the primary test without being tests of its null.
-PRIMARY, SECONDARY, SUPPORTING = "primary", "secondary", "supporting the primary"
-#: Caveat of every row whose test of "no association" gave a large p.
-ABSENCE_CAVEAT = (
-    "A large p here is not evidence of absence: with groups this small only large "
-    "{what} are detectable."
-)
 
 
 # --------------------------------------------------------------------------- formatting
 _num = num
-
-
-def p_text(p: float) -> str:
-    if p is None or not math.isfinite(p):
-        return "p not computed"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _label(name: str) -> str:
-    return name.replace("_", " ")
 
 
 def _pct(k: int, n: int) -> str:
@@ -108,23 +93,6 @@ def _capture(func: Callable, *args, **kwargs):
         except ArgumentError as err:
             result = err
     return result, list(caught)
-
-
-def _infants(k: int) -> str:
-    return f"{k} infant" if k == 1 else f"{k} infants"
-
-
-def adjustment_text(row: dict, *, label: str, family_size: int) -> str:
-    """The multiplicity clause of a reading: which family, the adjusted p, what it means."""
-    if row.get("analysis") == PRIMARY:
-        return " (the primary analysis: not adjusted for multiplicity)"
-    if not row.get("in_family") or label == "none":
-        return ""
-    return (
-        f" ({label}-adjusted over the {family_size} secondary tests: "
-        f"{p_text(row['p_adjusted'])}; the adjustment guards against false claims of an "
-        "association, and makes a claim of absence weaker, not stronger)"
-    )
 
 
 def _why(result, reason: str) -> str:
@@ -155,80 +123,9 @@ def _no_variation_rows(sign, n, n_missing, scheme_label, conf, why):
         _row(
             **{**common, "outcome": "hb_g_l"},
             exposure=sign,
-            comparison=f"Hb with vs without {_label(sign)}",
+            comparison=f"Hb with vs without {label_words(sign)}",
         ),
     ]
-
-
-def _fisher_reading(sign, fis, per_grade, two, confidence):
-    def reading(padj):
-        text = f"{_label(sign).capitalize()} in {per_grade}"
-        if two:
-            text += (
-                f"; odds ratio {_num(fis.odds_ratio, 2)} ({confidence:.0%} CI "
-                f"{_num(fis.ci_low, 2)} to {_num(fis.ci_high, 2)})"
-            )
-        text += f"; {fis.test}, {p_text(fis.p_value)}{padj}. "
-        if fis.p_value < 0.05:
-            return text + "The frequency seems to differ between grades (before adjustment)."
-        return text + ABSENCE_CAVEAT.format(what="differences between grades")
-
-    return reading
-
-
-def _trend_reading(sign, tr, exact_trend):
-    shares = ", ".join(
-        f"{p:.0%} ({int(e)}/{int(m)})"
-        for p, e, m in zip(tr.table["proportion"], tr.table["events"], tr.table["n"], strict=True)
-    )
-    pattern = pattern_reading([str(v) for v in tr.levels], list(tr.table["proportion"]))
-
-    def reading(padj):
-        text = (
-            f"Share with {_label(sign)} from {tr.levels[0]} to {tr.levels[-1]} anaemia: "
-            f"{shares}; {pattern}. Trend z = {_num(tr.z, 2)}, {tr.method.split(' (')[0]} "
-            f"{tr.test}, {p_text(tr.p_value)}{padj}."
-        )
-        if exact_trend and tr.method != "exact":
-            text += (
-                " The exact permutation test was infeasible at this size: the asymptotic "
-                "test ran instead."
-            )
-        if math.isfinite(tr.p_value) and tr.p_value < 0.05:
-            side = "more" if tr.z > 0 else "less"
-            return text + (
-                f" The test indicates a linear trend (before adjustment): the sign is {side} "
-                "frequent in more severe grades by the trend scores."
-            )
-        return text + " " + ABSENCE_CAVEAT.format(what="trends across grades")
-
-    return reading
-
-
-def _shift_reading(sign, cg):
-    low, high = cg.ci_low, cg.ci_high
-
-    def side(x):
-        if x == 0:
-            return "no difference"
-        return f"{_num(abs(x), 1)} g/L {'lower' if x < 0 else 'higher'}"
-
-    def reading(padj):
-        text = (
-            f"Hb in the {_infants(cg.n2)} with {_label(sign)} minus the {cg.n1} without: "
-            f"{_num(cg.estimate, 1)} g/L ({cg.confidence_achieved:.0%} CI "
-            f"{_num(low, 1)} to {_num(high, 1)}); Wilcoxon rank-sum {p_text(cg.p_value)}{padj}."
-        )
-        if math.isfinite(low) and math.isfinite(high):
-            text += (
-                f" Compatible with the data: Hb from {side(low)} to {side(high)} in infants "
-                "with the sign."
-            )
-        if math.isfinite(cg.p_value) and cg.p_value >= 0.05:
-            text += " " + ABSENCE_CAVEAT.format(what="shifts in Hb")
-        return text
-
-    return reading
 
 
 def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state, caught):
@@ -241,15 +138,15 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
     observed_grades = [g for g in grades.cat.categories if (grades == g).any()]
     if n == 0 or k in (0, n):
         if n == 0:
-            why = f"No infant has both {_label(sign)} and the anaemia grade recorded"
+            why = f"No infant has both {label_words(sign)} and the anaemia grade recorded"
         elif k == n:
-            why = f"All {_infants(n)} with it recorded had {_label(sign)} ({k}/{n})"
+            why = f"All {infants(n)} with it recorded had {label_words(sign)} ({k}/{n})"
         else:
-            why = f"None of the {_infants(n)} with it recorded had {_label(sign)} (0/{n})"
+            why = f"None of the {infants(n)} with it recorded had {label_words(sign)} (0/{n})"
         return _no_variation_rows(sign, n, n_missing, scheme_label, confidence, why)
     if len(observed_grades) < 2:
         why = (
-            f"All {_infants(n)} with {_label(sign)} recorded have the same anaemia grade "
+            f"All {infants(n)} with {label_words(sign)} recorded have the same anaemia grade "
             f"({observed_grades[0]})"
         )
         return _no_variation_rows(sign, n, n_missing, scheme_label, confidence, why)
@@ -293,7 +190,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
             n_missing=fis.n_missing,
             scheme=scheme_label,
             note=fis.note,
-            _reading=_fisher_reading(sign, fis, per_grade, two_by_two, confidence),
+            _reading=fisher_reading(sign, fis, per_grade, two_by_two, confidence),
         )
     )
     # --- Cochran-Armitage trend
@@ -320,7 +217,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
             n_missing=tr.n_missing,
             scheme=scheme_label,
             note=tr.note,
-            _reading=_trend_reading(sign, tr, exact_trend),
+            _reading=trend_reading(sign, tr, exact_trend),
         )
     )
     # --- Hb by sign: Hodges-Lehmann shift
@@ -331,7 +228,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
             _row(
                 outcome="hb_g_l",
                 exposure=sign,
-                comparison=f"Hb with vs without {_label(sign)}",
+                comparison=f"Hb with vs without {label_words(sign)}",
                 analysis=SECONDARY,
                 test="not tested",
                 method="not tested",
@@ -341,7 +238,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
                 n_missing=n_missing,
                 scheme=scheme_label,
                 note=str(cg),
-                reading=f"Hb could not be compared by {_label(sign)}: {cg}",
+                reading=f"Hb could not be compared by {label_words(sign)}: {cg}",
             )
         )
         return rows
@@ -349,7 +246,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
         _row(
             outcome="hb_g_l",
             exposure=sign,
-            comparison=f"Hb with vs without {_label(sign)}",
+            comparison=f"Hb with vs without {label_words(sign)}",
             analysis=SECONDARY,
             test=cg.test,
             method=cg.method,
@@ -369,62 +266,10 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
             n_missing=cg.n_missing,
             scheme=scheme_label,
             note=cg.note,
-            _reading=_shift_reading(sign, cg),
+            _reading=shift_reading(sign, cg),
         )
     )
     return rows
-
-
-def correlation_reading(estimate, ci_low, ci_high, confidence, p_value, det_text):
-    """The headline: rho, its CI read side by side, the power of the test that ran."""
-
-    def reading(padj):
-        text = (
-            f"Spearman ρ = {_num(estimate, 2)} ({confidence:.0%} CI {_num(ci_low, 2)} to "
-            f"{_num(ci_high, 2)}), {p_text(p_value)}{padj}."
-        )
-        if math.isfinite(estimate):
-            text += f" The estimate is {relation(estimate)};"
-            text += f" the data are {interval_reading(ci_low, ci_high)}."
-        if math.isfinite(ci_low) and (ci_low > 0 or ci_high < 0):
-            side = "an inverse" if ci_high < 0 else "a positive"
-            text += f" The interval excludes 0: the data indicate {side} correlation."
-        elif math.isfinite(ci_low) and max(abs(ci_low), abs(ci_high)) < NEGLIGIBLE:
-            text += " Every correlation the interval contains is negligible."
-        return f"{text} {det_text} ({SCALE_TEXT}.)"
-
-    return reading
-
-
-def tost_reading(tost, bound, alpha):
-    """Equivalence read per side: which side of ±bound the interval excludes."""
-    level = f"{1 - 2 * alpha:.0%}"
-    low_out, high_out = excluded_sides(tost.ci_low, tost.ci_high, bound)
-    b = _num(bound, 2)
-    parts = []
-    if high_out:
-        parts.append(f"it excludes positive correlations of {b} and above ({p_text(tost.p_upper)})")
-    else:
-        parts.append(
-            f"it does not exclude positive correlations of {b} and above "
-            f"({p_text(tost.p_upper)}): up to {_num(tost.ci_high, 2)} remains compatible"
-        )
-    if low_out:
-        parts.append(f"it excludes inverse correlations of −{b} and below ({p_text(tost.p_lower)})")
-    else:
-        parts.append(
-            f"it does not exclude inverse correlations of −{b} and below "
-            f"({p_text(tost.p_lower)}): down to {_num(tost.ci_low, 2)} remains compatible"
-        )
-    verdict = (
-        f"equivalence within ±{b} is shown at α = {alpha:g}"
-        if tost.equivalent
-        else f"equivalence within ±{b} is not shown"
-    )
-    return (
-        f"Equivalence test (two one-sided tests, bounds −{b} and {b}): {level} CI "
-        f"{_num(tost.ci_low, 2)} to {_num(tost.ci_high, 2)}; {'; '.join(parts)}; {verdict}."
-    )
 
 
 def correlation_rows(data, *, scheme_label, confidence, random_state, bound, caught):

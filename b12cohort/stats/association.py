@@ -37,13 +37,8 @@ from b12cohort.core.arguments import (
     require_columns,
 )
 from b12cohort.core.errors import ArgumentError
-from b12cohort.stats._readings import (
-    ADJUST_LABEL,
-    SUMMARY_COLUMNS,
-    adjustment_text,
-    correlation_rows,
-    sign_rows,
-)
+from b12cohort.stats._readings import SUMMARY_COLUMNS, correlation_rows, sign_rows
+from b12cohort.stats._sentences import ADJUST_LABEL, adjustment_text
 
 __all__ = ["SUMMARY_COLUMNS", "association_summary"]
 
