@@ -6,7 +6,7 @@ landing page ``index.html`` and ``MANIFEST.json``, and only then replaces the ou
 folder, atomically. :func:`check_report` rebuilds into a temporary folder and compares
 every file byte for byte.
 
-The notebook-facing helpers (:func:`report_cohort`, :func:`save_table`,
+The notebook-facing helpers (:func:`start_notebook`, :func:`report_cohort`, :func:`save_table`,
 :func:`save_figure`, :func:`write_summary`) are light to import.
 
 May import: every layer below it (figures, paper, stats, cohort, reading, dictionary,
@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from b12cohort.report._cohort import report_cohort
+from b12cohort.report._cohort import report_cohort, start_notebook
+from b12cohort.report._display import show_figures, show_readings
 from b12cohort.report._io import atomic_write, format_frame, save_csv, save_table, sha256_file
 
 __all__ = [
@@ -31,6 +32,9 @@ __all__ = [
     "save_figure",
     "save_table",
     "sha256_file",
+    "show_figures",
+    "show_readings",
+    "start_notebook",
     "write_summary",
 ]
 
@@ -78,10 +82,13 @@ def save_figure(
     return SavedFigure(paths)
 
 
-def write_summary(key: str, values: dict, out: str | Path = ".") -> Path:
-    """Record facts for the landing page (``_site/<key>.json``; removed after the build)."""
+def write_summary(key: str, values: dict, out: str | Path = ".") -> None:
+    """Record facts for the landing page (``_site/<key>.json``; removed after the build).
+
+    Returns None, so that the last cell of a notebook shows nothing (not a path).
+    """
     text = json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True, default=str)
-    return atomic_write(Path(out) / "_site" / f"{key}.json", text + "\n")
+    atomic_write(Path(out) / "_site" / f"{key}.json", text + "\n")
 
 
 def build_report(*args, **kwargs):
