@@ -51,7 +51,7 @@ EXPECTED_FILES = [
             "participant_flow",
             "treatment_course",
         )
-        for ext in ("png", "svg")
+        for ext in ("png", "svg", "pdf")
     ),
 ]
 

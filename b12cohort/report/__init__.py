@@ -59,20 +59,27 @@ class SavedFigure:
 
 
 def save_figure(
-    fig, name: str, out: str | Path = ".", *, formats=("png", "svg"), dpi: float = 100
+    fig, name: str, out: str | Path = ".", *, formats=("png", "svg", "pdf"), dpi: float = 300
 ) -> SavedFigure:
     """Write ``figures/<name>.<fmt>`` byte-deterministically and close the figure.
 
-    See :func:`b12cohort.figures.save_figure`. Returns a :class:`SavedFigure`, which a
-    notebook displays as the saved PNG.
+    Print quality by default: PNG at 300 dpi, and a PDF beside the SVG (both keep text
+    as text). See :func:`b12cohort.figures.save_figure`. The figure's alt text (written
+    by the function that drew it, from the numbers drawn) goes to
+    ``_site/alt/<name>.txt`` for the landing page. Returns a :class:`SavedFigure`,
+    which a notebook displays as the saved PNG.
     """
     import matplotlib.pyplot as plt
 
+    from b12cohort.figures._style import alt_text
     from b12cohort.figures._style import save_figure as _save
 
     folder = Path(out) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
     paths = _save(fig, folder / name, formats=list(formats), dpi=dpi)
+    description = alt_text(fig)
+    if description:
+        atomic_write(Path(out) / "_site" / "alt" / f"{name}.txt", description + "\n")
     figure = (
         getattr(fig, "figure", None)
         or getattr(getattr(fig, "flat", [None])[0], "figure", None)
