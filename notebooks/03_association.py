@@ -64,7 +64,9 @@ included, excluded = b12cohort.apply_eligibility(cohort)
 # %%
 assoc = b12cohort.association_summary(included, scheme=SCHEME, equivalence_bound=EQUIVALENCE_BOUND)
 rpt.save_table(
-    assoc, "association", OUT, caption="Neurological signs against the degree of anaemia"
+    rpt.association_table(assoc, caption="Neurological signs against the degree of anaemia"),
+    "association",
+    OUT,
 )
 assoc[
     [
@@ -141,10 +143,11 @@ sensitivity = b12cohort.association_summary(
     included, scheme=other, equivalence_bound=EQUIVALENCE_BOUND
 )
 rpt.save_table(
-    sensitivity,
+    rpt.association_table(
+        sensitivity, caption=f"Sensitivity analysis: anaemia graded with {other}"
+    ),
     "association_other_scheme",
     OUT,
-    caption=f"Sensitivity analysis: anaemia graded with {other}",
 )
 sensitivity[
     [

@@ -18,11 +18,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from b12cohort.report._association import association_table
 from b12cohort.report._cohort import report_cohort, start_notebook
 from b12cohort.report._display import show_figures, show_readings
 from b12cohort.report._io import atomic_write, format_frame, save_csv, save_table, sha256_file
 
 __all__ = [
+    "association_table",
     "atomic_write",
     "build_report",
     "check_report",

@@ -1,0 +1,165 @@
+"""The association table as a reader sees it: what each estimate is, its CI level, one rounding.
+
+:func:`association_table` wraps the tidy result of
+:func:`b12cohort.association_summary` for :func:`b12cohort.report.save_table`: the CSV
+stays the tidy, unrounded frame; Markdown, LaTeX and HTML show one row per comparison
+with the estimate's kind, the interval and its level on every row, the estimate and its
+interval rounded alike (by what the estimate is), the multiplicity status, and the
+reading, untestable rows (hypotonia in 19/19) included.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from b12cohort.core.tables import format_number, format_p
+
+__all__ = ["AssociationTable", "association_table", "association_view"]
+
+#: Decimals of an estimate and its interval, by the start of ``estimate_type``.
+DECIMALS = (
+    ("Hodges–Lehmann shift", 1),  # g/L
+    ("Spearman rho", 2),
+    ("smallest |rho|", 2),
+    ("standardised trend z", 2),
+    ("conditional odds ratio", 2),
+)
+#: Short names of the estimate kinds, for the table's "estimate kind" column.
+KINDS = (
+    ("Hodges–Lehmann shift", "Hb shift, g/L (with − without)"),
+    ("Spearman rho (TOST", "Spearman ρ, equivalence (TOST)"),
+    ("Spearman rho", "Spearman ρ"),
+    ("smallest |rho|", "detectable |ρ| (80% power; lower bound for Spearman)"),
+    ("standardised trend z", "trend z (+: more in severe grades)"),
+    ("conditional odds ratio", "odds ratio"),
+    ("none", "none"),
+)
+COLUMNS = (
+    "analysis",
+    "outcome",
+    "against",
+    "test",
+    "estimate kind",
+    "estimate",
+    "CI",
+    "CI level",
+    "p",
+    "p adjusted",
+    "n",
+    "reading",
+)
+
+
+def _decimals(kind: str) -> int:
+    return next((d for prefix, d in DECIMALS if kind.startswith(prefix)), 2)
+
+
+def _kind(kind: str) -> str:
+    return next((short for prefix, short in KINDS if kind.startswith(prefix)), kind)
+
+
+def _level(row) -> str:
+    if not math.isfinite(row.ci_low) or not math.isfinite(row.confidence):
+        return "no interval"
+    text = f"{row.confidence:.0%}"
+    if "TOST" in str(row.estimate_type):
+        return f"{text} (TOST: 1 − 2α)"
+    if (
+        row.estimate_type.startswith("Hodges")
+        and abs(row.confidence - round(row.confidence, 2)) > 1e-9
+    ):
+        return f"{text} (achieved; exact interval)"
+    return text
+
+
+def _adjusted(row) -> str:
+    if row.analysis == "primary":
+        return "primary: not adjusted"
+    if bool(row.in_family):
+        return f"{format_p(row.p_adjusted)} ({row.p_adjust})"
+    return "—" if row.test == "not tested" or not math.isfinite(row.p_value) else "not in family"
+
+
+def association_view(summary: pd.DataFrame) -> pd.DataFrame:
+    """The display rows of :func:`association_table` (every cell a string)."""
+    rows = []
+    for row in summary.itertuples(index=False):
+        d = _decimals(str(row.estimate_type))
+        has_ci = math.isfinite(row.ci_low) and math.isfinite(row.ci_high)
+        rows.append(
+            {
+                "analysis": row.analysis,
+                "outcome": row.outcome,
+                "against": row.exposure,
+                "test": row.test,
+                "estimate kind": _kind(str(row.estimate_type)),
+                "estimate": format_number(row.estimate, d) if math.isfinite(row.estimate) else "",
+                "CI": (
+                    f"{format_number(row.ci_low, d)} to {format_number(row.ci_high, d)}"
+                    if has_ci
+                    else ""
+                ),
+                "CI level": _level(row),
+                "p": format_p(row.p_value),
+                "p adjusted": _adjusted(row),
+                "n": str(int(row.n)) if math.isfinite(row.n) else "",
+                "reading": row.reading,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+class AssociationTable:
+    """Presentation of an association summary for :func:`b12cohort.report.save_table`."""
+
+    def __init__(self, summary: pd.DataFrame, caption: str | None = None):
+        self.summary = summary
+        self.caption = caption
+
+    @property
+    def view(self) -> pd.DataFrame:
+        return association_view(self.summary)
+
+    def to_markdown(self) -> str:
+        return self.view.to_markdown(index=False) + "\n"
+
+    def to_latex(self) -> str:
+        styler = self.view.style.hide(axis="index").format(escape="latex")
+        return styler.to_latex(hrules=True, caption=self.caption)
+
+    def to_html(self) -> str:
+        view = self.view
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in view.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>\n"
+            for r in view.itertuples(index=False)
+        )
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        return (
+            f'<table class="b12-table association">{cap}<thead><tr>{head}</tr></thead>\n'
+            f"<tbody>\n{body}</tbody></table>\n"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def association_table(summary: pd.DataFrame, *, caption: str | None = None) -> AssociationTable:
+    """Wrap :func:`b12cohort.association_summary` output for the report's table writer.
+
+    Examples
+    --------
+    >>> import warnings, b12cohort
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     summary = b12cohort.association_summary(b12cohort.load_example())
+    >>> view = association_table(summary).view
+    >>> view.loc[view["analysis"] == "primary", ["estimate", "CI", "CI level", "p adjusted"]].values.tolist()
+    [['-0.22', '-0.62 to 0.26', '95%', 'primary: not adjusted']]
+    >>> int((view["test"] == "not tested").sum())  # hypotonia 19/19 kept, with its reading
+    3
+    """
+    return AssociationTable(summary, caption=caption)
