@@ -183,6 +183,7 @@ rpt.write_summary(
         "detectable_rho": detectable.summary.to_dict("records"),
         "equivalent": bool(equivalence.equivalent),
         "bound": EQUIVALENCE_BOUND,
+        "other_scheme": other,
     },
     OUT,
 )
