@@ -102,3 +102,17 @@ def test_show_readings_and_figures_show_everything(tmp_path):
         saved.append(rpt.save_figure(fig, name, tmp_path))
     page = rpt.show_figures(saved)._repr_html_()
     assert page.count('<img src="data:image/png;base64,') == 2
+
+
+def test_a_saved_figure_shows_its_alt_text_in_the_notebook(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import b12cohort
+    from b12cohort.figures import plot_prevalence
+
+    saved = rpt.save_figure(plot_prevalence(b12cohort.load_example()), "prevalence", tmp_path)
+    png, metadata = saved._repr_png_()
+    assert png.startswith(b"\x89PNG")
+    assert metadata["alt"].startswith("Dot-and-interval plot") and "19/19" in metadata["alt"]
+    assert 'alt="Dot-and-interval plot' in rpt.show_figures([saved])._repr_html_()

@@ -49,12 +49,16 @@ class SavedFigure:
     for the notebook.
     """
 
-    def __init__(self, paths: list[Path]):
+    def __init__(self, paths: list[Path], alt: str = ""):
         self.paths = tuple(paths)
+        self.alt = alt
 
     def _repr_png_(self):
         png = next((p for p in self.paths if p.suffix == ".png"), None)
-        return png.read_bytes() if png is not None else None
+        if png is None:
+            return None
+        # the alt text travels with the image into the exported notebook's <img alt>
+        return (png.read_bytes(), {"alt": self.alt}) if self.alt else png.read_bytes()
 
     def __repr__(self) -> str:
         return "saved " + ", ".join(f"{p.parent.name}/{p.name}" for p in self.paths)
@@ -88,7 +92,7 @@ def save_figure(
         or fig
     )
     plt.close(figure)
-    return SavedFigure(paths)
+    return SavedFigure(paths, alt=description)
 
 
 def write_summary(key: str, values: dict, out: str | Path = ".") -> None:

@@ -57,10 +57,13 @@ class FigureGallery:
             png = figure._repr_png_()
             if png is None:
                 continue
+            if isinstance(png, tuple):
+                png = png[0]
             name = html.escape(next(iter(figure.paths)).stem)
+            alt = html.escape(getattr(figure, "alt", "") or name)
             data = base64.b64encode(png).decode("ascii")
             parts.append(
-                f'<figure><img src="data:image/png;base64,{data}" alt="{name}" '
+                f'<figure><img src="data:image/png;base64,{data}" alt="{alt}" '
                 f'style="max-width:100%"><figcaption>{name}</figcaption></figure>'
             )
         return "\n".join(parts)
