@@ -92,9 +92,9 @@ table1_grade.summary
 # ## Prevalence of each sign, with exact confidence intervals
 #
 # The Clopper–Pearson interval is *exact*: it never covers the true proportion less often than
-# 95%. It is conservative, which is the safe side with small samples. Note the interval for
-# hypotonia: 19 of 19 does not mean "100% of such infants"; the data are compatible with a true
-# prevalence as low as about 82%.
+# 95%. It is conservative, which is the safe side with small samples. A sign present in every
+# infant (hypotonia in 19 of 19 in the paper) does not mean "100% of such infants": the lower limit
+# of its interval, printed below the table, says how low the true prevalence could be.
 
 # %%
 prev = b12cohort.prevalence(included)
@@ -104,6 +104,11 @@ rpt.save_table(
     OUT,
     caption="Prevalence of each sign with exact (Clopper–Pearson) 95% confidence intervals",
 )
+for row in prev[(prev["n"] == prev["N"]) & (prev["N"] > 0)].itertuples():
+    print(
+        f"{row.variable}: {row.n} of {row.N}, yet compatible with a true prevalence as low as "
+        f"{row.ci_low:.0%}."
+    )
 prev
 
 # %% [markdown]

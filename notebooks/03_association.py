@@ -20,7 +20,7 @@
 # compatible with a strong one. This notebook asks the honest questions:
 #
 # 1. What association do the data show, and how precisely (effect sizes with confidence intervals)?
-# 2. What could 19 infants have detected at all (power)?
+# 2. What could a cohort this size have detected at all (power)?
 # 3. Do the data positively *exclude* a strong association (an equivalence test)?
 
 # %% tags=["parameters"]
@@ -96,7 +96,7 @@ assoc[
 rpt.show_readings(assoc)
 
 # %% [markdown]
-# ## What can 19 infants detect?
+# ## What can a cohort this size detect?
 #
 # A study this size has 80% power only for large correlations. Anything weaker can easily go
 # unnoticed, so "not significant" must not be read as "absent". The number below is computed for
