@@ -1,8 +1,9 @@
 """Command-line interface: ``b12cohort <command> ...`` (also ``python -m b12cohort``).
 
 Exit status: 0 success; 2 invalid or unreadable data, or wrong arguments; 1 an internal
-error (a bug: please report it with the output of ``--debug``). No traceback is shown
-unless ``--debug`` is given.
+error (a bug: please report it with the output of ``--debug``). ``report --check`` and
+``verify`` add 3 (same numbers, different rendering) and 4 (different numbers). No
+traceback is shown unless ``--debug`` is given.
 """
 
 from __future__ import annotations
@@ -63,6 +64,18 @@ def _read_kwargs(args) -> dict:
     }
 
 
+_CHECK_STATUSES = """exit status of --check (and of `b12cohort verify`):
+  0  identical: every file matches (the rebuild, or the MANIFEST)
+  3  same numbers, different rendering: every CSV table is identical; only figures,
+     notebooks, the landing page or the rounded Markdown/LaTeX/HTML tables differ
+  4  different numbers: a CSV table differs, is missing or is extra
+  2  the data, the arguments or the MANIFEST cannot be used (the message says why)
+  1  an internal error (a bug)
+The text output says why the files differ, from the two MANIFESTs: the input hash, the
+mapping file, bundled inputs, parameters, package versions, platform (FreeType, OS,
+Python) or git commit."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     from b12cohort.core.version import __version__
 
@@ -99,7 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     r = sub.add_parser(
-        "report", help="build the full report (tables, figures, notebooks, landing page)"
+        "report",
+        help="build the full report (tables, figures, notebooks, landing page)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_CHECK_STATUSES,
     )
     r.add_argument(
         "--data", metavar="PATH", help="cohort file (default: the bundled reconstructed example)"
@@ -113,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--check",
         action="store_true",
-        help="rebuild in a temporary folder and compare byte for byte with --out",
+        help="rebuild in a temporary folder, compare with --out (MANIFEST first, then every "
+        "file) and say why they differ; exit status below",
     )
     r.add_argument(
         "--invalid-rows",
@@ -133,6 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="kernels executing the notebooks in parallel (default: 2, or 1 on a single-CPU machine)",
     )
     _add_read_options(r)
+
+    f = sub.add_parser(
+        "verify",
+        help="check a report folder against its own MANIFEST (every file's SHA-256), without rebuilding",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_CHECK_STATUSES,
+    )
+    f.add_argument("folder", metavar="DIR", help="a report folder (holding MANIFEST.json)")
+    from b12cohort.multisite.commands import add_parsers
+
+    add_parsers(sub, _add_read_options)
     return parser
 
 
@@ -157,7 +185,7 @@ def cmd_validate(args) -> int:
     except CohortValidationError as exc:
         failures = exc.failures
         if args.format == "csv":
-            from b12cohort.dictionary.privacy import neutralise_csv_injection
+            from b12cohort.core.tables import neutralise_csv_injection
 
             neutralise_csv_injection(failures).to_csv(sys.stdout, index=False, lineterminator="\n")
         elif args.format == "json":
@@ -238,13 +266,38 @@ def cmd_report(args) -> int:
     return run_report_command(args, read_kwargs=_read_kwargs(args))
 
 
+def cmd_verify(args) -> int:
+    from b12cohort.report import run_verify_command
+
+    return run_verify_command(args)
+
+
+def cmd_site_summary(args) -> int:
+    from b12cohort.multisite.commands import cmd_site_summary as run
+
+    return run(args, _read_kwargs(args))
+
+
+def cmd_pool(args) -> int:
+    from b12cohort.multisite.commands import cmd_pool as run
+
+    return run(args)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return EXIT_DATA
-    handler = {"validate": cmd_validate, "schema": cmd_schema, "report": cmd_report}[args.command]
+    handler = {
+        "validate": cmd_validate,
+        "schema": cmd_schema,
+        "report": cmd_report,
+        "verify": cmd_verify,
+        "site-summary": cmd_site_summary,
+        "pool": cmd_pool,
+    }[args.command]
     from b12cohort.core.errors import B12CohortError
 
     with warnings.catch_warnings(record=True) as caught:

@@ -211,7 +211,7 @@ def goals(results: dict) -> list[dict]:
         _ratio_goal(results, "table_one <= 0.1x tableone", "table_one", "tableone.TableOne", mid, 0.1,
                     f"table_one n={mid}"),
         _ratio_goal(results, "table_one <= 0.1x tableone, every Fisher-Freeman-Halton p exact",
-                    "table_one(max_tables=10**7)", "tableone.TableOne", mid, 0.1),
+                    "table_one(max_work=10**7)", "tableone.TableOne", mid, 0.1),
     ]  # fmt: skip
     imp = results.get("imports", {}).get("commands", {})
     a = (imp.get("import b12cohort") or {}).get("median")
@@ -305,7 +305,7 @@ def _pairs(results):
         ("load_cohort utf8", "pandas.read_csv utf8", "`load_cohort` vs `pandas.read_csv`, UTF-8 comma file"),
         ("load_cohort cp1251", "pandas.read_csv cp1251", "`load_cohort` vs `pandas.read_csv`, cp1251 messy export (`;`, decimal comma)"),
         ("table_one", "tableone.TableOne", "`table_one(by=\"anemia_grade\")` vs `TableOne(..., groupby=\"anemia_grade\", pval=True)`"),
-        ("table_one(max_tables=10**7)", "tableone.TableOne", "`table_one(by=\"anemia_grade\", max_tables=10**7)` (every Fisher–Freeman–Halton p exact) vs `TableOne`"),
+        ("table_one(max_work=10**7)", "tableone.TableOne", "`table_one(by=\"anemia_grade\", max_work=10**7)` (every Fisher–Freeman–Halton p exact) vs `TableOne`"),
         ("simulate_cohort", "simulate_cohort(validate=False)", "`simulate_cohort` (validated) vs its raw frame"),
         ("prevalence", None, "`prevalence` (all yes/no columns)"),
         ("association_summary", None, "`association_summary`"),

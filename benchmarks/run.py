@@ -131,7 +131,7 @@ def _operation(spec: dict, data: dict):
         from b12cohort.cohort.simulate import simulate_cohort
 
         validate = task == "simulate"
-        return (lambda: simulate_cohort(data["n"], seed=SEED, validate=validate)), None
+        return (lambda: simulate_cohort(n=data["n"], random_state=SEED, validate=validate)), None
     frame = pd.read_pickle(data["frame"])
     if task == "table_one":
 
@@ -150,7 +150,7 @@ def _operation(spec: dict, data: dict):
 
         return (
             lambda: b12cohort.table_one(
-                frame, by="anemia_grade", variables=CONTINUOUS + CATEGORICAL, max_tables=10**7
+                frame, by="anemia_grade", variables=CONTINUOUS + CATEGORICAL, max_work=10**7
             )
         ), methods
     if task == "tableone":
@@ -314,10 +314,12 @@ def make_data(sizes: list[int], directory: Path, log) -> dict[int, dict]:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            raw = simulate_cohort(n, seed=SEED, missing=0.05, validate=False)
-            cohort = simulate_cohort(n, seed=SEED, missing=0.05)
-        utf8 = write_export(raw, directory / f"cohort_{n}_utf8.csv")
-        messy = write_export(raw, directory / f"cohort_{n}_cp1251.csv", dialect="cp1251-semicolon")
+            raw = simulate_cohort(n=n, random_state=SEED, missing=0.05, validate=False)
+            cohort = simulate_cohort(n=n, random_state=SEED, missing=0.05)
+        utf8 = write_export(raw, path=directory / f"cohort_{n}_utf8.csv")
+        messy = write_export(
+            raw, path=directory / f"cohort_{n}_cp1251.csv", dialect="cp1251-semicolon"
+        )
         frame = directory / f"cohort_{n}.pkl"
         cohort.to_pickle(frame)
         files[n] = {
@@ -606,7 +608,7 @@ def main(argv=None) -> int:
             pair = [{"name": "table_one", "spec": {"task": "table_one"}}]
             if n <= 10**5:
                 pair.append(
-                    {"name": "table_one(max_tables=10**7)", "spec": {"task": "table_one_exact"}}
+                    {"name": "table_one(max_work=10**7)", "spec": {"task": "table_one_exact"}}
                 )
             if n <= cfg["tableone_max"]:
                 tableone = {"name": "tableone.TableOne", "spec": {"task": "tableone"}}

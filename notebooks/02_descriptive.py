@@ -104,9 +104,9 @@ rpt.save_table(
     OUT,
     caption="Prevalence of each sign with exact (Clopper–Pearson) 95% confidence intervals",
 )
-for row in prev[(prev["n"] == prev["N"]) & (prev["N"] > 0)].itertuples():
+for row in prev[(prev["events"] == prev["n"]) & (prev["n"] > 0)].itertuples():
     print(
-        f"{row.variable}: {row.n} of {row.N}, yet compatible with a true prevalence as low as "
+        f"{row.variable}: {row.events} of {row.n}, yet compatible with a true prevalence as low as "
         f"{row.ci_low:.0%}."
     )
 prev
@@ -120,9 +120,9 @@ prev
 # Clopper–Pearson throughout.
 
 # %%
-wilson = b12cohort.prevalence(included, method="wilson")
-mid_p = b12cohort.prevalence(included, method="mid-p")
-limits = prev[["variable", "n", "N"]].assign(
+wilson = b12cohort.prevalence(included, ci_method="wilson")
+mid_p = b12cohort.prevalence(included, ci_method="mid-p")
+limits = prev[["variable", "events", "n"]].assign(
     cp_low=prev["ci_low"],
     cp_high=prev["ci_high"],
     wilson_low=wilson["ci_low"],

@@ -104,7 +104,7 @@ rpt.show_readings(assoc)
 # detectable correlation is larger still: read the number as a lower bound.
 
 # %%
-detectable = b12cohort.detectable_correlation(len(included))
+detectable = b12cohort.detectable_correlation(n=len(included))
 detectable.summary
 
 # %% [markdown]
@@ -113,7 +113,7 @@ detectable.summary
 
 # %%
 {
-    rho: round(b12cohort.stats.power.power_correlation(len(included), rho), 2)
+    rho: round(b12cohort.power_correlation(n=len(included), rho=rho), 2)
     for rho in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 }
 
@@ -126,7 +126,7 @@ detectable.summary
 
 # %%
 equivalence = b12cohort.correlation_equivalence(
-    included, "neuro_score", "hb_g_l", bound=EQUIVALENCE_BOUND
+    included, x="neuro_score", y="hb_g_l", bound=EQUIVALENCE_BOUND
 )
 equivalence.summary
 

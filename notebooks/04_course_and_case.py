@@ -95,7 +95,7 @@ rpt.save_figure(axes, "treatment_course", OUT)
 # pseudonymous code identifies the child.
 
 # %%
-case = b12cohort.case_profile(included, CASE_ID) if CASE_ID else None
+case = b12cohort.case_profile(included, patient_id=CASE_ID) if CASE_ID else None
 if case is not None:
     rpt.save_table(case.summary, "case_profile", OUT, caption=f"Case profile {CASE_ID}")
     print(case.to_text())

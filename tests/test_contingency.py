@@ -28,10 +28,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import gammaln
 
-from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
+from b12cohort import (
+    ApproximationWarning,
+    ArgumentError,
+    DataQualityWarning,
+    ExactTestInfeasibleError,
+)
 from b12cohort.stats import _fexact as _fexact
 from b12cohort.stats.contingency import (
-    ExactTestInfeasibleError,
     FisherResult,
     fisher_exact,
     fisher_exact_table,
@@ -86,7 +90,7 @@ def test_fisher_against_R_fisher_test(case):
         table,
         alternative=case["alternative"],
         confidence=case["confidence"],
-        max_tables=10**9 if big else 10_000_000,
+        max_work=10**9 if big else 10_000_000,
     )
     assert res.method == "exact"
     if "r_error" in case:  # R refuses a one-row table; we report the trivial p = 1
@@ -111,31 +115,31 @@ def test_fisher_against_R_fisher_test(case):
 
 def test_default_budget_switches_to_monte_carlo_with_warning():
     case = next(c for c in FISHER if c["id"] == "4x7_n100_workspace")
-    with pytest.warns(ApproximationWarning, match="max_tables"):
-        res = fisher_exact_table(np.array(case["table"]), max_tables=1_000_000)
+    with pytest.warns(ApproximationWarning, match="max_work"):
+        res = fisher_exact_table(np.array(case["table"]), max_work=1_000_000)
     assert res.method == "monte-carlo"
     assert res.n_resamples == 10_000 and res.random_state == 20220801
-    assert res.work > res.max_tables == 1_000_000  # where the switch happened
+    assert res.work > res.max_work == 1_000_000  # where the switch happened
     assert "Monte Carlo" in res.note and f"{res.work:,}" in res.note
     # the simulated p-value estimates R's exact one
     assert abs(res.p_value - case["p_value"]) < 4 * res.mc_standard_error
-    again = _quiet(fisher_exact_table, np.array(case["table"]), max_tables=1_000_000)
+    again = _quiet(fisher_exact_table, np.array(case["table"]), max_work=1_000_000)
     assert again.p_value == res.p_value  # seeded: deterministic
-    with pytest.raises(ExactTestInfeasibleError, match="max_tables"):
-        fisher_exact_table(np.array(case["table"]), method="exact", max_tables=1_000_000)
+    with pytest.raises(ExactTestInfeasibleError, match="max_work"):
+        fisher_exact_table(np.array(case["table"]), p_method="exact", max_work=1_000_000)
 
 
 def test_forced_monte_carlo_estimates_the_exact_p():
     table = np.array([[3, 1, 0], [2, 4, 1], [0, 2, 5]])
     exact = fisher_exact_table(table)
-    mc = fisher_exact_table(table, method="monte-carlo", n_resamples=20_000, random_state=7)
+    mc = fisher_exact_table(table, p_method="monte-carlo", n_resamples=20_000, random_state=7)
     assert mc.method == "monte-carlo" and mc.random_state == 7 and mc.n_resamples == 20_000
     assert mc.mc_standard_error == pytest.approx(math.sqrt(mc.p_value * (1 - mc.p_value) / 20_000))
     assert abs(mc.p_value - exact.p_value) < 4 * mc.mc_standard_error
-    gen = fisher_exact_table(table, method="monte-carlo", random_state=np.random.default_rng(1))
+    gen = fisher_exact_table(table, p_method="monte-carlo", random_state=np.random.default_rng(1))
     assert gen.random_state is None and 0 < gen.p_value <= 1
     with pytest.raises(ArgumentError, match="two-sided"):
-        fisher_exact_table([[3, 1], [1, 3]], method="monte-carlo", alternative="less")
+        fisher_exact_table([[3, 1], [1, 3]], p_method="monte-carlo", alternative="less")
 
 
 # ---------------------------------------------------------------- Fisher: brute force
@@ -218,7 +222,7 @@ def test_dropped_empty_levels_are_reported_and_warned():
     assert abs(res.p_value - ref["p_value"]) <= 1e-9
     row = res.summary.iloc[0]
     assert row["dropped_levels"] == "rows: unknown; columns: mild"
-    assert row["row_variable"] == "sign" and row["col_variable"] == "grade"
+    assert row["outcome"] == "sign" and row["exposure"] == "grade"
 
 
 def test_collapsed_and_empty_tables():
@@ -256,11 +260,11 @@ def test_bad_tables_are_refused(table, match):
     [
         ({"alternative": "less"}, "only for 2×2"),
         ({"alternative": "bigger"}, "alternative"),
-        ({"method": "simulate"}, "method"),
+        ({"p_method": "simulate"}, "p_method"),
         ({"confidence": 95}, "confidence"),
         ({"n_resamples": 0}, "n_resamples"),
-        ({"max_tables": -1}, "max_tables"),
-        ({"method": "monte-carlo", "random_state": "seed"}, "random_state"),
+        ({"max_work": -1}, "max_work"),
+        ({"p_method": "monte-carlo", "random_state": "seed"}, "random_state"),
     ],
 )
 def test_bad_options_are_refused(kwargs, match):
@@ -285,7 +289,7 @@ def test_fisher_exact_from_a_frame_keeps_level_order_and_counts_missing():
     df = _cohort()
     before = df.copy()
     with pytest.warns(DataQualityWarning, match="'none'"):
-        res = fisher_exact(df, "adynamia", "anemia_grade")
+        res = fisher_exact(df, row="adynamia", col="anemia_grade")
     pd.testing.assert_frame_equal(df, before)  # the caller's frame is untouched
     assert res.n == 18 and res.n_missing == 1
     assert list(res.table.index) == [False, True]
@@ -300,16 +304,16 @@ def test_fisher_exact_from_a_frame_keeps_level_order_and_counts_missing():
 
 def test_sign_present_in_everyone_gives_p_one():
     with pytest.warns(DataQualityWarning):
-        res = fisher_exact(_cohort(), "hypotonia", "anemia_grade")
+        res = fisher_exact(_cohort(), row="hypotonia", col="anemia_grade")
     assert res.p_value == 1.0
     assert res.dropped_levels["rows"] == (False,)
 
 
 def test_fisher_exact_argument_errors():
     with pytest.raises(ArgumentError, match="did you mean"):
-        fisher_exact(_cohort(), "adynamia", "anemia_grad")
+        fisher_exact(_cohort(), row="adynamia", col="anemia_grad")
     with pytest.raises(ArgumentError, match="same column"):
-        fisher_exact(_cohort(), "adynamia", "adynamia")
+        fisher_exact(_cohort(), row="adynamia", col="adynamia")
 
 
 def test_result_is_frozen_and_summary_is_tidy():
@@ -330,7 +334,7 @@ TREND = REF["trend"]
 @pytest.mark.parametrize("case", TREND, ids=[c["id"] for c in TREND])
 def test_trend_asymptotic_against_R_prop_trend_test(case):
     df = _trend_frame(case["levels"], case["events"], case["n"])
-    res = trend_test(df, "sign", "grade", scores=case["scores"])
+    res = trend_test(df, outcome="sign", ordinal="grade", scores=case["scores"])
     ref = case["asymptotic"]
     assert res.method == "asymptotic"
     assert res.scores == tuple(float(s) for s in case["scores_used"])
@@ -338,7 +342,9 @@ def test_trend_asymptotic_against_R_prop_trend_test(case):
     assert res.p_value == pytest.approx(ref["p_value"], abs=1e-12), ref["call"]
     from scipy.stats import norm
 
-    greater = trend_test(df, "sign", "grade", scores=case["scores"], alternative="greater")
+    greater = trend_test(
+        df, outcome="sign", ordinal="grade", scores=case["scores"], alternative="greater"
+    )
     assert greater.p_value == pytest.approx(norm.sf(res.z), abs=1e-15)
     assert abs(res.z) == pytest.approx(math.sqrt(ref["statistic"]), rel=1e-9, abs=1e-12)
 
@@ -348,7 +354,12 @@ def test_trend_asymptotic_against_R_prop_trend_test(case):
 def test_trend_exact_against_R_coin(case, alternative):
     df = _trend_frame(case["levels"], case["events"], case["n"])
     res = trend_test(
-        df, "sign", "grade", scores=case["scores"], exact=True, alternative=alternative
+        df,
+        outcome="sign",
+        ordinal="grade",
+        scores=case["scores"],
+        p_method="auto",
+        alternative=alternative,
     )
     ref = case["exact"][alternative]
     assert res.method == "exact"
@@ -384,7 +395,9 @@ def _brute_force_trend(events, n, scores, alternative):
 @pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
 def test_trend_exact_equals_full_permutation_enumeration(events, n, scores, alternative):
     df = _trend_frame(["a", "b", "c", "d"][: len(n)], events, n)
-    res = trend_test(df, "sign", "grade", scores=scores, exact=True, alternative=alternative)
+    res = trend_test(
+        df, outcome="sign", ordinal="grade", scores=scores, p_method="auto", alternative=alternative
+    )
     assert res.p_value == pytest.approx(
         _brute_force_trend(events, n, scores, alternative), abs=1e-12
     )
@@ -394,7 +407,7 @@ def test_trend_exact_equals_full_permutation_enumeration(events, n, scores, alte
 def test_trend_drops_empty_levels_and_counts_missing():
     df = _cohort()
     with pytest.warns(DataQualityWarning, match="'none'"):
-        res = trend_test(df, "adynamia", "anemia_grade")
+        res = trend_test(df, outcome="adynamia", ordinal="anemia_grade")
     assert res.levels == ("mild", "moderate", "severe") and res.dropped_levels == ("none",)
     assert res.scores == (1.0, 2.0, 3.0)  # 1..k over the observed levels
     assert res.n == 18 and res.n_missing == 1
@@ -403,8 +416,8 @@ def test_trend_drops_empty_levels_and_counts_missing():
     assert s.loc[0, "scores"] == "mild=1, moderate=2, severe=3"
     assert s.loc[0, "dropped_levels"] == "none"
     scores = {"none": 0, "mild": 1, "moderate": 2, "severe": 4}
-    by_dict = _quiet(trend_test, df, "adynamia", "anemia_grade", scores=scores)
-    by_list = _quiet(trend_test, df, "adynamia", "anemia_grade", scores=[1, 2, 4])
+    by_dict = _quiet(trend_test, df, outcome="adynamia", ordinal="anemia_grade", scores=scores)
+    by_list = _quiet(trend_test, df, outcome="adynamia", ordinal="anemia_grade", scores=[1, 2, 4])
     assert by_dict.scores == by_list.scores == (1.0, 2.0, 4.0)
     assert by_dict.p_value == by_list.p_value != res.p_value
 
@@ -416,7 +429,7 @@ def test_trend_numeric_ordinal_and_zero_one_outcome():
             "score": pd.array([0, 0, 0, 2, 2, 2, 5, 5, 5], dtype="Int64"),
         }
     )
-    res = trend_test(df, "y", "score")
+    res = trend_test(df, outcome="y", ordinal="score")
     assert res.levels == (0, 2, 5) and res.scores == (1.0, 2.0, 3.0)
     ref = next(c for c in TREND if c["id"] == "doc_example_n9")
     assert res.p_value == pytest.approx(ref["asymptotic"]["p_value"], abs=1e-12)
@@ -428,9 +441,9 @@ def test_trend_numeric_ordinal_and_zero_one_outcome():
 )
 def test_trend_without_variation_gives_p_one(events, n, match):
     df = _trend_frame(["a", "b", "c"][: len(n)], events, n)
-    for exact in (False, True):
+    for p_method in ("asymptotic", "auto", "exact"):
         with pytest.warns(DataQualityWarning, match=match):
-            res = trend_test(df, "sign", "grade", exact=exact)
+            res = trend_test(df, outcome="sign", ordinal="grade", p_method=p_method)
         assert res.p_value == 1.0 and math.isnan(res.statistic)
 
 
@@ -438,12 +451,12 @@ def test_trend_single_level_and_constant_scores():
     df = _trend_frame(["a", "b"], [1, 0], [3, 0])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = trend_test(df, "sign", "grade")
+        res = trend_test(df, outcome="sign", ordinal="grade")
     assert [str(w.message).split(":")[1].split()[0] for w in caught] == ["dropped", "only"]
     assert res.p_value == 1.0 and res.dropped_levels == ("b",)
     df = _trend_frame(["a", "b"], [1, 2], [3, 3])
     with pytest.warns(DataQualityWarning, match="scores are equal"):
-        assert trend_test(df, "sign", "grade", scores=[2, 2]).p_value == 1.0
+        assert trend_test(df, outcome="sign", ordinal="grade", scores=[2, 2]).p_value == 1.0
 
 
 def test_trend_without_observations_gives_nan():
@@ -451,7 +464,7 @@ def test_trend_without_observations_gives_nan():
     df["sign"] = pd.array([pd.NA] * len(df), dtype="boolean")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = trend_test(df, "sign", "grade")
+        res = trend_test(df, outcome="sign", ordinal="grade")
     assert "no observations" in str(caught[-1].message)
     assert math.isnan(res.p_value) and res.n == 0 and res.n_missing == 6
 
@@ -593,7 +606,7 @@ def _grid_trend_pvalue(events, n, alternative):
 def test_trend_exact_against_the_whole_grid_beyond_coin(events, n, alternative):
     # coin's exact algorithm overflows from n ~ 3000; the full (a1, a2) grid does not
     df = _trend_frame(["mild", "moderate", "severe"], events, n)
-    res = trend_test(df, "sign", "grade", exact=True, alternative=alternative)
+    res = trend_test(df, outcome="sign", ordinal="grade", p_method="auto", alternative=alternative)
     assert res.method == "exact"
     ref = _grid_trend_pvalue(events, n, alternative)
     assert res.p_value == pytest.approx(ref, rel=1e-9, abs=1e-300)  # gammaln: ~1e-11
@@ -650,12 +663,13 @@ def test_trend_exact_switches_to_asymptotic_up_front_when_infeasible(monkeypatch
 
     monkeypatch.setattr(_trend, "trend_exact_pvalue", not_called)
     df = _trend_frame(["a", "b", "c"], [10, 20, 30], [60, 60, 60])
-    with pytest.warns(ApproximationWarning, match=r"max_states=50; asymptotic test used"):
-        res = trend_test(df, "sign", "grade", exact=True, max_states=50)
-    assert res.method.startswith("asymptotic (exact distribution infeasible: about ")
-    assert res.method.endswith("states > max_states=50)")
+    with pytest.warns(ApproximationWarning, match=r"max_work=50; asymptotic test used"):
+        res = trend_test(df, outcome="sign", ordinal="grade", p_method="auto", max_work=50)
+    assert res.method == "asymptotic"
+    assert res.method_detail.startswith("exact distribution infeasible: about ")
+    assert res.method_detail.endswith("states > max_work=50")
     assert "asymptotic test used instead" in res.note
-    asymptotic = trend_test(df, "sign", "grade")
+    asymptotic = trend_test(df, outcome="sign", ordinal="grade")
     assert asymptotic.method == "asymptotic"
     assert (res.p_value, res.statistic, res.z) == (
         asymptotic.p_value,
@@ -670,19 +684,22 @@ def test_trend_switch_is_recorded_when_the_engine_exceeds_its_budget(monkeypatch
 
     monkeypatch.setattr(_trend, "trend_work_estimate", lambda *args, **kwargs: 0.0)
     df = _trend_frame(["a", "b", "c", "d"], [10, 20, 30, 35], [60, 60, 60, 60])
-    with pytest.warns(ApproximationWarning, match="max_states=100"):
-        res = trend_test(df, "sign", "grade", exact=True, max_states=100)
-    assert res.method.startswith("asymptotic (exact distribution infeasible")
-    assert res.p_value == trend_test(df, "sign", "grade").p_value
+    with pytest.warns(ApproximationWarning, match="max_work=100"):
+        res = trend_test(df, outcome="sign", ordinal="grade", p_method="auto", max_work=100)
+    assert res.method == "asymptotic"
+    assert res.method_detail.startswith("exact distribution infeasible")
+    with pytest.raises(ExactTestInfeasibleError, match="max_work=100"):
+        trend_test(df, outcome="sign", ordinal="grade", p_method="exact", max_work=100)
+    assert res.p_value == trend_test(df, outcome="sign", ordinal="grade").p_value
 
 
 def test_trend_exact_at_large_n_is_exact_not_asymptotic():
     df = _trend_frame(["mild", "moderate", "severe"], [380, 1300, 200], [800, 2400, 300])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no switch, no warning
-        res = trend_test(df, "sign", "grade", exact=True)
+        res = trend_test(df, outcome="sign", ordinal="grade", p_method="auto")
     assert res.method == "exact" and res.note == ""
-    assert res.p_value != trend_test(df, "sign", "grade").p_value
+    assert res.p_value != trend_test(df, outcome="sign", ordinal="grade").p_value
 
 
 @pytest.mark.parametrize(
@@ -692,14 +709,14 @@ def test_trend_exact_at_large_n_is_exact_not_asymptotic():
         ({"scores": {"a": 1, "b": 2}}, "no score"),
         ({"scores": [1, 2, np.nan]}, "finite"),
         ({"scores": "123"}, "dict"),
-        ({"exact": "yes"}, "True or False"),
+        ({"p_method": "yes"}, "p_method"),
         ({"alternative": "up"}, "alternative"),
     ],
 )
 def test_trend_bad_options(kwargs, match):
     df = _trend_frame(["a", "b", "c"], [1, 2, 3], [3, 3, 3])
     with pytest.raises(ArgumentError, match=match):
-        trend_test(df, "sign", "grade", **kwargs)
+        trend_test(df, outcome="sign", ordinal="grade", **kwargs)
 
 
 def test_trend_bad_columns():
@@ -708,13 +725,13 @@ def test_trend_bad_columns():
     df["text"] = df["grade"].astype(str)
     df["count"] = np.arange(len(df))
     with pytest.raises(ArgumentError, match="unordered"):
-        trend_test(df, "sign", "unordered")
+        trend_test(df, outcome="sign", ordinal="unordered")
     with pytest.raises(ArgumentError, match="ordered Categorical or numeric"):
-        trend_test(df, "sign", "text")
+        trend_test(df, outcome="sign", ordinal="text")
     with pytest.raises(ArgumentError, match="boolean"):
-        trend_test(df, "count", "grade")
+        trend_test(df, outcome="count", ordinal="grade")
     with pytest.raises(ArgumentError, match="same column"):
-        trend_test(df, "sign", "sign")
+        trend_test(df, outcome="sign", ordinal="sign")
 
 
 # ---------------------------------------------------------------- the reference itself

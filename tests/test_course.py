@@ -21,7 +21,7 @@ import pytest
 from conftest import assert_close_nested, requires_r, rerun_reference, without_versions
 
 from b12cohort import ArgumentError, DataQualityWarning
-from b12cohort.stats.survival import CONF_TYPES, TreatmentCourse, treatment_course
+from b12cohort.stats.survival import CI_METHODS, TreatmentCourse, treatment_course
 
 REF = Path(__file__).parent / "reference"
 R_JSON = json.loads((REF / "course.json").read_text(encoding="utf-8"))
@@ -79,7 +79,7 @@ def run_case(case, **kwargs) -> TreatmentCourse:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # none of the reference cohorts deserves a warning
         return treatment_course(
-            data, origin=origin, conf_type=case["conf_type"], confidence=case["confidence"],
+            data, origin=origin, ci_method=case["conf_type"], confidence=case["confidence"],
             **kwargs,
         )  # fmt: skip
 
@@ -156,9 +156,10 @@ def test_km_uses_statsmodels_and_tables_are_tidy_for_plotting():
     curve = got.km_curve
     assert curve.iloc[0][["time", "survival", "ci_low", "ci_high"]].tolist() == [0, 1, 1, 1]
     assert len(curve) == len(got.km_table) + 1
-    assert got.n_km == 10 and got.n_events == 7 and got.n_censored == 3
+    assert got.n_km == 10 and got.events == 7 and got.n_censored == 3
     assert got.infants["status"].value_counts().to_dict() == {"resolved": 7, "unresolved": 3}
-    assert "statsmodels" in got.method and "conf.type = 'log'" in got.method
+    assert got.method == "kaplan-meier"
+    assert "statsmodels" in got.method_detail and "conf.type = 'log'" in got.method_detail
 
 
 # ---------------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ def test_incidence_against_R_binom_test(case):
     k, n = case["k"], case["N"]
     data = cohort([30] * k, [1] * k, n_without=n - k)
     got = treatment_course(data, confidence=case["confidence"]).incidence.iloc[0]
-    assert (got["n"], got["N"]) == (k, n)
+    assert (got["events"], got["n"]) == (k, n)
     assert got["ci_low"] == pytest.approx(case["ci_low"], rel=1e-8, abs=1e-15)
     assert got["ci_high"] == pytest.approx(case["ci_high"], rel=1e-8, abs=1e-15)
 
@@ -228,7 +229,7 @@ def test_no_infant_with_movements_gives_zero_incidence_and_no_km():
         warnings.simplefilter("error")
         got = treatment_course(data)
     inc = got.incidence.iloc[0]
-    assert (inc["n"], inc["N"], inc["proportion"]) == (0, 19, 0.0)
+    assert (inc["events"], inc["n"], inc["proportion"]) == (0, 19, 0.0)
     assert inc["ci_high"] == pytest.approx(ref["ci_high"], rel=1e-8)
     assert got.km_table.empty and got.km_curve.empty
     assert got.km_note == "no infant had involuntary movements"
@@ -247,7 +248,7 @@ def test_movements_never_recorded_warns_and_gives_nan():
     data[IM] = pd.array([None] * 3, dtype="boolean")
     with pytest.warns(DataQualityWarning, match="no recorded value"):
         got = treatment_course(data)
-    assert got.incidence.iloc[0]["N"] == 0 and math.isnan(got.incidence.iloc[0]["proportion"])
+    assert got.incidence.iloc[0]["n"] == 0 and math.isnan(got.incidence.iloc[0]["proportion"])
     assert got.km_table.empty and "not recorded" in got.km_note
 
 
@@ -327,7 +328,7 @@ def test_input_is_not_modified():
     ("kwargs", "match"),
     [
         ({"origin": "admission"}, "origin"),
-        ({"conf_type": "logit"}, "conf_type"),
+        ({"ci_method": "logit"}, "ci_method"),
         ({"confidence": 95}, "confidence"),
         ({"horizons": (21, -1)}, "horizons"),
         ({"horizons": ("3 weeks",)}, "horizons"),
@@ -348,7 +349,7 @@ def test_missing_column_and_non_numeric_days():
 
 
 def test_conf_types_are_those_checked_against_R():
-    assert set(CONF_TYPES) == {c["conf_type"] for c in KM_CASES}
+    assert set(CI_METHODS) == {c["conf_type"] for c in KM_CASES}
 
 
 def test_summary_rows_and_columns():

@@ -60,7 +60,7 @@ def test_register_a_custom_age_dependent_scheme():
     try:
         register_scheme(
             "test-2024",
-            [
+            bands=[
                 {
                     "age_min_months": 6,
                     "age_max_months": 24,
@@ -83,7 +83,7 @@ def test_register_a_custom_age_dependent_scheme():
             [107, 107, 96], scheme="test-2024", age_months=[12, 30, 12]
         ).tolist() == ["none", "mild", "mild"]
         with pytest.raises(ArgumentError, match="exists"):
-            register_scheme("test-2024", [], citation="x")
+            register_scheme("test-2024", bands=[], citation="x")
     finally:
         _user_schemes.pop("test-2024", None)
 
@@ -127,13 +127,13 @@ def test_register_a_custom_age_dependent_scheme():
 )
 def test_register_scheme_rejects_bad_tables(bands, match):
     with pytest.raises(ArgumentError, match=match):
-        register_scheme("bad", bands, citation="x")
+        register_scheme("bad", bands=bands, citation="x")
     assert "bad" not in _user_schemes
 
 
 def test_builtin_schemes_cannot_be_replaced():
     with pytest.raises(ArgumentError, match="exists"):
-        register_scheme("who-2011", [], citation="x", replace=True)
+        register_scheme("who-2011", bands=[], citation="x", replace=True)
 
 
 def test_neuro_score_counts_true_and_missing_items():

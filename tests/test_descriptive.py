@@ -73,7 +73,7 @@ CI_CASES = R_JSON["prevalence"]
 )
 def test_binomial_ci_against_R(case):
     low, high = binomial_ci(
-        case["k"], case["N"], method=case["method"], confidence=case["confidence"]
+        events=case["k"], n=case["N"], ci_method=case["method"], confidence=case["confidence"]
     )
     np.testing.assert_allclose(
         [low, high], [case["ci_low"], case["ci_high"]], rtol=1e-8, atol=1e-12, err_msg=case["call"]
@@ -90,14 +90,14 @@ def test_prevalence_against_R_through_a_frame(method):
     frame = pd.DataFrame(
         {f"v{i}": signs(c["k"], c["N"], size - c["N"]) for i, c in enumerate(cases)}
     )
-    out = prevalence(frame, method=method)
+    out = prevalence(frame, ci_method=method)
     assert list(out["variable"]) == list(frame.columns)
-    assert list(out["n"]) == [c["k"] for c in cases]
-    assert list(out["N"]) == [c["N"] for c in cases]
+    assert list(out["events"]) == [c["k"] for c in cases]
+    assert list(out["n"]) == [c["N"] for c in cases]
     assert list(out["n_missing"]) == [size - c["N"] for c in cases]
     np.testing.assert_allclose(out["ci_low"], [c["ci_low"] for c in cases], rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(out["ci_high"], [c["ci_high"] for c in cases], rtol=1e-8, atol=1e-12)
-    assert (out["method"] == method).all()
+    assert (out["ci_method"] == method).all()
 
 
 PAIRS = sorted({(c["k"], c["N"]) for c in CI_CASES})
@@ -110,7 +110,7 @@ PAIRS = sorted({(c["k"], c["N"]) for c in CI_CASES})
 @pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
 def test_binomial_ci_equals_statsmodels(method, sm_name, confidence):
     k, n = np.array(PAIRS).T
-    low, high = binomial_ci(k, n, method=method, confidence=confidence)
+    low, high = binomial_ci(events=k, n=n, ci_method=method, confidence=confidence)
     sm_low, sm_high = proportion_confint(k, n, alpha=1 - confidence, method=sm_name)
     np.testing.assert_allclose(low, sm_low, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(high, sm_high, rtol=1e-12, atol=1e-15)
@@ -118,7 +118,7 @@ def test_binomial_ci_equals_statsmodels(method, sm_name, confidence):
 
 def test_jeffreys_equals_statsmodels_except_at_the_edges():
     k, n = np.array(PAIRS).T
-    low, high = binomial_ci(k, n, method="jeffreys")
+    low, high = binomial_ci(events=k, n=n, ci_method="jeffreys")
     sm_low, sm_high = proportion_confint(k, n, alpha=0.05, method="jeffreys")
     inner = (k > 0) & (k < n)
     np.testing.assert_allclose(low[inner], sm_low[inner], rtol=1e-12)
@@ -135,7 +135,7 @@ def test_jeffreys_equals_statsmodels_except_at_the_edges():
 def test_midp_closed_form_at_the_edges(n, confidence):
     # k = 0: P(X = 0)/2 = (1 - p)^n / 2 = alpha/2  =>  p = 1 - alpha^(1/n); k = n mirrors it
     alpha = 1 - confidence
-    low, high = binomial_ci([0, n], [n, n], method="mid-p", confidence=confidence)
+    low, high = binomial_ci(events=[0, n], n=[n, n], ci_method="mid-p", confidence=confidence)
     np.testing.assert_allclose(high[0], 1 - alpha ** (1 / n), rtol=1e-12)
     np.testing.assert_allclose(low[1], alpha ** (1 / n), rtol=1e-12)
     assert low[0] == 0.0
@@ -144,8 +144,8 @@ def test_midp_closed_form_at_the_edges(n, confidence):
 
 def test_midp_is_inside_clopper_pearson():
     k, n = np.array(PAIRS).T
-    lo_m, hi_m = binomial_ci(k, n, method="mid-p")
-    lo_e, hi_e = binomial_ci(k, n, method="clopper-pearson")
+    lo_m, hi_m = binomial_ci(events=k, n=n, ci_method="mid-p")
+    lo_e, hi_e = binomial_ci(events=k, n=n, ci_method="clopper-pearson")
     assert np.all(lo_m >= lo_e)
     assert np.all(hi_m <= hi_e)
 
@@ -159,13 +159,13 @@ def test_midp_is_inside_clopper_pearson():
 def test_prevalence_all_missing_gives_nan_with_a_reason(method):
     frame = pd.DataFrame({"seizures": signs(0, 0, 5), "hypotonia": signs(3, 5)})
     with pytest.warns(DataQualityWarning, match="seizures"):
-        out = prevalence(frame, method=method)
+        out = prevalence(frame, ci_method=method)
     row = out.iloc[0]
-    assert (row["n"], row["N"], row["n_missing"]) == (0, 0, 5)
+    assert (row["events"], row["n"], row["n_missing"]) == (0, 0, 5)
     assert np.isnan(row["proportion"])
     assert np.isnan(row["ci_low"])
     assert np.isnan(row["ci_high"])
-    assert "N = 0" in row["note"]
+    assert "n = 0" in row["note"]
     assert pd.isna(out.iloc[1]["note"])
     assert out.iloc[1]["proportion"] == 0.6
 
@@ -182,12 +182,12 @@ def test_prevalence_columns_and_default_order():
     out = prevalence(frame)
     assert list(out.columns[:7]) == [
         "variable",
+        "events",
         "n",
-        "N",
         "proportion",
         "ci_low",
         "ci_high",
-        "method",
+        "ci_method",
     ]
     assert {"n_missing", "confidence", "note"} <= set(out.columns)
     assert list(out["variable"]) == ["adynamia", "hypotonia"]  # frame order, booleans only
@@ -202,9 +202,9 @@ def test_prevalence_accepts_numeric_zero_one_and_numpy_bool():
             "c": np.array([True, False, True, True]),
         }
     )
-    out = prevalence(frame, ["a", "b", "c"])
-    assert list(out["n"]) == [2, 1, 3]
-    assert list(out["N"]) == [3, 3, 4]
+    out = prevalence(frame, variables=["a", "b", "c"])
+    assert list(out["events"]) == [2, 1, 3]
+    assert list(out["n"]) == [3, 3, 4]
 
 
 @pytest.mark.parametrize(
@@ -214,15 +214,15 @@ def test_prevalence_accepts_numeric_zero_one_and_numpy_bool():
 def test_prevalence_rejects_non_binary_columns(column, values):
     frame = pd.DataFrame({column: values})
     with pytest.raises(ArgumentError, match=f"'{column}'.*not binary"):
-        prevalence(frame, [column])
+        prevalence(frame, variables=[column])
 
 
 def test_prevalence_argument_errors():
     frame = pd.DataFrame({"hypotonia": signs(1, 2)})
     with pytest.raises(ArgumentError, match=r"hypotnia.*did you mean 'hypotonia'"):
-        prevalence(frame, ["hypotnia"])
-    with pytest.raises(ArgumentError, match="method"):
-        prevalence(frame, method="exact")
+        prevalence(frame, variables=["hypotnia"])
+    with pytest.raises(ArgumentError, match="ci_method"):
+        prevalence(frame, ci_method="exact")
     with pytest.raises(ArgumentError, match=r"0\.95"):
         prevalence(frame, confidence=95)
     with pytest.raises(ArgumentError, match="no boolean column"):
@@ -238,10 +238,10 @@ def test_prevalence_does_not_mutate_and_scales():
     )
     frame.iloc[::7, 0] = pd.NA
     before = frame.copy()
-    out = prevalence(frame, method="mid-p")
+    out = prevalence(frame, ci_method="mid-p")
     pd.testing.assert_frame_equal(frame, before)
-    assert out["N"].iloc[0] == 10**5 - len(range(0, 10**5, 7))
-    assert out["n"].tolist() == [int(frame[c].sum()) for c in frame]
+    assert out["n"].iloc[0] == 10**5 - len(range(0, 10**5, 7))
+    assert out["events"].tolist() == [int(frame[c].sum()) for c in frame]
 
 
 # ---------------------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def test_table_one_counts_and_percentages_over_non_missing():
     stats = t1.statistics.set_index(["variable", "level", "group"])
     row = stats.loc[("adynamia", "yes", "Overall")]
     assert (row["n"], row["N"], row["n_missing"]) == (k, n, 2)
-    low, high = binomial_ci(k, n)
+    low, high = binomial_ci(events=k, n=n)
     assert (row["ci_low"], row["ci_high"]) == (low, high)
 
 
@@ -529,7 +529,7 @@ def test_table_one_names_a_monte_carlo_fallback():
     data = read_cohort("small")
     data["anemia_grade"] = data["anemia_grade"].cat.remove_unused_categories()
     with pytest.warns(ApproximationWarning):
-        t1 = table_one(data, by="anemia_grade", variables=["adynamia"], max_tables=1)
+        t1 = table_one(data, by="anemia_grade", variables=["adynamia"], max_work=1)
     got = t1.tests.iloc[0]
     assert got["method"] == "monte-carlo"
     assert t1.summary.iloc[1]["test"] == f"{got['test']} (Monte Carlo)"
@@ -538,8 +538,8 @@ def test_table_one_names_a_monte_carlo_fallback():
         if (t["cohort"], t["by"], t["variable"]) == ("small", "anemia_grade", "adynamia")
     )  # fmt: skip
     assert got["p_value"] == pytest.approx(ref["p_value"], abs=0.03)  # 10^4 resamples: SE <= 0.005
-    with pytest.raises(ArgumentError, match="max_tables"):
-        table_one(data, by="sex", max_tables=0)
+    with pytest.raises(ArgumentError, match="max_work"):
+        table_one(data, by="sex", max_work=0)
 
 
 def test_table_one_all_missing_variable_and_empty_data():

@@ -55,7 +55,7 @@ def rho(example):
     """The correlation the figure must annotate (computed once: a Monte Carlo p-value)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return correlation(example, "neuro_score", "hb_g_l", method="spearman")
+        return correlation(example, x="neuro_score", y="hb_g_l", method="spearman")
 
 
 @pytest.fixture(autouse=True)
@@ -105,7 +105,7 @@ def one(ax, gid):
 def test_prevalence_dots_and_intervals_come_from_prevalence(cohort, example):
     data = example if cohort == "example" else small_cohort()
     variables = [*SIGNS, "involuntary_movements_on_treatment"]
-    expected = b12cohort.prevalence(data, variables)
+    expected = b12cohort.prevalence(data, variables=variables)
     ax = plot_prevalence(data, variables=variables)
     for row in expected.itertuples(index=False):
         ci = one(ax, f"ci:{row.variable}")
@@ -113,7 +113,7 @@ def test_prevalence_dots_and_intervals_come_from_prevalence(cohort, example):
         dot = one(ax, f"estimate:{row.variable}")
         assert dot.get_xdata()[0] == row.proportion
         assert dot.get_ydata()[0] == ci.get_ydata()[0]
-        assert one(ax, f"count:{row.variable}").get_text() == f"{row.n}/{row.N}"
+        assert one(ax, f"count:{row.variable}").get_text() == f"{row.events}/{row.n}"
         assert to_hex(dot.get_color()) == OKABE_ITO["blue"].lower()
 
 
@@ -144,7 +144,7 @@ def test_prevalence_default_rows_and_published_overlay(example):
 
 
 def test_prevalence_precomputed_table_other_published_and_none(example):
-    table = b12cohort.prevalence(example, SIGNS, method="wilson", confidence=0.9)
+    table = b12cohort.prevalence(example, variables=SIGNS, ci_method="wilson", confidence=0.9)
     ax = plot_prevalence(table, published={"adynamia": 0.5})
     np.testing.assert_array_equal(
         one(ax, "ci:adynamia").get_xdata(), table.loc[1, ["ci_low", "ci_high"]].to_numpy(float)
@@ -192,15 +192,17 @@ def test_hb_by_score_annotates_the_correlation(example, rho):
 
 @pytest.mark.parametrize("kind", ["strip", "box"])
 def test_hb_by_score_points_and_deterministic_jitter(example, rho, kind):
-    ax = plot_hb_by_score(example, kind=kind, jitter=0.2, seed=7, result=rho)
+    ax = plot_hb_by_score(example, kind=kind, jitter=0.2, random_state=7, result=rho)
     points = one(ax, "infants").get_offsets()
     np.testing.assert_array_equal(points[:, 1], example["hb_g_l"].to_numpy())
     score = example["neuro_score"].to_numpy(float)
     assert np.all(np.abs(points[:, 0] - score) <= 0.2)
     assert np.any(points[:, 0] != score)
-    again = one(plot_hb_by_score(example, kind=kind, jitter=0.2, seed=7, result=rho), "infants")
+    again = one(
+        plot_hb_by_score(example, kind=kind, jitter=0.2, random_state=7, result=rho), "infants"
+    )
     np.testing.assert_array_equal(again.get_offsets(), points)
-    other = one(plot_hb_by_score(example, jitter=0.2, seed=8, result=rho), "infants")
+    other = one(plot_hb_by_score(example, jitter=0.2, random_state=8, result=rho), "infants")
     assert not np.array_equal(other.get_offsets(), points)
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     counts = example["neuro_score"].value_counts()
@@ -217,7 +219,7 @@ def test_hb_by_score_computes_the_score_when_absent():
     points = one(ax, "infants").get_offsets()
     np.testing.assert_array_equal(points[:, 0], score[keep].to_numpy(float))
     np.testing.assert_array_equal(points[:, 1], data["hb_g_l"][keep].to_numpy())
-    expected = correlation(data.assign(neuro_score=score), "neuro_score", "hb_g_l")
+    expected = correlation(data.assign(neuro_score=score), x="neuro_score", y="hb_g_l")
     assert f"n = {expected.n}" in one(ax, "correlation").get_text()
     assert "neuro_score" not in data.columns  # caller's frame untouched
 
@@ -422,7 +424,7 @@ def test_course_timeline_and_curve_come_from_treatment_course(example):
         assert np.any(np.isclose(band[:, 1], value, rtol=0, atol=1e-12))
     title = curve.get_title(loc="left")
     assert f"Median {result.median:g} days" in title
-    assert f"{result.n_events} of {result.n_km} resolved" in title
+    assert f"{result.events} of {result.n_km} resolved" in title
     assert result.n_censored == 0 and "censored" not in title and "not yet" not in title
     legend = [t.get_text() for t in timeline.get_legend().get_texts()]
     assert not any("censored" in t for t in legend)  # nothing censored is drawn
@@ -431,10 +433,10 @@ def test_course_timeline_and_curve_come_from_treatment_course(example):
 def test_course_censoring_and_missing_follow_up():
     data = course_cohort()
     with pytest.warns(DataQualityWarning, match="im_followup_day"):
-        timeline, curve = plot_course(data, conf_type="log-log")
+        timeline, curve = plot_course(data, ci_method="log-log")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
-        result = treatment_course(data, conf_type="log-log")
+        result = treatment_course(data, ci_method="log-log")
     assert _bar(timeline, "S1") == (3.0, 20.0)
     assert _bar(timeline, "S2") == (4.0, 26.0)
     assert one(timeline, "censored:S2").get_xdata()[0] == 26.0

@@ -63,7 +63,7 @@ def test_study_markers_sit_at_prevalence_with_exact_intervals():
     ax = plot_forest(STUDIES, pooled=False)
     assert not _by_gid(ax, "pooled")
     assert not _by_gid(ax, "prediction_interval")
-    low, high = clopper_pearson(STUDIES["events"], STUDIES["total"])
+    low, high = clopper_pearson(events=STUDIES["events"], n=STUDIES["total"])
     markers = {a.get_gid(): a.get_offsets()[0] for a in _by_gid(ax, "study:")}
     for (name, x, n), lo, hi in zip(STUDIES.itertuples(index=False), low, high, strict=True):
         point = markers[f"study:{name}"]
@@ -93,7 +93,7 @@ def test_highlight_forms(highlight):
 
 
 def test_arrays_without_data_and_given_pooled_result():
-    pooled = pool_prevalence([7, 18], [21, 27], studies=["X", "Y"], confidence=0.9)
+    pooled = pool_prevalence([7, 18], totals=[21, 27], studies=["X", "Y"], confidence=0.9)
     ax = plot_forest(pooled=pooled, confidence=0.9)
     assert sorted(a.get_gid() for a in _by_gid(ax, "study:")) == ["study:X", "study:Y"]
     ax2 = plot_forest(events=[7, 18], totals=[21, 27], labels=["X", "Y"])
@@ -115,7 +115,7 @@ def test_draws_on_given_axes():
         ({"data": STUDIES, "highlight": ("K", 7, 5)}, "events"),
         ({"data": STUDIES, "highlight": {"label": "K"}}, "key"),
         ({"data": STUDIES, "highlight": 3}, "highlight"),
-        ({"pooled": pool_prevalence([1, 2], [3, 4]), "confidence": 0.9}, "confidence"),
+        ({"pooled": pool_prevalence([1, 2], totals=[3, 4]), "confidence": 0.9}, "confidence"),
     ],
 )
 def test_argument_errors(kwargs, match):

@@ -23,18 +23,34 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from b12cohort import ApproximationWarning, ArgumentError, DataQualityWarning
+from b12cohort import (
+    ApproximationWarning,
+    ArgumentError,
+    DataQualityWarning,
+    ExactTestInfeasibleError,
+)
 from b12cohort.stats._pairwise import difference_order_statistics, median_difference
 from b12cohort.stats.rank_tests import _RankCounts, compare_groups
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 REF = json.loads((REFERENCE / "groups.json").read_text(encoding="utf-8"))
 CASES = REF["cases"]
+# R's method -> (our method token, our method_detail)
 R_METHOD = {
-    "Wilcoxon rank sum exact test": "exact",
-    "Wilcoxon rank sum test with continuity correction": "normal approximation with continuity correction",
-    "Wilcoxon rank sum test": "normal approximation",
+    "Wilcoxon rank sum exact test": ("exact", ""),
+    "Wilcoxon rank sum test with continuity correction": (
+        "asymptotic",
+        "normal approximation with continuity correction",
+    ),
+    "Wilcoxon rank sum test": ("asymptotic", "normal approximation"),
 }
+# R's exact = NULL / TRUE / FALSE -> our p_method
+P_METHOD = {None: "auto", True: "exact", False: "asymptotic"}
+
+
+def _has_ties(case) -> bool:
+    pooled = np.concatenate([np.atleast_1d(case["x"]), np.atleast_1d(case["y"])]).astype(float)
+    return len(np.unique(pooled)) != len(pooled)
 
 
 def _num(v) -> float:
@@ -53,15 +69,22 @@ def _frame(first, second) -> pd.DataFrame:
 
 
 def _run(case):
+    p_method = P_METHOD[case.get("exact")]
+    if p_method == "exact" and _has_ties(case):
+        # R falls back to the normal approximation with a warning; we refuse, and
+        # p_method="auto" is the fallback with the warning
+        with pytest.raises(ExactTestInfeasibleError, match="ties"):
+            compare_groups(_frame(case["y"], case["x"]), value="hb", by="sign", p_method="exact")
+        p_method = "auto"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = compare_groups(
             _frame(case["y"], case["x"]),
-            "hb",
+            value="hb",
             by="sign",
             alternative=case["alternative"],
             confidence=case["confidence"],
-            exact=case.get("exact"),
+            p_method=p_method,
             correct=case["correct"],
         )
     return res, [w.category for w in caught]
@@ -73,7 +96,7 @@ def test_compare_groups_against_R_wilcox_test(case):
     call = case["call"]
     assert res.statistic == case["statistic"], call
     assert res.p_value == pytest.approx(case["p_value"], rel=1e-10, abs=1e-15), call
-    assert res.method == R_METHOD[case["method"]], call
+    assert (res.method, res.method_detail) == R_METHOD[case["method"]], call
     assert (res.n1, res.n2) == (len(np.atleast_1d(case["y"])), len(np.atleast_1d(case["x"])))
     if "cannot compute exact p-value with ties" in case["warnings"]:
         assert ApproximationWarning in categories
@@ -117,7 +140,7 @@ def test_statistic_rank_biserial_and_direction_from_pair_counts():
     first = np.array([92.0, 85, 78, 101, 70])
     second = np.array([66.0, 59, 71, 88, 70, 64])
     with pytest.warns(ApproximationWarning):  # tie at 70
-        res = compare_groups(_frame(first, second), "hb", by="sign")
+        res = compare_groups(_frame(first, second), value="hb", by="sign")
     diff = second[:, None] - first[None, :]
     u = np.sum(diff > 0) + 0.5 * np.sum(diff == 0)
     assert res.statistic == u
@@ -141,18 +164,18 @@ def test_categorical_by_uses_category_order_and_drops_empty_levels():
     )
     two = data[data["grade"] != "moderate"]
     with pytest.warns(DataQualityWarning, match="empty level"):
-        res = compare_groups(two, "hb", by="grade")
+        res = compare_groups(two, value="hb", by="grade")
     assert res.groups == ("mild", "severe")
     assert (res.n1, res.n2) == (3, 3)
     assert res.estimate < 0  # severe minus mild
     assert "'none'" in res.note
     with pytest.raises(ArgumentError, match=r"found 3: 'mild' \(n = 3\), 'moderate' \(n = 2\)"):
-        compare_groups(data, "hb", by="grade")
+        compare_groups(data, value="hb", by="grade")
 
 
 def test_text_by_is_sorted():
     data = pd.DataFrame({"hb": [1.0, 2, 3, 4, 5, 6, 7, 8], "sex": ["M", "F"] * 4})
-    res = compare_groups(data, "hb", by="sex")
+    res = compare_groups(data, value="hb", by="sex")
     assert res.groups == ("F", "M")
     assert res.summary.loc[0, ["group1", "group2"]].tolist() == ["F", "M"]
 
@@ -160,7 +183,7 @@ def test_text_by_is_sorted():
 def test_single_observed_level_is_named():
     data = _frame([], [70.0, 80, 90])
     with pytest.raises(ArgumentError, match=r"found 1: True \(n = 3\)"):
-        compare_groups(data, "hb", by="sign")
+        compare_groups(data, value="hb", by="sign")
 
 
 def test_missing_values_dropped_and_counted_without_mutation():
@@ -170,7 +193,7 @@ def test_missing_values_dropped_and_counted_without_mutation():
     )
     data = pd.concat([data, extra])
     before = data.copy()
-    res = compare_groups(data, "hb", by="sign")
+    res = compare_groups(data, value="hb", by="sign")
     pd.testing.assert_frame_equal(data, before)
     assert res.n_missing == 2
     ref = next(c for c in CASES if c["id"] == "noties_4v4/exact=NULL/correct=TRUE/0.95/two.sided")
@@ -182,7 +205,7 @@ def test_all_values_tied_gives_nan_with_reason():
         pytest.warns(DataQualityWarning, match="all values are tied"),
         pytest.warns(ApproximationWarning, match="ties"),
     ):
-        res = compare_groups(_frame([5.0, 5, 5], [5.0, 5]), "hb", by="sign")
+        res = compare_groups(_frame([5.0, 5, 5], [5.0, 5]), value="hb", by="sign")
     assert math.isnan(res.p_value)
     assert math.isnan(res.ci_low)
 
@@ -190,15 +213,16 @@ def test_all_values_tied_gives_nan_with_reason():
 def test_large_groups_switch_to_normal_approximation_with_warning():
     case = next(c for c in CASES if c["id"] == "large_55v60/exact=NULL/correct=TRUE/0.95/two.sided")
     with pytest.warns(ApproximationWarning, match="50 or more"):
-        res = compare_groups(_frame(case["y"], case["x"]), "hb", by="sign")
-    assert res.method == "normal approximation with continuity correction"
+        res = compare_groups(_frame(case["y"], case["x"]), value="hb", by="sign")
+    assert res.method == "asymptotic"
+    assert res.method_detail == "normal approximation with continuity correction"
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
         ({"by": "nope"}, "not found"),
-        ({"by": "sign", "exact": "yes"}, "exact"),
+        ({"by": "sign", "p_method": "yes"}, "p_method"),
         ({"by": "sign", "correct": None}, "correct"),
         ({"by": "sign", "confidence": 95}, "0.95"),
         ({"by": "sign", "alternative": "bigger"}, "alternative"),
@@ -206,13 +230,13 @@ def test_large_groups_switch_to_normal_approximation_with_warning():
 )
 def test_argument_errors(kwargs, match):
     with pytest.raises(ArgumentError, match=match):
-        compare_groups(_frame([1.0, 2], [3.0, 4]), "hb", **kwargs)
+        compare_groups(_frame([1.0, 2], [3.0, 4]), value="hb", **kwargs)
 
 
 def test_non_numeric_value_is_refused():
     data = _frame([1.0, 2], [3.0, 4])
     with pytest.raises(ArgumentError, match="fisher_exact"):
-        compare_groups(data, "sign", by="sign")
+        compare_groups(data, value="sign", by="sign")
 
 
 # ---------------------------------------------------------------- the reference itself
@@ -251,9 +275,10 @@ def test_hodges_lehmann_without_forming_a_million_differences(kind):
     if kind == "whole g/L":
         first, second = first.round(), second.round()
     with pytest.warns(ApproximationWarning):
-        res = compare_groups(_frame(first, second), "hb", by="sign")
+        res = compare_groups(_frame(first, second), value="hb", by="sign")
     assert res.hodges_lehmann == np.median(np.subtract.outer(second, first))
-    assert res.method == "normal approximation with continuity correction"
+    assert res.method == "asymptotic"
+    assert res.method_detail == "normal approximation with continuity correction"
 
 
 @given(_SAMPLES, _SAMPLES, st.lists(st.sampled_from([0.0, 0.5, -1.0, 1e16, 2.5, -0.1]), max_size=3))

@@ -34,7 +34,7 @@ def example():
 
 @pytest.fixture(scope="module")
 def simulated():
-    return _inputs(b12cohort.simulate_cohort(60, seed=3))
+    return _inputs(b12cohort.simulate_cohort(n=60, random_state=3, missing=0.1))
 
 
 def _by_topic(items):

@@ -59,7 +59,7 @@ def _pool(case, **kwargs):
         warnings.simplefilter("ignore", ApproximationWarning)
         return pool_prevalence(
             np.atleast_1d(case["xi"]),
-            np.atleast_1d(case["ni"]),
+            totals=np.atleast_1d(case["ni"]),
             method=case["method"],
             transform=case["transform"],
             confidence=case["confidence"],
@@ -75,7 +75,8 @@ def test_pool_prevalence_against_R(case):
         assert getattr(res, name) == pytest.approx(case[name], abs=tol), (
             f"{name}; R: {case['call']}"
         )
-    assert res.method == case["method"]
+    assert res.estimator == case["method"]
+    assert res.method == "random-effects"
     assert res.transform == case["transform"]
     np.testing.assert_allclose(res.studies["yi"], np.atleast_1d(case["yi"]), atol=1e-12)
     np.testing.assert_allclose(res.studies["vi"], np.atleast_1d(case["vi"]), atol=1e-12)
@@ -99,7 +100,7 @@ def test_dl_agrees_with_statsmodels_where_tau2_positive(case):
 
 def test_logit_continuity_correction_is_recorded_and_warned():
     with pytest.warns(ApproximationWarning, match="added 0.5"):
-        res = pool_prevalence([0, 5, 10], [10, 20, 10], method="DL")
+        res = pool_prevalence([0, 5, 10], totals=[10, 20, 10], method="DL")
     assert res.n_corrected == 2
     assert res.studies["corrected"].tolist() == [True, False, True]
     # 0.5 goes to both cells (metafor to="only0"): 0/10 -> log(0.5 / 10.5), all events -> log(10.5 / 0.5)
@@ -110,24 +111,24 @@ def test_logit_continuity_correction_is_recorded_and_warned():
 def test_freeman_tukey_needs_no_correction():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ApproximationWarning)
-        res = pool_prevalence([0, 0, 0], [10, 20, 15], transform="ft", method="DL")
+        res = pool_prevalence([0, 0, 0], totals=[10, 20, 15], transform="ft", method="DL")
     assert res.n_corrected == 0
     assert res.estimate == 0.0  # below transf.pft(0, n_hm): metafor clamps to 0
 
 
 def test_k1_k2_and_truncation():
-    k1 = pool_prevalence([5], [20])
+    k1 = pool_prevalence([5], totals=[20])
     assert (k1.k, k1.tau2, k1.q, k1.q_df, k1.q_p_value, k1.i2) == (1, 0.0, 0.0, 0, 1.0, 0.0)
     assert (k1.pi_low, k1.pi_high) == (k1.ci_low, k1.ci_high)
     assert k1.tau2_algorithm == "fixed-k1"
-    k2 = pool_prevalence([5, 7], [20, 22], method="DL")
+    k2 = pool_prevalence([5, 7], totals=[20, 22], method="DL")
     assert k2.tau2 == 0.0
     assert k2.i2 == 0.0
 
 
 def test_reml_and_dl_differ_on_heterogeneous_data():
-    reml = pool_prevalence([2, 30, 8, 40, 1], [25, 35, 40, 50, 30], method="REML")
-    dl = pool_prevalence([2, 30, 8, 40, 1], [25, 35, 40, 50, 30], method="DL")
+    reml = pool_prevalence([2, 30, 8, 40, 1], totals=[25, 35, 40, 50, 30], method="REML")
+    dl = pool_prevalence([2, 30, 8, 40, 1], totals=[25, 35, 40, 50, 30], method="DL")
     assert reml.tau2_algorithm == "fisher-scoring"
     assert dl.tau2_algorithm == "moments"
     assert reml.tau2 != pytest.approx(dl.tau2, abs=1e-3)
@@ -175,12 +176,12 @@ def test_result_and_summary_shape():
 )
 def test_pool_prevalence_argument_errors(events, totals, kwargs, match):
     with pytest.raises(ArgumentError, match=match):
-        pool_prevalence(events, totals, **kwargs)
+        pool_prevalence(events, totals=totals, **kwargs)
 
 
 def test_clopper_pearson_against_R():
     for entry in REF["compare"]:
-        lo, hi = clopper_pearson([entry["events"]], [entry["total"]])
+        lo, hi = clopper_pearson(events=[entry["events"]], n=[entry["total"]])
         assert lo[0] == pytest.approx(entry["ci_low"], abs=1e-9), entry["binom_call"]
         assert hi[0] == pytest.approx(entry["ci_high"], abs=1e-9), entry["binom_call"]
 
@@ -365,7 +366,7 @@ def test_reml_fallback_to_bounded_search_finds_the_same_optimum(monkeypatch):
     case = next(c for c in CASES if c["id"] == "heterogeneous/REML/PLO")
     monkeypatch.setattr(meta, "_MAXITER", 1)  # Fisher scoring cannot converge in one step
     with pytest.warns(ApproximationWarning, match="bounded 1-D search"):
-        res = pool_prevalence(case["xi"], case["ni"], method="REML")
+        res = pool_prevalence(case["xi"], totals=case["ni"], method="REML")
     assert res.tau2_algorithm == "bounded-brent"
     assert res.tau2 == pytest.approx(case["tau2"], abs=1e-4), case["call"]
     assert res.estimate == pytest.approx(case["estimate"], abs=1e-4)

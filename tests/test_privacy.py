@@ -28,11 +28,8 @@ from hypothesis import strategies as st
 from privacy_scan import assert_no_leak, find_leaks
 
 from b12cohort import IdentifierWarning, cleaning_log, load_cohort, load_metadata
-from b12cohort.dictionary.privacy import (
-    id_looks_identifying,
-    identifier_kind,
-    neutralise_csv_injection,
-)
+from b12cohort.core.tables import neutralise_csv_injection
+from b12cohort.dictionary.privacy import id_looks_identifying, identifier_kind
 
 pytestmark = pytest.mark.filterwarnings("ignore::b12cohort.SchemeRangeWarning")
 

@@ -60,9 +60,9 @@ def _fit(case, **kwargs):
     outcome, predictors = _model(case)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
-        res = logistic(_frame(case), outcome, predictors, **kwargs)
+        res = logistic(_frame(case), outcome=outcome, predictors=predictors, **kwargs)
     terms = [_python_term(t, predictors) for t in case["terms"]]
-    return res, res.summary.loc[terms]
+    return res, res.table.loc[terms]
 
 
 @pytest.mark.parametrize("case", MLE_CASES, ids=[c["id"] for c in MLE_CASES])
@@ -71,7 +71,8 @@ def test_mle_against_R_glm(case, level):
     ref = case["mle"]
     res, table = _fit(case, confidence=level)
     suffix = "95" if level == 0.95 else "90"
-    assert res.method == "maximum likelihood (statsmodels Logit)"
+    assert res.method == "maximum-likelihood"
+    assert res.method_detail == "maximum likelihood (statsmodels Logit)"
     assert res.converged == ref["converged"]
     assert not res.separation
     np.testing.assert_allclose(table["estimate"], ref["estimate"], rtol=1e-6, err_msg=ref["call"])
@@ -89,9 +90,10 @@ def test_firth_against_plain_R_firth(case, level):
     ref = case["firth"]
     res, table = _fit(case, firth=True, confidence=level)
     suffix = "95" if level == 0.95 else "90"
-    assert res.method == "Firth penalised likelihood"
+    assert res.method == "penalised-likelihood"
+    assert res.method_detail == "Firth penalised likelihood"
     assert res.converged
-    assert (res.p_method, res.ci_method) == (
+    assert (res.p_test, res.ci_method) == (
         "penalised likelihood ratio",
         "profile penalised likelihood",
     )
@@ -127,21 +129,21 @@ def _separated():
 def test_mle_under_separation_warns_and_recommends_firth():
     case = _separated()
     with pytest.warns(DataQualityWarning, match="firth=True"):
-        res = logistic(_frame(case), "sep_sign", "severe")
+        res = logistic(_frame(case), outcome="sep_sign", predictors="severe")
     assert res.separation
     assert res.separated_terms == ("severe",)
     assert "separated" in res.note
-    assert res.summary.loc["severe", "estimate"] > 10  # heading for +infinity
+    assert res.table.loc["severe", "estimate"] > 10  # heading for +infinity
 
 
 def test_firth_under_separation_is_finite_and_quiet():
     case = _separated()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = logistic(_frame(case), "sep_sign", ["severe"], firth=True)
+        res = logistic(_frame(case), outcome="sep_sign", predictors=["severe"], firth=True)
     assert res.separation
-    assert np.isfinite(res.summary.to_numpy()).all()
-    assert res.summary.loc["severe", "estimate"] == pytest.approx(
+    assert np.isfinite(res.table.to_numpy()).all()
+    assert res.table.loc["severe", "estimate"] == pytest.approx(
         case["firth"]["estimate"][1], rel=1e-5
     )
 
@@ -154,16 +156,16 @@ def test_missing_rows_dropped_and_counted_without_mutation():
     extra["hb"] = [80.0, np.nan]
     data = pd.concat([data, extra], ignore_index=True)
     before = data.copy()
-    res = logistic(data, "developmental_delay", "hb")
+    res = logistic(data, outcome="developmental_delay", predictors="hb")
     pd.testing.assert_frame_equal(data, before)
     assert (res.n, res.n_missing) == (case["n"], 2)
-    assert res.n_events == sum(case["data"]["developmental_delay"])
-    np.testing.assert_allclose(res.summary["estimate"], case["mle"]["estimate"], rtol=1e-6)
+    assert res.events == sum(case["data"]["developmental_delay"])
+    np.testing.assert_allclose(res.table["estimate"], case["mle"]["estimate"], rtol=1e-6)
 
 
 def test_summary_columns_and_index():
     res, _ = _fit(MLE_CASES[2])
-    assert list(res.summary.columns) == [
+    assert list(res.table.columns) == [
         "estimate",
         "std_error",
         "odds_ratio",
@@ -171,8 +173,8 @@ def test_summary_columns_and_index():
         "ci_high",
         "p_value",
     ]
-    assert res.summary.index.name == "term"
-    assert list(res.summary.index) == ["(Intercept)", "sex[M]", "hb"]
+    assert res.table.index.name == "term"
+    assert list(res.table.index) == ["(Intercept)", "sex[M]", "hb"]
 
 
 def test_empty_category_is_dropped_with_warning():
@@ -180,16 +182,16 @@ def test_empty_category_is_dropped_with_warning():
     data = _frame(case)
     data["sex"] = data["sex"].cat.add_categories(["unknown"])
     with pytest.warns(DataQualityWarning, match="empty level"):
-        res = logistic(data, "developmental_delay", ["sex", "hb"])
-    np.testing.assert_allclose(res.summary["estimate"], case["mle"]["estimate"], rtol=1e-6)
+        res = logistic(data, outcome="developmental_delay", predictors=["sex", "hb"])
+    np.testing.assert_allclose(res.table["estimate"], case["mle"]["estimate"], rtol=1e-6)
 
 
 def test_numeric_zero_one_outcome_is_accepted():
     case = MLE_CASES[0]
     data = _frame(case)
     data["developmental_delay"] = data["developmental_delay"].astype(int)
-    res = logistic(data, "developmental_delay", "hb")
-    np.testing.assert_allclose(res.summary["estimate"], case["mle"]["estimate"], rtol=1e-6)
+    res = logistic(data, outcome="developmental_delay", predictors="hb")
+    np.testing.assert_allclose(res.table["estimate"], case["mle"]["estimate"], rtol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -208,12 +210,14 @@ def test_argument_errors(outcome, predictors, match):
     data["hb2"] = 2 * data["hb"]
     data["age_months"] = np.arange(len(data), dtype=float)
     with pytest.raises(ArgumentError, match=match):
-        logistic(data, outcome, predictors)
+        logistic(data, outcome=outcome, predictors=predictors)
 
 
 def test_confidence_checked():
     with pytest.raises(ArgumentError, match="0.95"):
-        logistic(_frame(MLE_CASES[0]), "developmental_delay", "hb", confidence=95)
+        logistic(
+            _frame(MLE_CASES[0]), outcome="developmental_delay", predictors="hb", confidence=95
+        )
 
 
 def test_wald_interval_matches_estimate_and_se():

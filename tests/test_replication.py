@@ -239,7 +239,7 @@ def test_bad_facts_tables(example, facts, match):
 def test_input_is_not_modified(example):
     data = example.copy(deep=True)
     compare_with_published(data)
-    case_profile(data, "K07")
+    case_profile(data, patient_id="K07")
     pd.testing.assert_frame_equal(data, example)
 
 
@@ -249,7 +249,7 @@ def test_input_is_not_modified(example):
 
 
 def test_case_profile_of_the_papers_case(example):
-    case = case_profile(example, "K07")
+    case = case_profile(example, patient_id="K07")
     assert isinstance(case, CaseProfile)
     assert (case.patient_id, case.sex, case.age_months, case.admission_year) == (
         "K07",
@@ -285,13 +285,13 @@ def test_case_profile_is_exported():
 
 def test_unknown_id_names_the_closest(example):
     with pytest.raises(ArgumentError, match=r"no infant with patient_id 'K7'.*closest: 'K07'"):
-        case_profile(example, "K7")
+        case_profile(example, patient_id="K7")
 
 
 def test_duplicate_id(example):
     data = pd.concat([example, example.iloc[[6]]], ignore_index=True)
     with pytest.raises(ArgumentError, match="occurs in 2 rows"):
-        case_profile(data, "K07")
+        case_profile(data, patient_id="K07")
 
 
 def test_case_profile_of_a_sparse_record():
@@ -306,7 +306,7 @@ def test_case_profile_of_a_sparse_record():
         "im_followup_day": pd.array([20], dtype="Int64"),
     })  # fmt: skip
     with pytest.warns(b12cohort.SchemeRangeWarning):  # WHO 2011 starts at 6 months
-        case = case_profile(data, "A1")
+        case = case_profile(data, patient_id="A1")
     assert case.sex is None and case.brain_atrophy is None
     assert (case.anemia_grade, case.anemia_scheme) == ("moderate", "who-2011")
     assert case.signs_present == ("hypotonia",)

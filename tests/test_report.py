@@ -18,7 +18,14 @@ import pytest
 from conftest import EXAMPLE_CSV, ROOT
 
 from b12cohort import CohortValidationError, load_schema
-from b12cohort.report import build_report, check_report
+from b12cohort.report import build_report, check_report, verify_report
+from b12cohort.report._check import (
+    EXIT_IDENTICAL,
+    EXIT_NUMBERS,
+    EXIT_RENDERING,
+    compare_reports,
+    explain,
+)
 from b12cohort.report._notebooks import NOTEBOOKS
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::b12cohort.B12CohortWarning")]
@@ -99,6 +106,23 @@ def test_manifest_accounts_for_every_output_and_row(example_report):
         assert _sha(out / rel) == digest, rel
     assert manifest["versions"]["pandas"] == pd.__version__
     assert manifest["parameters"]["SCHEME"] == "who-2011"
+    from matplotlib import ft2font
+
+    assert manifest["platform"]["freetype"] == ft2font.__freetype_version__
+    assert set(manifest["platform"]) >= {"os", "machine", "python", "freetype"}
+    commit = manifest["source"]["git_commit"]
+    assert commit == "not a git checkout" or len(commit) == 40
+    assert manifest["mapping"] is None
+    bundled = manifest["bundled_inputs"]
+    for rel in (
+        "data/schema/cohort.schema.json",
+        "data/literature/published_cohorts.csv",
+        "data/literature/neurology_vs_hb.csv",
+        "b12cohort/resources/anemia_schemes.csv",
+        "b12cohort/resources/published_krasnoyarsk_2022.csv",
+        *(f"notebooks/{n}.py" for n in NOTEBOOKS),
+    ):
+        assert bundled[rel] == _sha(ROOT / rel), rel
 
 
 def test_the_example_report_says_it_is_a_reconstruction(example_report):
@@ -130,7 +154,8 @@ def test_outputs_hold_no_local_paths(example_report):
 
 def test_two_builds_are_byte_identical_whatever_the_parallelism(example_report, tmp_path):
     out, _ = example_report  # built with the default two kernels
-    assert check_report(out, jobs=1) == []
+    result = check_report(out, jobs=1)
+    assert (result.status, result.problems, result.verdict) == (0, (), "identical")
 
 
 def test_check_reports_each_difference(example_report, tmp_path):
@@ -140,18 +165,156 @@ def test_check_reports_each_difference(example_report, tmp_path):
     (copy / "tables" / "prevalence.csv").write_text("tampered\n", encoding="utf-8")
     (copy / "extra.txt").write_text("x", encoding="utf-8")
     (copy / "figures" / "prevalence.png").unlink()
-    problems = dict(check_report(copy))
-    assert problems == {
+    result = compare_reports(copy, out)
+    assert dict(result.problems) == {
         "tables/prevalence.csv": "differs",
         "extra.txt": "missing from the rebuild",
         "figures/prevalence.png": "not in the committed report",
     }
+    assert result.status == EXIT_NUMBERS
+    assert (
+        "no longer match its MANIFEST: extra.txt, figures/prevalence.png, tables/prevalence.csv"
+        in (result.causes[0])
+    )
+
+
+def _copy(out: Path, where: Path) -> Path:
+    shutil.copytree(out, where)
+    return where
+
+
+def _edit_manifest(folder: Path, edit) -> None:
+    path = folder / "MANIFEST.json"
+    manifest = json.loads(path.read_text("utf-8"))
+    edit(manifest)
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_check_identical_says_why_the_manifest_differs(example_report, tmp_path):
+    """Other versions, platform or commit with identical files: exit 0, causes named."""
+    out, _ = example_report
+    rebuilt = _copy(out, tmp_path / "rebuilt")
+
+    def elsewhere(m):
+        m["versions"]["matplotlib"] = "0.0.1"
+        m["platform"]["freetype"] = "1.0.0"
+        m["source"] = {"git_commit": "0" * 40, "git_modified": False}
+
+    _edit_manifest(rebuilt, elsewhere)
+    result = compare_reports(out, rebuilt)
+    assert (result.status, result.problems) == (EXIT_IDENTICAL, ())
+    text = " | ".join(result.causes)
+    assert f"matplotlib {_manifest(out)['versions']['matplotlib']} → 0.0.1" in text
+    assert "freetype" in text and "→ 1.0.0" in text
+    assert "0" * 40 in text
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / "MANIFEST.json").read_text("utf-8"))
+
+
+def test_check_a_figure_that_differs_is_rendering_only(example_report, tmp_path):
+    out, _ = example_report
+    rebuilt = _copy(out, tmp_path / "rebuilt")
+    _flip_a_byte(rebuilt / "figures" / "prevalence.png")
+    _edit_manifest(rebuilt, lambda m: m["versions"].update(matplotlib="9.9.9"))
+    result = compare_reports(out, rebuilt)
+    assert result.status == EXIT_RENDERING == 3
+    assert result.problems == (("figures/prevalence.png", "differs"),)
+    assert result.verdict == "same numbers, different rendering"
+    assert any("matplotlib" in c and "9.9.9" in c for c in result.causes)
+    text = explain(result, out, rebuilt=True)
+    assert "every CSV table is identical" in text and "[exit 3]" in text
+
+
+def test_check_a_number_that_differs_is_different_numbers(example_report, tmp_path):
+    out, _ = example_report
+    rebuilt = _copy(out, tmp_path / "rebuilt")
+    table = rebuilt / "tables" / "prevalence.csv"
+    text = table.read_text("utf-8")
+    assert "hypotonia,19,19" in text
+    table.write_text(text.replace("hypotonia,19,19", "hypotonia,18,19"), encoding="utf-8")
+    _edit_manifest(rebuilt, lambda m: m["input"].update(sha256="f" * 64))
+    result = compare_reports(out, rebuilt)
+    assert result.status == EXIT_NUMBERS == 4
+    assert result.numbers == ("tables/prevalence.csv",)
+    assert result.causes[0].startswith("the input differs")
+    assert "DIFFERENT NUMBERS" in explain(result, out, rebuilt=True)
+
+
+def _verify(folder: Path):
+    return subprocess.run(
+        [sys.executable, "-m", "b12cohort", "verify", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_verify_checks_a_folder_against_its_own_manifest(example_report, tmp_path):
+    out, _ = example_report
+    r = _verify(out)
+    assert (r.returncode, r.stdout.split()[0]) == (0, "IDENTICAL"), r.stderr
+    figure = _copy(out, tmp_path / "figure")
+    _flip_a_byte(figure / "figures" / "sign_by_grade.svg")
+    r = _verify(figure)
+    assert r.returncode == 3
+    assert "figures/sign_by_grade.svg: changed since the build (rendering)" in r.stdout
+    number = _copy(out, tmp_path / "number")
+    _flip_a_byte(number / "tables" / "association.csv")
+    (number / "notebooks" / "02_descriptive.html").unlink()
+    r = _verify(number)
+    assert r.returncode == 4
+    assert "tables/association.csv: changed since the build (numbers)" in r.stdout
+    assert "notebooks/02_descriptive.html: missing" in r.stdout
+    manifest = _copy(out, tmp_path / "manifest")
+    _edit_manifest(manifest, lambda m: m["outputs"].update({"tables/prevalence.csv": "0" * 64}))
+    r = _verify(manifest)
+    assert r.returncode == 4 and "tables/prevalence.csv: changed since the build" in r.stdout
+    (manifest / "MANIFEST.json").write_text("{not json", encoding="utf-8")
+    r = _verify(manifest)
+    assert r.returncode == 2 and "not valid JSON" in r.stderr and "Traceback" not in r.stderr
+    assert verify_report(out).status == 0
+
+
+def test_cli_check_explains_and_exits_with_the_verdict(example_report, tmp_path):
+    out, _ = example_report
+    copy = _copy(out, tmp_path / "reports")
+    _flip_a_byte(copy / "figures" / "b12_vs_hb.png")
+    r = subprocess.run(
+        [sys.executable, "-m", "b12cohort", "report", "--check", "--out", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert r.stdout.startswith("SAME NUMBERS, DIFFERENT RENDERING")
+    assert "no longer match its MANIFEST: figures/b12_vs_hb.png" in r.stdout
+    assert "figures/b12_vs_hb.png: differs (rendering)" in r.stdout
+
+
+def test_report_help_documents_the_exit_statuses():
+    r = subprocess.run(
+        [sys.executable, "-m", "b12cohort", "report", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    for line in ("0  identical", "3  same numbers, different rendering", "4  different numbers"):
+        assert line in r.stdout
 
 
 def test_the_committed_report_reproduces():
     """CI's `report --check`: the published reports/ folder is exactly what the code builds."""
     assert (ROOT / "reports" / "index.html").exists(), "build it with: b12cohort report"
-    assert check_report(ROOT / "reports") == []
+    result = check_report(ROOT / "reports")
+    assert result.status == 0, explain(result, "reports", rebuilt=True)
 
 
 def test_a_failed_build_leaves_the_previous_report_untouched(tmp_path, example_report):
@@ -197,18 +360,32 @@ def test_cli_report_on_bad_data_exits_2_without_traceback(tmp_path):
 
 
 def test_a_user_cohort_without_optional_columns(tmp_path):
-    """Any valid cohort works, including one with only the required columns."""
+    """Any valid cohort works, including one with only the required columns; the outputs
+    name the input and the mapping file by name, never by their (temporary) path."""
     raw = pd.read_csv(EXAMPLE_CSV, skiprows=7, dtype=str, keep_default_na=False)
     required = load_schema().required_columns
     data = tmp_path / "mine.csv"
-    raw[required].to_csv(data, index=False, sep=";")
+    raw[required].rename(columns={"hb_g_l": "Hb"}).to_csv(data, index=False, sep=";")
+    mapping = tmp_path / "my_columns.json"
+    mapping.write_text(json.dumps({"Hb": "hb_g_l"}), encoding="utf-8")
     out = tmp_path / "rep"
-    result = build_report(data, out=out, scheme="ru-clinical")
+    result = build_report(data, out=out, scheme="ru-clinical", columns=mapping)
     assert result.manifest["input"]["reconstruction"] is False
+    assert result.manifest["input"]["source"] == "mine.csv"
     assert result.manifest["parameters"]["DATA"] == "mine.csv"
+    assert result.manifest["mapping"] == {"name": "my_columns.json", "sha256": _sha(mapping)}
+    assert result.manifest["parameters"]["COLUMNS"] == "my_columns.json"
     page = (out / "index.html").read_text("utf-8")
     assert "reconstruction, not patient data" not in page
+    assert "<title>b12cohort report: mine.csv</title>" in page
+    assert "<th>source</th><td>mine.csv</td>" in page
     assert (out / "tables" / "association.csv").exists()
+    needles = {str(tmp_path), str(tmp_path.resolve()), tmp_path.name}
+    for p in out.rglob("*"):
+        if p.is_file():
+            text = p.read_bytes().decode("utf-8", errors="replace")
+            for needle in needles:
+                assert needle not in text, f"{needle!r} in {p.relative_to(out)}"
 
 
 def test_notebooks_only_call_the_library():
@@ -235,6 +412,34 @@ def test_notebooks_only_call_the_library():
 
 # -- in a real browser --------------------------------------------------------------------------
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+# what a reader sees: the page's width, and for every table the box it sits in
+_LAYOUT_JS = """() => {
+  const width = window.innerWidth;
+  const tables = [...document.querySelectorAll('table')].map(t => {
+    const box = t.closest('.scroll');
+    const outer = (box || t).getBoundingClientRect();
+    const cue = box ? getComputedStyle(box) : null;
+    return {
+      label: box ? box.getAttribute('aria-label') : t.className,
+      width: Math.round(t.getBoundingClientRect().width),
+      boxRight: Math.round(outer.right),
+      fits: t.getBoundingClientRect().width <= outer.width + 1,
+      scrollBox: !!box && ['auto', 'scroll'].includes(cue.overflowX)
+        && cue.backgroundImage.includes('gradient'),
+    };
+  });
+  const hash = [...document.querySelectorAll('table.kv td')].find(td => /^[0-9a-f]{64}$/.test(td.textContent));
+  const lineHeight = hash ? parseFloat(getComputedStyle(hash).lineHeight) : 0;
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: width,
+    tables,
+    hashWraps: !!hash && hash.getBoundingClientRect().height > 1.5 * lineHeight,
+    imagesFit: [...document.images].every(i => i.getBoundingClientRect().right <= width),
+  };
+}"""
 
 
 @pytest.mark.browser
@@ -282,8 +487,26 @@ def test_index_in_headless_chromium(example_report):
                     "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
                 )
                 assert broken == [], f"{target}: images that did not load: {broken}"
+                page.set_viewport_size({"width": 390, "height": 900})
+                narrow = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+                assert narrow[0] <= narrow[1], f"{target} scrolls sideways at 390 px: {narrow}"
+                page.set_viewport_size({"width": 1280, "height": 900})
                 if target == "index.html":
                     page.screenshot(path=str(artifacts / "index.png"), full_page=False)
+                    for width in (390, 1280):
+                        page.set_viewport_size({"width": width, "height": 900})
+                        layout = page.evaluate(_LAYOUT_JS)
+                        page.screenshot(path=str(artifacts / f"index_{width}.png"), full_page=True)
+                        assert layout["scrollWidth"] <= layout["innerWidth"], (width, layout)
+                        for t in layout["tables"]:
+                            assert t["boxRight"] <= layout["innerWidth"], (width, t)
+                            assert t["fits"] or t["scrollBox"], (width, t)
+                        assert layout["imagesFit"], (width, "a figure is wider than the page")
+                        if width == 390:
+                            assert layout["hashWraps"], "the SHA-256 of the input does not wrap"
+                        else:  # the literature table used to be 1771 px wide at 1280
+                            assert all(t["fits"] for t in layout["tables"]), layout["tables"]
+                    page.set_viewport_size({"width": 1280, "height": 900})
                     images = page.evaluate("document.images.length")
                     assert images >= 6
                     hrefs = page.evaluate(

@@ -65,7 +65,7 @@ def _load(path, **kwargs):
 @pytest.mark.parametrize("seed", [0, 7])
 @pytest.mark.parametrize("missing", [0.0, 0.3])
 def test_raw_frame_passes_validation(n, seed, missing):
-    raw = simulate_cohort(n, seed=seed, missing=missing, validate=False)
+    raw = simulate_cohort(n=n, random_state=seed, missing=missing, validate=False)
     assert list(raw.columns) == SCHEMA_COLUMNS
     assert len(raw) == n
     assert len(b12cohort.validate(raw)) == 0
@@ -73,7 +73,7 @@ def test_raw_frame_passes_validation(n, seed, missing):
 
 @pytest.mark.parametrize(("n", "seed"), [(1, 0), (19, 3), (2000, 11)])
 def test_canonical_frame(n, seed):
-    cohort = simulate_cohort(n, seed=seed, missing=0.1)
+    cohort = simulate_cohort(n=n, random_state=seed, missing=0.1)
     assert list(cohort.columns) == SCHEMA_COLUMNS + DERIVED
     assert list(cohort.index) == list(range(1, n + 1))
     assert cohort["patient_id"].dtype == "string"
@@ -96,14 +96,14 @@ def test_canonical_frame(n, seed):
 
 
 def test_validate_false_gives_the_same_values_as_the_loader():
-    raw = simulate_cohort(300, seed=4, missing=0.2, validate=False)
-    cohort = simulate_cohort(300, seed=4, missing=0.2)
+    raw = simulate_cohort(n=300, random_state=4, missing=0.2, validate=False)
+    cohort = simulate_cohort(n=300, random_state=4, missing=0.2)
     again = _load(raw)
     pd.testing.assert_frame_equal(again, cohort)
 
 
 def test_timing_only_for_movements_and_consistent():
-    cohort = simulate_cohort(5000, seed=2, missing=0.2)
+    cohort = simulate_cohort(n=5000, random_state=2, missing=0.2)
     im = cohort["involuntary_movements_on_treatment"].fillna(False).to_numpy(dtype=bool)
     onset, res, fup = (cohort[c] for c in ("im_onset_day", "im_resolution_day", "im_followup_day"))
     assert onset.notna().to_numpy().tolist() == im.tolist()
@@ -114,14 +114,14 @@ def test_timing_only_for_movements_and_consistent():
 
 
 def test_hb_range_can_include_non_anaemic_infants():
-    cohort = simulate_cohort(2000, seed=1, hb_range=(40, 140), hb_mean=100, hb_sd=15)
+    cohort = simulate_cohort(n=2000, random_state=1, hb_range=(40, 140), hb_mean=100, hb_sd=15)
     assert (cohort["anemia_grade"] == "none").sum() > 0
     assert cohort["hb_g_l"].max() <= 140
 
 
 def test_scheme_is_passed_to_the_loader():
-    who = simulate_cohort(500, seed=9)
-    ru = simulate_cohort(500, seed=9, scheme="ru-clinical")
+    who = simulate_cohort(n=500, random_state=9)
+    ru = simulate_cohort(n=500, random_state=9, scheme="ru-clinical")
     assert load_metadata(ru).scheme == "ru-clinical"
     expected = b12cohort.grade_anemia(who["hb_g_l"], scheme="ru-clinical")
     assert ru["anemia_grade"].tolist() == expected.tolist()
@@ -129,32 +129,33 @@ def test_scheme_is_passed_to_the_loader():
 
 # ---------------------------------------------------------------- determinism
 def test_same_seed_identical_frame():
-    a = simulate_cohort(500, seed=5, rho=-0.3, missing=0.1)
-    b = simulate_cohort(500, seed=5, rho=-0.3, missing=0.1)
+    a = simulate_cohort(n=500, random_state=5, rho=-0.3, missing=0.1)
+    b = simulate_cohort(n=500, random_state=5, rho=-0.3, missing=0.1)
     pd.testing.assert_frame_equal(a, b)
     assert a.attrs[ATTR] == b.attrs[ATTR]
     pd.testing.assert_frame_equal(
-        simulate_cohort(50, seed=5, validate=False), simulate_cohort(50, seed=5, validate=False)
+        simulate_cohort(n=50, random_state=5, validate=False),
+        simulate_cohort(n=50, random_state=5, validate=False),
     )
 
 
 def test_different_seed_different_frame():
-    a = simulate_cohort(200, seed=5)
-    b = simulate_cohort(200, seed=6)
+    a = simulate_cohort(n=200, random_state=5)
+    b = simulate_cohort(n=200, random_state=6)
     assert not a["hb_g_l"].equals(b["hb_g_l"])
 
 
 def test_generator_seed():
-    a = simulate_cohort(100, seed=np.random.default_rng(3))
-    b = simulate_cohort(100, seed=np.random.default_rng(3))
+    a = simulate_cohort(n=100, random_state=np.random.default_rng(3))
+    b = simulate_cohort(n=100, random_state=np.random.default_rng(3))
     pd.testing.assert_frame_equal(a, b)
     assert a.attrs[ATTR].seed is None
-    assert len(simulate_cohort(10, seed=None)) == 10
+    assert len(simulate_cohort(n=10, random_state=None)) == 10
 
 
 def test_settings_change_only_their_own_columns():
-    base = simulate_cohort(400, seed=8)
-    other = simulate_cohort(400, seed=8, prevalence={"adynamia": 0.2}, rho=-0.7)
+    base = simulate_cohort(n=400, random_state=8)
+    other = simulate_cohort(n=400, random_state=8, prevalence={"adynamia": 0.2}, rho=-0.7)
     changed = {c for c in base.columns if not base[c].equals(other[c])}
     # Hb does not depend on rho (the severity is built around it); adynamia and the
     # other neurological variables follow the severity, which rho changes
@@ -170,7 +171,7 @@ def test_settings_change_only_their_own_columns():
         "im_followup_day",
         "brain_atrophy",
     }
-    only_prevalence = simulate_cohort(400, seed=8, prevalence={"adynamia": 0.2})
+    only_prevalence = simulate_cohort(n=400, random_state=8, prevalence={"adynamia": 0.2})
     changed = {c for c in base.columns if not base[c].equals(only_prevalence[c])}
     assert changed == {"adynamia", "neuro_score"}
 
@@ -178,7 +179,7 @@ def test_settings_change_only_their_own_columns():
 # ---------------------------------------------------------------- margins
 @pytest.fixture(scope="module")
 def big():
-    return simulate_cohort(20_000, seed=11)
+    return simulate_cohort(n=20_000, random_state=11)
 
 
 def _within(k: int, n: int, p: float) -> bool:
@@ -194,7 +195,9 @@ def test_prevalence_close_to_target(big, column):
 
 
 def test_prevalence_override():
-    cohort = simulate_cohort(20_000, seed=12, prevalence={"hypotonia": 0.8, "seizures": 0.0})
+    cohort = simulate_cohort(
+        n=20_000, random_state=12, prevalence={"hypotonia": 0.8, "seizures": 0.0}
+    )
     assert _within(int(cohort["hypotonia"].sum()), 20_000, 0.8)
     assert not cohort["seizures"].any()
 
@@ -220,7 +223,7 @@ def test_hb_margin_is_the_truncated_normal(big):
 
 
 def test_missing_fraction():
-    cohort = simulate_cohort(20_000, seed=13, missing=0.2)
+    cohort = simulate_cohort(n=20_000, random_state=13, missing=0.2)
     for col in ("folate_ng_ml", "adynamia", "admission_year", "exclusive_breastfeeding"):
         assert _within(int(cohort[col].isna().sum()), 20_000, 0.2), col
     assert _within(int(cohort["brain_atrophy"].isna().sum()), 20_000, 1 - 0.25 * 0.8)
@@ -245,7 +248,7 @@ def test_population_spearman_against_R(case):
     ("rho", "loading", "missing"), [(-0.6, 0.7, 0.0), (0.5, 0.5, 0.3), (0.0, 0.7, 0.0)]
 )
 def test_sample_spearman_converges_to_population_value(rho, loading, missing):
-    cohort = simulate_cohort(200_000, seed=21, rho=rho, loading=loading, missing=missing)
+    cohort = simulate_cohort(n=200_000, random_state=21, rho=rho, loading=loading, missing=missing)
     sample = stats.spearmanr(cohort["hb_g_l"], cohort["neuro_score"]).statistic
     target = cohort.attrs[ATTR].population_spearman
     assert target == population_spearman(rho=rho, loading=loading, missing=missing)
@@ -266,7 +269,7 @@ def test_power_of_spearman_test_at_n19(rho, low, high):
     # rows are independent and identically distributed, so one cohort of 19 x 200
     # infants is 200 independent cohorts of 19
     reps, n = 200, 19
-    cohort = simulate_cohort(reps * n, seed=2022, rho=rho)
+    cohort = simulate_cohort(n=reps * n, random_state=2022, rho=rho)
     hb = cohort["hb_g_l"].to_numpy().reshape(reps, n)
     score = cohort["neuro_score"].to_numpy().reshape(reps, n)
     p = np.array([stats.spearmanr(h, s).pvalue for h, s in zip(hb, score, strict=True)])
@@ -288,13 +291,15 @@ def _compare_round_trip(again: pd.DataFrame, cohort: pd.DataFrame):
 @pytest.mark.parametrize("validated", [True, False])
 def test_export_round_trip(tmp_path, dialect, validated):
     n = 120 if dialect == "xlsx" else 400
-    cohort = simulate_cohort(n, seed=31, missing=0.15, rho=-0.4)
+    cohort = simulate_cohort(n=n, random_state=31, missing=0.15, rho=-0.4)
     source = (
-        cohort if validated else simulate_cohort(n, seed=31, missing=0.15, rho=-0.4, validate=False)
+        cohort
+        if validated
+        else simulate_cohort(n=n, random_state=31, missing=0.15, rho=-0.4, validate=False)
     )
     before = source.copy()
     path = tmp_path / ("export.xlsx" if dialect == "xlsx" else "export.csv")
-    files = write_export(source, path, dialect=dialect)
+    files = write_export(source, path=path, dialect=dialect)
     pd.testing.assert_frame_equal(source, before)  # not modified
     assert isinstance(files, ExportFiles)
     again = _load(files.data, columns=files.columns)
@@ -305,8 +310,8 @@ def test_export_round_trip(tmp_path, dialect, validated):
 
 
 def test_messy_export_is_messy(tmp_path):
-    cohort = simulate_cohort(60, seed=32, missing=0.1)
-    files = write_export(cohort, tmp_path / "x.csv", dialect="cp1251-semicolon")
+    cohort = simulate_cohort(n=60, random_state=32, missing=0.1)
+    files = write_export(cohort, path=tmp_path / "x.csv", dialect="cp1251-semicolon")
     raw = files.data.read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
@@ -323,9 +328,12 @@ def test_messy_export_is_messy(tmp_path):
 
 
 def test_export_custom_mapping_path(tmp_path):
-    cohort = simulate_cohort(20, seed=1)
+    cohort = simulate_cohort(n=20, random_state=1)
     files = write_export(
-        cohort, tmp_path / "a.csv", dialect="cp1251-semicolon", columns_path=tmp_path / "map.json"
+        cohort,
+        path=tmp_path / "a.csv",
+        dialect="cp1251-semicolon",
+        columns_path=tmp_path / "map.json",
     )
     assert files.columns == tmp_path / "map.json"
     assert files.columns.exists()
@@ -349,7 +357,7 @@ def test_export_custom_mapping_path(tmp_path):
         ({"n": 10, "hb_range": (100, 90)}, "hb_range"),
         ({"n": 10, "hb_sd": 0}, "hb_sd"),
         ({"n": 10, "hb_mean": 300, "hb_sd": 1}, "hb_mean"),
-        ({"n": 10, "seed": -1}, "seed"),
+        ({"n": 10, "random_state": -1}, "random_state"),
         ({"n": 10, "validate": "yes"}, "validate"),
         ({"n": 10, "scheme": "who"}, "scheme"),
     ],
@@ -361,9 +369,9 @@ def test_argument_errors(kwargs, match):
 
 def test_write_export_argument_errors(tmp_path):
     with pytest.raises(ArgumentError, match="dialect"):
-        write_export(simulate_cohort(5), tmp_path / "x.csv", dialect="latin1")
+        write_export(simulate_cohort(n=5), path=tmp_path / "x.csv", dialect="latin1")
     with pytest.raises(ArgumentError, match="frame"):
-        write_export([1, 2], tmp_path / "x.csv")
+        write_export([1, 2], path=tmp_path / "x.csv")
 
 
 # ---------------------------------------------------------------- the R reference itself

@@ -6,12 +6,18 @@ import numpy as np
 import pandas as pd
 
 from b12cohort.core.arguments import require_columns
-from b12cohort.core.errors import ArgumentError
+from b12cohort.core.constants import ELIGIBLE_AGE_MONTHS, ELIGIBLE_B12_BELOW_PG_ML
+from b12cohort.core.errors import ArgumentError, B12CohortError
 
 __all__ = ["apply_eligibility", "participant_flow"]
 
 
-def apply_eligibility(data: pd.DataFrame, *, age_months=(3, 24), b12_below: float | None = 83.0):
+def apply_eligibility(
+    data: pd.DataFrame,
+    *,
+    age_months=ELIGIBLE_AGE_MONTHS,
+    b12_below: float | None = ELIGIBLE_B12_BELOW_PG_ML,
+):
     """Split a cohort into included and excluded infants.
 
     The defaults are the inclusion criteria of Taranushenko et al. (2022): age 3 to 24
@@ -101,7 +107,10 @@ def apply_eligibility(data: pd.DataFrame, *, age_months=(3, 24), b12_below: floa
 
 
 def participant_flow(
-    cohort: pd.DataFrame, *, age_months=(3, 24), b12_below: float | None = 83.0
+    cohort: pd.DataFrame,
+    *,
+    age_months=ELIGIBLE_AGE_MONTHS,
+    b12_below: float | None = ELIGIBLE_B12_BELOW_PG_ML,
 ) -> pd.DataFrame:
     """Participant flow (STROBE item 13): every input row accounted for exactly once.
 
@@ -147,5 +156,10 @@ def participant_flow(
     flow = pd.DataFrame(rows, columns=["stage", "reason", "n"])
     accounted = meta.n_invalid_rows + len(excluded) + len(included)
     if accounted != meta.n_rows:  # pragma: no cover - guards the accounting invariant
-        raise AssertionError(f"participant flow does not add up: {accounted} != {meta.n_rows}")
+        raise B12CohortError(
+            f"participant_flow(): the flow does not add up: {meta.n_invalid_rows} invalid + "
+            f"{len(excluded)} excluded + {len(included)} analysed = {accounted}, but the cohort's "
+            f"metadata say {meta.n_rows} rows were assessed. The frame was probably filtered after "
+            "load_cohort(); pass the frame load_cohort() returned, or filter with apply_eligibility()."
+        )
     return flow

@@ -30,8 +30,9 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from b12cohort.core.arguments import check_choice, check_dataframe, check_positive_int
+from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError, SchemeRangeWarning
-from b12cohort.dictionary.schema import NEURO_SIGNS
+from b12cohort.dictionary.schema import NEURO_SIGNS, load_schema
 
 __all__ = [
     "DEFAULT_PREVALENCE",
@@ -413,9 +414,9 @@ def _typed_frame(out: dict, na: dict, n: int) -> pd.DataFrame:
 
 
 def simulate_cohort(
-    n: int,
     *,
-    seed: int | np.random.Generator | None = 0,
+    n: int,
+    random_state: int | np.random.Generator | None = DEFAULT_SEED,
     rho: float = 0.0,
     prevalence: dict | None = None,
     loading: float = 0.7,
@@ -436,9 +437,10 @@ def simulate_cohort(
     ----------
     n : int
         Number of infants (>= 1). 10^6 rows take 1-2 s (benchmarks/README.md).
-    seed : int, numpy.random.Generator or None
-        Seed of :func:`numpy.random.default_rng`: the same seed and arguments give the
-        identical frame. ``None`` draws fresh entropy (not reproducible).
+    random_state : int, numpy.random.Generator or None
+        Seed of :func:`numpy.random.default_rng` (default
+        :data:`~b12cohort.core.constants.DEFAULT_SEED`): the same seed and arguments give
+        the identical frame. ``None`` draws fresh entropy (not reproducible).
     rho : float
         Latent correlation, in [-1, 1], between haemoglobin and a latent neurological
         *severity* (Gaussian copula, Notes). Negative: the more anaemic, the more signs
@@ -534,14 +536,14 @@ def simulate_cohort(
     Examples
     --------
     >>> import b12cohort
-    >>> cohort = b12cohort.simulate_cohort(500, seed=1, rho=-0.5)
+    >>> cohort = b12cohort.simulate_cohort(n=500, random_state=1, rho=-0.5)
     >>> cohort.shape
     (500, 29)
     >>> cohort["anemia_grade"].cat.categories.tolist()
     ['none', 'mild', 'moderate', 'severe']
     >>> round(cohort.attrs["b12cohort_simulation"].population_spearman, 3)
     -0.381
-    >>> raw = b12cohort.simulate_cohort(3, seed=1, validate=False)
+    >>> raw = b12cohort.simulate_cohort(n=3, random_state=1, validate=False)
     >>> raw[["patient_id", "sex", "hb_g_l", "adynamia"]]
       patient_id sex  hb_g_l adynamia
     0      S0001   F    59.0       no
@@ -557,8 +559,9 @@ def simulate_cohort(
     hb_mean, hb_sd, hb_range = _check_hb(hb_mean, hb_sd, hb_range, function=function)
     if not isinstance(validate, bool):
         raise ArgumentError(f"{function}(): `validate` must be True or False; got {validate!r}.")
+    seed = random_state
     if not (seed is None or isinstance(seed, np.random.Generator)):
-        seed = check_positive_int(seed, name="seed", function=function, minimum=0)
+        seed = check_positive_int(seed, name="random_state", function=function, minimum=0)
     out, na = _draw(
         n,
         np.random.default_rng(seed),
@@ -603,6 +606,9 @@ def simulate_cohort(
 #: Export dialects of :func:`write_export`.
 DIALECTS = ("utf8-comma", "cp1251-semicolon", "xlsx")
 
+# pmol/L per pg/mL, from the data dictionary (its b12_pmol_l alternative unit)
+_B12_PMOL_PER_PG = load_schema().alternative_columns["b12_pmol_l"][1].from_canonical(1.0)
+
 # canonical column -> (Russian header, schema target, factor from the canonical unit)
 _RUSSIAN = {
     "patient_id": ("Код пациента", "patient_id", None),
@@ -612,7 +618,7 @@ _RUSSIAN = {
     "hb_g_l": ("Гемоглобин, г/дл", "hb_g_dl", 0.1),
     "rbc_10e12_l": ("Эритроциты, 10^12/л", "rbc_10e12_l", None),
     "mcv_fl": ("MCV, фл", "mcv_fl", None),
-    "b12_pg_ml": ("Витамин B12, пмоль/л", "b12_pmol_l", 0.7378),
+    "b12_pg_ml": ("Витамин B12, пмоль/л", "b12_pmol_l", _B12_PMOL_PER_PG),
     "folate_ng_ml": ("Фолиевая кислота, нг/мл", "folate_ng_ml", None),
     "homocysteine_umol_l": ("Гомоцистеин, мкмоль/л", "homocysteine_umol_l", None),
     "hypotonia": ("Мышечная гипотония", "hypotonia", None),
@@ -693,7 +699,7 @@ def _export_values(frame: pd.DataFrame, *, messy: bool) -> pd.DataFrame:
 
 
 def write_export(
-    frame: pd.DataFrame, path, *, dialect: str = "utf8-comma", columns_path=None
+    frame: pd.DataFrame, *, path, dialect: str = "utf8-comma", columns_path=None
 ) -> ExportFiles:
     """Write a cohort as a hospital information system would export it.
 
@@ -732,9 +738,9 @@ def write_export(
     --------
     >>> import tempfile, pathlib, b12cohort
     >>> from b12cohort.cohort.simulate import simulate_cohort, write_export
-    >>> cohort = simulate_cohort(50, seed=3)
+    >>> cohort = simulate_cohort(n=50, random_state=3)
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     files = write_export(cohort, pathlib.Path(tmp) / "export.csv", dialect="cp1251-semicolon")
+    ...     files = write_export(cohort, path=pathlib.Path(tmp) / "export.csv", dialect="cp1251-semicolon")
     ...     again = b12cohort.load_cohort(files.data, columns=files.columns, scheme="ru-clinical")
     >>> bool((again["hb_g_l"] == cohort["hb_g_l"]).all()), files.encoding, files.delimiter
     (True, 'cp1251', ';')

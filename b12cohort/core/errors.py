@@ -24,7 +24,10 @@ __all__ = [
     "B12CohortWarning",
     "CohortValidationError",
     "DataQualityWarning",
+    "ExactTestInfeasibleError",
     "IdentifierWarning",
+    "NotebookFailed",
+    "ReportError",
     "SchemeRangeWarning",
 ]
 
@@ -41,6 +44,13 @@ class ArgumentError(B12CohortError, ValueError):
 
     The message names the argument, what was received and what is accepted.
     """
+
+
+class ExactTestInfeasibleError(B12CohortError, RuntimeError):
+    """``p_method="exact"`` was requested but the exact computation exceeds its work budget
+    (``max_work``) or does not exist for the data (for example ties). Use
+    ``p_method="auto"`` to switch, with a recorded note and an :class:`ApproximationWarning`,
+    or raise ``max_work``."""
 
 
 class CohortValidationError(B12CohortError, ValueError):
@@ -91,6 +101,31 @@ class CohortValidationError(B12CohortError, ValueError):
 
 def _rebuild_validation_error(message, failures, source):
     return CohortValidationError(message, failures, source=source)
+
+
+class ReportError(B12CohortError):
+    """The report could not be built; the previous report (if any) is untouched."""
+
+
+class NotebookFailed(B12CohortError):
+    """A report notebook's cell raised; ``ename``/``evalue`` are the kernel's exception.
+
+    Parameters
+    ----------
+    name : str
+        The notebook (e.g. ``"03_association"``).
+    ename, evalue : str
+        Class name and message of the exception raised in the kernel.
+    traceback : str
+        The kernel's traceback, as text.
+    """
+
+    def __init__(self, name: str, ename: str, evalue: str, traceback: str):
+        super().__init__(f"notebook {name} failed: {ename}: {evalue}")
+        self.name, self.ename, self.evalue, self.traceback = name, ename, evalue, traceback
+
+    def __reduce__(self):
+        return (type(self), (self.name, self.ename, self.evalue, self.traceback))
 
 
 class B12CohortWarning(UserWarning):

@@ -1,9 +1,13 @@
-"""Formatting and export of presentation tables (Table 1).
+"""The one table writer: number formatting and CSV, Markdown, LaTeX and HTML rendering.
 
 The statistics modules compute unrounded numbers; this module turns them into the
 strings a presentation table shows and writes those tables as CSV, Markdown, LaTeX
-and HTML. Every export is byte-deterministic: no timestamps, no random ids, ``\\n``
-line ends, UTF-8.
+and HTML. It is the only renderer in the package: :meth:`TableOne.to_csv` and the
+report's ``save_table`` both go through :func:`render_csv`, :func:`render_markdown`,
+:func:`render_latex` and :func:`render_html`. Every CSV passes the spreadsheet
+formula guard (:func:`neutralise_csv_injection`); LaTeX is escaped by one function
+(:func:`latex_escape`), HTML by :func:`html.escape`. Every export is
+byte-deterministic: no timestamps, no random ids, ``\\n`` line ends, UTF-8.
 
 It also holds :class:`TableOne`, the result of :func:`b12cohort.table_one`, and
 :func:`summary_table`, which turns its tidy statistics into the presentation table.
@@ -12,13 +16,19 @@ Number formatting (documented in :func:`b12cohort.table_one`):
 
 - percentages: one decimal (``12 (63.2%)``);
 - p-values: three decimals, ``<0.001`` below 0.001;
-- continuous summaries: :func:`auto_decimals` per variable.
+- continuous summaries: :func:`auto_decimals` per variable;
+- any other cell of a tidy result table: :func:`format_cell`.
+
+The number formatters (:func:`format_number`, :func:`format_significant`,
+:func:`format_p`, :func:`format_count`, :func:`format_cell`) are the one family the
+package formats numbers with.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,14 +77,43 @@ def auto_decimals(values: np.ndarray, typical: float) -> int:
     return min(recorded + 1, sig)
 
 
-def format_number(value: float, decimals: int) -> str:
-    """Fixed decimals, ``-`` for NaN, no negative zero."""
+def format_number(
+    value: float,
+    decimals: int,
+    *,
+    missing: str = MISSING_CELL,
+    minus: str = "-",
+    infinity: str | None = None,
+) -> str:
+    """Fixed decimals, ``missing`` for NaN/None, no negative zero.
+
+    ``minus="\u2212"`` writes a true minus sign (for prose); ``infinity="\u221e"`` writes
+    ±infinity as that symbol (signed with ``minus``) instead of ``missing``.
+
+    >>> format_number(-0.0004, 3), format_number(float("nan"), 1), format_number(-1.5, 1, minus="\u2212")
+    ('0.000', '-', '\u22121.5')
+    >>> format_number(float("-inf"), 2, minus="\u2212", infinity="\u221e")
+    '\u2212\u221e'
+    """
+    if value is not None and infinity is not None and math.isinf(value):
+        return infinity if value > 0 else minus + infinity
     if value is None or not math.isfinite(value):
-        return MISSING_CELL
+        return missing
     text = f"{value:.{decimals}f}"
     if text.startswith("-") and float(text) == 0.0:
         text = text[1:]
-    return text
+    return text.replace("-", minus) if minus != "-" else text
+
+
+def format_significant(value: float, digits: int = 3, *, missing: str = "") -> str:
+    """``digits`` significant digits (``%g``: no trailing zeros), ``missing`` for NaN/None.
+
+    >>> format_significant(0.123456), format_significant(82.9, 6), format_significant(None)
+    ('0.123', '82.9', '')
+    """
+    if value is None or not math.isfinite(value):
+        return missing
+    return f"{value:.{digits}g}"
 
 
 def format_count(n: int, total: int) -> str:
@@ -84,11 +123,67 @@ def format_count(n: int, total: int) -> str:
     return f"{n} ({100.0 * n / total:.1f}%)"
 
 
-def format_p(p: float) -> str:
-    """``<0.001`` below 0.001, else three decimals; empty for NaN."""
+def format_p(p: float, *, prose: bool = False) -> str:
+    """``<0.001`` below 0.001, else three decimals; empty for NaN.
+
+    With ``prose=True`` the form a sentence uses: ``p = 0.042``, ``p < 0.001``,
+    ``p not computed``.
+
+    >>> format_p(0.0421), format_p(1e-5), format_p(0.0421, prose=True), format_p(float("nan"))
+    ('0.042', '<0.001', 'p = 0.042', '')
+    """
     if p is None or not math.isfinite(p):
-        return ""
+        return "p not computed" if prose else ""
+    if prose:
+        return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
     return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _is_p(column: str) -> bool:
+    return column.startswith("p_") or column.endswith("p_value") or column in {"p", "p_adjusted"}
+
+
+#: Columns of tidy tables shown with three decimals (proportions, estimates, bounds).
+_THREE_DECIMALS = frozenset({"proportion", "ci_low", "ci_high", "estimate", "i2"})
+
+
+def format_cell(value, column: str = "") -> str:
+    """A cell of a tidy result table as display text, by its column name.
+
+    p-values (``p_value``, ``p_*``, ``*p_value``, ``p``, ``p_adjusted``): :func:`format_p`;
+    proportions, estimates and interval bounds (``*_low``, ``*_high``): three decimals;
+    whole numbers stay whole; other numbers: three significant digits; booleans
+    ``yes``/``no``; missing values empty; text unchanged.
+
+    >>> [format_cell(v, c) for v, c in [(0.00012, "p_value"), (0.63157, "proportion"),
+    ...                                 (19.0, "n"), (82.94, "b12"), (True, "match"), (None, "x")]]
+    ['<0.001', '0.632', '19', '82.9', 'yes', '']
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if _is_p(column):
+            return format_p(value)
+        if value.is_integer() and abs(value) < 1e9:
+            return str(int(value))
+        if column in _THREE_DECIMALS or column.endswith(("_low", "_high")):
+            return f"{value:.3f}"
+        return format_significant(value, 3)
+    return str(value)
+
+
+def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every cell as display text (:func:`format_cell` by column)."""
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        out[col] = [format_cell(v, str(col)) for v in frame[col].tolist()]
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -232,20 +327,86 @@ class TableOne:
 
     def to_markdown(self, path=None) -> str:
         """Render as a GitHub-flavoured Markdown table followed by the notes; also write ``path``."""
-        return render_markdown(self.summary, self.notes, path)
+        return render_markdown(_display(self.summary), self.notes, path)
 
     def to_latex(self, path=None) -> str:
         """Render as a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``) plus the notes."""
-        return render_latex(self.summary, self.notes, path)
+        return render_latex(_display(self.summary), self.notes, path)
 
     def to_html(self, path=None) -> str:
         """Render as an HTML fragment (``<div>`` holding the ``<table>`` and notes), text escaped."""
-        return render_html(self.summary, self.notes, path)
+        return render_html(_display(self.summary), self.notes, path)
 
 
 # ---------------------------------------------------------------------------------------
-# exports
+# the table writer
 # ---------------------------------------------------------------------------------------
+
+#: Floats in CSVs: 12 significant digits. Far beyond any clinical precision, and it keeps
+#: the files byte-identical across CPUs whose vectorised maths may differ in the last
+#: bit of a double (17 digits would expose that).
+CSV_FLOAT_FORMAT = "%.12g"
+
+# OWASP's list, plus the full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) that
+# spreadsheet programs in East Asian locales also read as the start of a formula.
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _neutral(value):
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def neutralise_csv_injection(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
+
+    Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or
+    the full-width ``＝ ＋ － ＠``) get a leading single quote, as the OWASP "CSV
+    Injection" guidance recommends; so do text column labels and index labels, which
+    are cells of the exported file too. Numbers (including negative ones) are not text
+    and are left alone; the caller's frame is not modified.
+
+    Notes
+    -----
+    :func:`render_csv` applies it to every CSV the package writes. Quoting by the CSV
+    writer is not enough: a spreadsheet evaluates ``"=1+1"`` as a formula whether or not
+    it was quoted in the file.
+
+    References
+    ----------
+    OWASP Foundation. CSV Injection. https://owasp.org/www-community/attacks/CSV_Injection
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> neutralise_csv_injection(pd.DataFrame({"v": ["=1+1", "ok", "-x"], "x": [-1.5, 2, 3]}))["v"].tolist()
+    ["'=1+1", 'ok', "'-x"]
+    """
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
+        if not (
+            pd.api.types.is_object_dtype(s)
+            or pd.api.types.is_string_dtype(s)
+            or isinstance(s.dtype, pd.CategoricalDtype)
+        ):
+            continue
+        values = s.astype(object).to_numpy()
+        risky = np.fromiter(
+            (isinstance(v, str) and v.startswith(_DANGEROUS) for v in values),
+            dtype=bool,
+            count=len(values),
+        )
+        if risky.any():
+            values = values.copy()
+            values[risky] = ["'" + v for v in values[risky]]
+            out.isetitem(i, pd.Series(values, index=out.index, dtype=object))
+    for axis in ("columns", "index"):
+        labels = getattr(out, axis)
+        if labels.dtype == object or pd.api.types.is_string_dtype(labels.dtype):
+            setattr(out, axis, labels.map(_neutral))
+    return out
 
 
 def _write(text: str, path) -> None:
@@ -254,25 +415,31 @@ def _write(text: str, path) -> None:
 
 
 def _display(summary: pd.DataFrame) -> pd.DataFrame:
-    """Presentation copy: a variable's name only on its first row; friendly headers."""
+    """Presentation copy of a Table 1: a variable's name only on its first row; friendly headers."""
     out = summary.copy()
     repeated = out["variable"].eq(out["variable"].shift())
     out.loc[repeated, "variable"] = ""
     return out.rename(columns=_DISPLAY_HEADERS)
 
 
-def render_csv(summary: pd.DataFrame, path=None) -> str | None:
-    """The summary as CSV (every row keeps its variable name); text if ``path`` is None."""
-    text = summary.to_csv(index=False, lineterminator="\n")
+def render_csv(frame: pd.DataFrame, path=None, *, float_format: str = CSV_FLOAT_FORMAT):
+    """``frame`` as UTF-8 CSV, spreadsheet-safe (:func:`neutralise_csv_injection`), unrounded.
+
+    Floats are written with :data:`CSV_FLOAT_FORMAT`. Returns the text when ``path``
+    is None, else writes ``path`` and returns None.
+    """
+    text = neutralise_csv_injection(frame).to_csv(
+        index=False, lineterminator="\n", float_format=float_format
+    )
     if path is None:
         return text
     _write(text, path)
     return None
 
 
-def render_markdown(summary: pd.DataFrame, notes: Sequence[str], path=None) -> str:
-    """GitHub Markdown table (tabulate, cells verbatim) followed by the notes."""
-    shown = _display(summary).map(lambda s: str(s).replace("|", "\\|"))
+def render_markdown(frame: pd.DataFrame, notes: Sequence[str] = (), path=None) -> str:
+    """GitHub Markdown table (tabulate, cells verbatim, ``|`` escaped) followed by the notes."""
+    shown = frame.astype(object).map(lambda s: str(s).replace("|", "\\|"))
     shown.columns = [str(c).replace("|", "\\|") for c in shown.columns]
     text = shown.to_markdown(index=False, tablefmt="github", disable_numparse=True) + "\n"
     if notes:
@@ -306,11 +473,20 @@ def latex_escape(text) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
 
 
-def render_latex(summary: pd.DataFrame, notes: Sequence[str], path=None) -> str:
-    """booktabs ``tabular`` (pandas Styler) followed by the notes as a footnotesize paragraph."""
-    shown = _display(summary)
+def render_latex(
+    frame: pd.DataFrame, notes: Sequence[str] = (), path=None, *, caption: str | None = None
+) -> str:
+    """booktabs ``tabular`` (every cell and header through :func:`latex_escape`), then the notes.
+
+    With ``caption``, a ``table`` environment with that (escaped) caption.
+    """
+    shown = frame.astype(object).map(str)
     styler = shown.style.hide(axis="index").format(latex_escape).format_index(latex_escape, axis=1)
-    text = styler.to_latex(hrules=True, column_format="l" * shown.shape[1])
+    text = styler.to_latex(
+        hrules=True,
+        column_format="l" * shown.shape[1],
+        caption=None if caption is None else latex_escape(caption),
+    )
     if notes:
         body = " \\\\\n".join(latex_escape(n) for n in notes)
         text += "\\par\\smallskip\n{\\footnotesize\n" + body + "\n\\par}\n"
@@ -318,15 +494,49 @@ def render_latex(summary: pd.DataFrame, notes: Sequence[str], path=None) -> str:
     return text
 
 
-def render_html(summary: pd.DataFrame, notes: Sequence[str], path=None) -> str:
-    """HTML fragment: ``<div class="b12cohort-table">`` with the table and a notes list."""
-    shown = _display(summary)
-    table = shown.to_html(index=False, escape=True, border=0, classes="b12cohort-table-one",
-                          na_rep="")  # fmt: skip
-    parts = ['<div class="b12cohort-table">', table]
+#: Cells longer than this (characters) are prose: ``<td class="prose">`` in HTML.
+PROSE_CELL = 60
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+")
+
+
+def _breakable(text: str) -> str:
+    """Escaped ``text``; a snake_case name (``developmental_regression``) may break after
+    its underscores (``<wbr>``), so that a narrow column need not cut it mid-word."""
+    if _IDENTIFIER.fullmatch(text):
+        return "_<wbr>".join(html.escape(part) for part in text.split("_"))
+    return html.escape(text)
+
+
+def render_html(
+    frame: pd.DataFrame, notes: Sequence[str] = (), path=None, *, caption: str | None = None
+) -> str:
+    """HTML fragment: ``<div class="b12cohort-table">`` holding ``<table class="b12-table">``
+    (every cell, header and the caption escaped) and a notes list.
+
+    Cells longer than :data:`PROSE_CELL` characters get ``class="prose"``, so that a
+    stylesheet can keep sentences from being squeezed into a narrow column.
+    """
+    esc = html.escape
+
+    def td(value) -> str:
+        text = str(value)
+        cls = ' class="prose"' if len(text) > PROSE_CELL else ""
+        return f"<td{cls}>{_breakable(text)}</td>"
+
+    head = "".join(f"<th>{_breakable(str(c))}</th>" for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(td(v) for v in row) + "</tr>\n"
+        for row in frame.astype(object).fillna("").itertuples(index=False)
+    )
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    parts = [
+        '<div class="b12cohort-table">',
+        f'<table class="b12-table">{cap}<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody></table>',
+    ]
     if notes:
         parts.append('<ul class="b12cohort-table-notes">')
-        parts.extend(f"<li>{html.escape(n)}</li>" for n in notes)
+        parts.extend(f"<li>{esc(n)}</li>" for n in notes)
         parts.append("</ul>")
     parts.append("</div>")
     text = "\n".join(parts) + "\n"

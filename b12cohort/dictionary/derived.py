@@ -73,7 +73,7 @@ def anemia_schemes() -> pd.DataFrame:
     105 g/L. It is not built in because we could not check its severity bands against
     the guideline itself; once you have its Table 1, register it::
 
-        register_scheme("who-2024", [
+        register_scheme("who-2024", bands=[
             {"age_min_months": 6, "age_max_months": 24, "anemia_below": 105, ...},
             {"age_min_months": 24, "age_max_months": 60, "anemia_below": 110, ...},
         ], citation="WHO. Guideline on haemoglobin cutoffs to define anaemia in individuals and populations. Geneva: WHO; 2024.")
@@ -89,7 +89,7 @@ def anemia_schemes() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[_COLUMNS]
 
 
-def register_scheme(name: str, bands, *, citation: str, replace: bool = False) -> None:
+def register_scheme(name: str, *, bands, citation: str, replace: bool = False) -> None:
     """Add a grading scheme.
 
     Parameters

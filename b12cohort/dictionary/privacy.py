@@ -6,9 +6,8 @@
   values are even parsed and warns with the column name only.
 * :func:`id_looks_identifying` flags pseudonymous codes that look like a name, a date,
   an e-mail address or a phone/document number.
-* :func:`neutralise_csv_injection` makes exported text cells safe to open in a
-  spreadsheet (OWASP, "CSV Injection": prefix cells starting with ``=``, ``+``, ``-``,
-  ``@``, tab or carriage return with a single quote).
+* Exports are made safe to open in a spreadsheet by the one table writer,
+  :func:`b12cohort.core.tables.neutralise_csv_injection`.
 
 Whatever is unknown to the schema is dropped unread anyway; the vocabulary decides
 whether the user is *told* that a column was an identifier (an
@@ -23,7 +22,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["id_looks_identifying", "identifier_kind", "neutralise_csv_injection"]
+__all__ = ["id_looks_identifying", "identifier_kind"]
 
 # header (normalised: lower case, ё->е, № -> n, punctuation -> spaces) -> kind of identifier.
 # A phrase matches whole words anywhere in the header ("ФИО ребёнка", "Patient name").
@@ -359,66 +358,3 @@ def _valid(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
-
-
-# -- exports ---------------------------------------------------------------------------------
-# OWASP's list, plus the full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) that
-# spreadsheet programs in East Asian locales also read as the start of a formula.
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def _neutral(value):
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
-
-
-def neutralise_csv_injection(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
-
-    Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or
-    the full-width ``＝ ＋ － ＠``) get a leading single quote, as the OWASP "CSV
-    Injection" guidance recommends; so do text column labels and index labels, which
-    are cells of the exported file too. Numbers (including negative ones) are not text
-    and are left alone; the caller's frame is not modified.
-
-    Notes
-    -----
-    Apply it to every table written as CSV for people to open. Quoting by the CSV
-    writer is not enough: a spreadsheet evaluates ``"=1+1"`` as a formula whether or not
-    it was quoted in the file.
-
-    References
-    ----------
-    OWASP Foundation. CSV Injection. https://owasp.org/www-community/attacks/CSV_Injection
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> neutralise_csv_injection(pd.DataFrame({"v": ["=1+1", "ok", "-x"], "x": [-1.5, 2, 3]}))["v"].tolist()
-    ["'=1+1", 'ok', "'-x"]
-    """
-    out = frame.copy()
-    for i in range(out.shape[1]):
-        s = out.iloc[:, i]
-        if not (
-            pd.api.types.is_object_dtype(s)
-            or pd.api.types.is_string_dtype(s)
-            or isinstance(s.dtype, pd.CategoricalDtype)
-        ):
-            continue
-        values = s.astype(object).to_numpy()
-        risky = np.fromiter(
-            (isinstance(v, str) and v.startswith(_DANGEROUS) for v in values),
-            dtype=bool,
-            count=len(values),
-        )
-        if risky.any():
-            values = values.copy()
-            values[risky] = ["'" + v for v in values[risky]]
-            out.isetitem(i, pd.Series(values, index=out.index, dtype=object))
-    for axis in ("columns", "index"):
-        labels = getattr(out, axis)
-        if labels.dtype == object or pd.api.types.is_string_dtype(labels.dtype):
-            setattr(out, axis, labels.map(_neutral))
-    return out

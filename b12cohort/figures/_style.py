@@ -256,6 +256,7 @@ def save_figure(
     *,
     formats: Sequence[str] | str | None = None,
     dpi: float = 300,
+    close: bool = False,
 ) -> list[Path]:
     """Save a figure as PNG, SVG and/or PDF, byte for byte the same on every run.
 
@@ -272,6 +273,9 @@ def save_figure(
         Formats to write (default: the suffix of ``path``, else all three).
     dpi : float, default 300
         Resolution of the PNG (and of any raster element embedded in SVG/PDF).
+    close : bool, default False
+        Close the figure after saving (frees it and keeps a notebook from drawing it
+        once more). The report's :func:`b12cohort.report.save_figure` closes.
 
     Returns
     -------
@@ -328,6 +332,10 @@ def save_figure(
                 pad_inches=0.05,
             )
             written.append(target)
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
     return written
 
 

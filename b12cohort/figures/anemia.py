@@ -25,6 +25,7 @@ from b12cohort.core.arguments import (
     check_dataframe,
     require_columns,
 )
+from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError
 from b12cohort.dictionary.derived import ANEMIA_GRADES, anemia_schemes, neuro_score
 from b12cohort.figures._style import (
@@ -46,9 +47,9 @@ _CUTOFF = OKABE_ITO["black"]
 
 def _p_kind(p_method: str) -> str:
     """How a p-value was obtained, in two words ("permutation p", "exact p", ...)."""
-    for word in ("permutation", "exact", "asymptotic"):
+    for word in ("permutation", "exact", "asymptotic", "monte-carlo"):
         if word in str(p_method):
-            return f"{word} p"
+            return f"{word.replace('monte-carlo', 'Monte Carlo')} p"
     return "p"
 
 
@@ -65,9 +66,8 @@ def plot_hb_by_score(
     *,
     kind: str = "strip",
     jitter: float = 0.15,
-    seed: int = 0,
     confidence: float = 0.95,
-    random_state: Any = 0,
+    random_state: Any = DEFAULT_SEED,
     result: CorrelationResult | None = None,
     ax=None,
 ):
@@ -84,15 +84,14 @@ def plot_hb_by_score(
         with the strip on top.
     jitter : float, default 0.15
         Half-width of the horizontal jitter, in score units (0: none).
-    seed : int, default 0
-        Seed of the jitter (``numpy.random.default_rng(seed)``): the same figure on
-        every run.
     confidence : float, default 0.95
         Level of the confidence interval of rho.
-    random_state : int, optional
-        Passed to :func:`b12cohort.correlation` for its permutation p-value.
+    random_state : int or numpy.random.Generator, default DEFAULT_SEED
+        Seed of the jitter (``numpy.random.default_rng(random_state)``: the same figure
+        on every run), also passed to :func:`b12cohort.correlation` for its permutation
+        p-value.
     result : CorrelationResult, optional
-        A precomputed ``correlation(data, "neuro_score", "hb_g_l", method="spearman")``
+        A precomputed ``correlation(data, x="neuro_score", y="hb_g_l", method="spearman")``
         to annotate instead of computing it here.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when None.
@@ -156,8 +155,8 @@ def plot_hb_by_score(
     if result is None:
         result = correlation(
             work,
-            "neuro_score",
-            "hb_g_l",
+            x="neuro_score",
+            y="hb_g_l",
             method="spearman",
             confidence=level,
             random_state=random_state,
@@ -170,7 +169,7 @@ def plot_hb_by_score(
     ).dropna()
     score = pairs["score"].to_numpy(dtype=float)
     hb = pairs["hb"].to_numpy(dtype=float)
-    offsets = np.random.default_rng(seed).uniform(-jitter, jitter, size=score.size)
+    offsets = np.random.default_rng(random_state).uniform(-jitter, jitter, size=score.size)
 
     with style():
         ax = new_axes(ax, figsize=(5.0, 3.6))
@@ -209,7 +208,7 @@ def plot_hb_by_score(
         text = (
             f"Spearman ρ = {_num(result.estimate)} "
             f"({result.confidence:.0%} CI {_num(result.ci_low)} to {_num(result.ci_high)})\n"
-            f"p = {_num(result.p_value, 3)} ({_p_kind(result.p_method)}), n = {result.n}"
+            f"p = {_num(result.p_value, 3)} ({_p_kind(result.method)}), n = {result.n}"
         )
         ax.text(
             0.0,

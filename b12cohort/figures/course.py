@@ -34,7 +34,7 @@ def plot_course(
     data,
     *,
     confidence: float = 0.95,
-    conf_type: str = "log",
+    ci_method: str = "log",
     origin: str = "first_dose",
     axes=None,
 ):
@@ -45,10 +45,10 @@ def plot_course(
     data : pandas.DataFrame or TreatmentCourse
         The cohort (``patient_id``, ``involuntary_movements_on_treatment`` and, when
         recorded, ``im_onset_day``, ``im_resolution_day``, ``im_followup_day``), passed
-        to :func:`b12cohort.treatment_course` with ``confidence``, ``conf_type`` and
+        to :func:`b12cohort.treatment_course` with ``confidence``, ``ci_method`` and
         ``origin``; or a result of :func:`b12cohort.treatment_course`, drawn as it is
         (the three options are then ignored).
-    confidence, conf_type, origin
+    confidence, ci_method, origin
         Passed to :func:`b12cohort.treatment_course`.
     axes : sequence of two matplotlib.axes.Axes, optional
         Axes for the timeline and the curve; a new figure (two rows, sharing the day
@@ -85,7 +85,7 @@ def plot_course(
     the last follow-up when they had not resolved (censored). Infants without an end
     day are drawn to their onset and labelled. Curve: the Kaplan-Meier estimate of the
     proportion still with movements, with the pointwise interval of R ``survfit``
-    (``conf_type``) as a band, censoring marks, and the median time to resolution with
+    (``ci_method``) as a band, censoring marks, and the median time to resolution with
     its Brookmeyer-Crowley interval. With a handful of infants the band is wide and the
     curve drops in large steps: read it together with the timeline.
 
@@ -112,7 +112,7 @@ def plot_course(
         result = data
     else:
         check_dataframe(data, function=function)
-        result = treatment_course(data, confidence=confidence, conf_type=conf_type, origin=origin)
+        result = treatment_course(data, confidence=confidence, ci_method=ci_method, origin=origin)
     infants = result.infants.copy()
     infants = infants.sort_values(["end_day", "onset_day"], na_position="last", kind="stable")
     infants = infants.reset_index(drop=True)
@@ -151,7 +151,7 @@ def plot_course(
             f"days after the first dose: {spans or 'none'}. Bottom: Kaplan-Meier proportion "
             f"still with movements; median {_day(result.median)} days "
             f"({result.confidence:.0%} CI {_day(result.median_ci_low)} to "
-            f"{_day(result.median_ci_high)}), {result.n_events} of {result.n_km} resolved.",
+            f"{_day(result.median_ci_high)}), {result.events} of {result.n_km} resolved.",
         )
         for ax in axes:
             finish(ax)
@@ -302,7 +302,7 @@ def _curve(ax, result: TreatmentCourse) -> None:
     still = f", {result.n_censored} not yet resolved" if result.n_censored else ""
     ax.set_title(
         f"Median {_day(result.median)} days ({level} CI {_day(result.median_ci_low)} to "
-        f"{_day(result.median_ci_high)}); {result.n_events} of {result.n_km} resolved{still}",
+        f"{_day(result.median_ci_high)}); {result.events} of {result.n_km} resolved{still}",
         loc="left",
         fontsize=8.0,
     )
@@ -324,7 +324,7 @@ def _curve(ax, result: TreatmentCourse) -> None:
                 color=_CURVE,
                 alpha=0.3,
                 linewidth=6,
-                label=f"{level} CI ({_CONF_TYPE.get(result.conf_type, result.conf_type)})",
+                label=f"{level} CI ({_CONF_TYPE.get(result.ci_method, result.ci_method)})",
             ),
         ],
         loc="lower left",

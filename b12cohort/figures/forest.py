@@ -136,7 +136,7 @@ def plot_forest(
         if pooled is None or pooled is True:
             result = pool_prevalence(
                 table["events"].to_numpy(),
-                table["total"].to_numpy(),
+                totals=table["total"].to_numpy(),
                 method=method,
                 transform=transform,
                 confidence=level,
@@ -144,7 +144,7 @@ def plot_forest(
             )
             table = result.studies
         else:
-            low, high = clopper_pearson(table["events"], table["total"], confidence=level)
+            low, high = clopper_pearson(events=table["events"], n=table["total"], confidence=level)
             table = table.assign(
                 proportion=table["events"] / table["total"], ci_low=low, ci_high=high
             )
@@ -212,7 +212,7 @@ def _highlight(highlight, table: pd.DataFrame, level: float, *, function: str):
         raise ArgumentError(
             f"{function}(): highlight has events={x}, total={n}; need 0 <= events <= total."
         )
-    low, high = clopper_pearson([x], [n], confidence=level)
+    low, high = clopper_pearson(events=[x], n=[n], confidence=level)
     row = {
         "study": str(label),
         "events": x,
@@ -307,7 +307,7 @@ def _draw(ax, table: pd.DataFrame, extra, highlighted, result, level: float) -> 
         ax.axvline(result.estimate, color=_POOLED, linestyle=":", linewidth=0.8, zorder=1)
         tick_y.append(y_pooled)
         tick_labels.append(
-            f"Pooled ({result.method}, {result.transform})\n"
+            f"Pooled ({result.estimator}, {result.transform})\n"
             f"k = {result.k}, I² = {result.i2:.0%}, τ² = {result.tau2:.3g}"
         )
         handles += [

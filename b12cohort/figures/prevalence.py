@@ -34,7 +34,7 @@ __all__ = ["PUBLISHED_SOURCE", "plot_prevalence", "published_percentages"]
 
 #: Citation of the bundled published percentages.
 PUBLISHED_SOURCE = "Taranushenko et al. 2022"
-_PREVALENCE_COLUMNS = ("variable", "n", "N", "proportion", "ci_low", "ci_high")
+_PREVALENCE_COLUMNS = ("variable", "events", "n", "proportion", "ci_low", "ci_high")
 _ESTIMATE, _PUBLISHED = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
 #: Human names of the interval methods, for axis labels and legends.
 INTERVAL_NAMES = {
@@ -125,7 +125,7 @@ def plot_prevalence(
     *,
     variables: Sequence[str] | None = None,
     published=True,
-    method: str = "clopper-pearson",
+    ci_method: str = "clopper-pearson",
     confidence: float = 0.95,
     title: str | None = None,
     ax=None,
@@ -148,7 +148,7 @@ def plot_prevalence(
         by Taranushenko et al. (2022) (:func:`published_percentages`); a mapping
         ``{variable: proportion}`` or a DataFrame with ``variable`` and ``proportion``
         columns for another source; False: none.
-    method : str, default "clopper-pearson"
+    ci_method : str, default "clopper-pearson"
         Interval method passed to :func:`b12cohort.prevalence` (exact Clopper-Pearson by
         default).
     confidence : float, default 0.95
@@ -181,7 +181,7 @@ def plot_prevalence(
     Notes
     -----
     Dots: proportion n/N among the infants in whom the sign was recorded; lines: its
-    confidence interval by ``method`` (Clopper-Pearson: exact, conservative, and the only
+    confidence interval by ``ci_method`` (Clopper-Pearson: exact, conservative, and the only
     informative bound at 19/19 is the lower one). The published percentages are printed
     values rounded to whole percent, so they differ from n/N by up to half a percent.
 
@@ -222,10 +222,10 @@ def plot_prevalence(
             level = float(table["confidence"].dropna().iloc[0])
     else:
         wanted = _default_variables(data) if variables is None else list(variables)
-        table = prevalence(data, wanted, method=method, confidence=level)
+        table = prevalence(data, variables=wanted, ci_method=ci_method, confidence=level)
     table = table.reset_index(drop=True)
     shown = _published_map(published)
-    interval = str(table["method"].iloc[0]) if "method" in table.columns else method
+    interval = str(table["ci_method"].iloc[0]) if "ci_method" in table.columns else ci_method
 
     with style():
         ax = new_axes(ax, figsize=(6.0, 1.2 + 0.38 * len(table)))
@@ -278,7 +278,7 @@ def _draw(ax, table: pd.DataFrame, shown: dict[str, float], level: float, interv
         ax.text(
             1.06,
             y,
-            f"{int(row.n)}/{int(row.N)}",
+            f"{int(row.events)}/{int(row.n)}",
             ha="left",
             va="center",
             gid=f"count:{name}",
@@ -313,8 +313,8 @@ def _draw(ax, table: pd.DataFrame, shown: dict[str, float], level: float, interv
         handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False
     )
     rows_text = "; ".join(
-        f"{variable_label(str(r.variable))} {int(r.n)}/{int(r.N)}"
-        + (f" = {r.proportion:.0%} (CI {r.ci_low:.0%} to {r.ci_high:.0%})" if r.N else "")
+        f"{variable_label(str(r.variable))} {int(r.events)}/{int(r.n)}"
+        + (f" = {r.proportion:.0%} (CI {r.ci_low:.0%} to {r.ci_high:.0%})" if r.n else "")
         + (f", published {shown[str(r.variable)]:.0%}" if str(r.variable) in shown else "")
         for r in table.itertuples(index=False)
     )

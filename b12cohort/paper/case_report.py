@@ -16,6 +16,7 @@ import pandas as pd
 
 from b12cohort.core.arguments import require_columns
 from b12cohort.core.errors import ArgumentError
+from b12cohort.core.results import Result
 from b12cohort.core.text import NOT_RECORDED as _NOT_RECORDED
 from b12cohort.core.text import number as _number
 from b12cohort.dictionary.schema import NEURO_SIGNS, load_schema
@@ -68,7 +69,7 @@ def _scalar(row: pd.Series, column: str):
 
 
 @dataclass(frozen=True)
-class CaseProfile:
+class CaseProfile(Result):
     """Everything recorded about one infant; the result of :func:`case_profile`.
 
     Attributes
@@ -106,6 +107,10 @@ class CaseProfile:
         follow-up recorded"``, ``"none"`` (no movements) or ``"not recorded"``.
     cyanocobalamin_dose_ug : float or None
     exclusive_breastfeeding, maternal_b12_low : bool or None
+    test : str
+        ``"case profile"``.
+    method : str
+        ``"descriptive"`` (the recorded values, no test).
     """
 
     patient_id: str
@@ -129,9 +134,11 @@ class CaseProfile:
     cyanocobalamin_dose_ug: float | None
     exclusive_breastfeeding: bool | None
     maternal_b12_low: bool | None
+    test: str = "case profile"
+    method: str = "descriptive"
 
     @property
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> pd.DataFrame:  # a table of the profile, not one row of fields
         """The profile as a tidy table: ``field``, ``value`` (unformatted: numbers,
         booleans, text; None = not recorded), ``unit``, ``note``."""
 
@@ -180,7 +187,7 @@ class CaseProfile:
         Examples
         --------
         >>> import b12cohort
-        >>> print(case_profile(b12cohort.load_example(), "K07").to_text())  # doctest: +ELLIPSIS
+        >>> print(case_profile(b12cohort.load_example(), patient_id="K07").to_text())  # doctest: +ELLIPSIS
         K07: a boy aged 8 months, admitted in 2015. Haemoglobin 88 g/L (moderate anaemia, WHO ...
         """
         who = {"M": "a boy", "F": "a girl"}.get(self.sex or "", "an infant")
@@ -275,7 +282,7 @@ def _closest_ids(code: str, known: list[str], n: int = 3) -> list[str]:
     return (same + rest)[:n]
 
 
-def case_profile(data: pd.DataFrame, patient_id: str) -> CaseProfile:
+def case_profile(data: pd.DataFrame, *, patient_id: str) -> CaseProfile:
     """Structured summary of one infant, for a case report.
 
     Parameters
@@ -310,7 +317,7 @@ def case_profile(data: pd.DataFrame, patient_id: str) -> CaseProfile:
     Examples
     --------
     >>> import b12cohort
-    >>> case = case_profile(b12cohort.load_example(), "K07")
+    >>> case = case_profile(b12cohort.load_example(), patient_id="K07")
     >>> case.sex, case.age_months, case.brain_atrophy, case.im_course
     ('M', 8.0, True, 'resolved')
     >>> case.signs_present

@@ -100,7 +100,8 @@ _ROLES = ("index", "comparator")
 _COMPARE_COLUMNS = [
     "sign", "literature_sign", "timing", "events", "total", "proportion", "ci_low", "ci_high",
     "k", "studies", "pooled_estimate", "pooled_ci_low", "pooled_ci_high", "pi_low", "pi_high",
-    "tau2", "i2", "q_p_value", "method", "transform", "confidence", "n_corrected", "test",
+    "tau2", "i2", "q_p_value", "estimator", "method", "transform", "confidence", "n_corrected",
+    "test",
 ]
 # fmt: on
 # --------------------------------------------------------------------------- loading
@@ -348,7 +349,7 @@ def compare_with_literature(
         match = pool_rows["sign"] == lit_sign
         match &= pool_rows["timing"].isna() if timing is None else pool_rows["timing"] == timing
         subset = pool_rows[match.fillna(False).astype(bool)]
-        lo, hi = clopper_pearson([x], [n], confidence=level)
+        lo, hi = clopper_pearson(events=[x], n=[n], confidence=level)
         row = {
             "sign": sign,
             "literature_sign": lit_sign,
@@ -376,11 +377,26 @@ def compare_with_literature(
             )
         rows.append(
             row
-            | {"method": method, "transform": transform, "confidence": level, "test": POOLING_TEST}
+            | {
+                "estimator": method,
+                "method": "random-effects",
+                "transform": transform,
+                "confidence": level,
+                "test": POOLING_TEST,
+            }
         )
     out = pd.DataFrame(rows).reindex(columns=_COMPARE_COLUMNS)
     out["n_corrected"] = out["n_corrected"].astype("Int64")
-    for column in ("sign", "literature_sign", "timing", "studies", "method", "transform", "test"):
+    for column in (
+        "sign",
+        "literature_sign",
+        "timing",
+        "studies",
+        "estimator",
+        "method",
+        "transform",
+        "test",
+    ):
         out[column] = out[column].astype("string")
     return out
 

@@ -238,8 +238,8 @@ def _below(data, fact) -> dict:
 
 def _percent_row(data, fact) -> dict:
     var, d = fact["variable"], _decimals(fact["decimals"])
-    row = prevalence(data, [var]).iloc[0]
-    n, total = int(row["n"]), int(row["N"])
+    row = prevalence(data, variables=[var]).iloc[0]
+    n, total = int(row["events"]), int(row["n"])
     printed = re.search(r"(\d+(?:\.\d+)?)\s*%", str(fact["published"]))
     if printed:
         target = Decimal(printed.group(1))

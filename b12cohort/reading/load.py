@@ -568,7 +568,8 @@ def _derive(frame: pd.DataFrame, *, b12_pmol, scheme: str) -> tuple[pd.DataFrame
         if b12_pmol is not None:  # keep the laboratory's own pmol/L values, not a round trip
             frame["b12_pmol_l"] = b12_pmol
         else:
-            frame["b12_pmol_l"] = frame["b12_pg_ml"] * 0.7378
+            pmol = load_schema().alternative_columns["b12_pmol_l"][1]  # the dictionary's factor
+            frame["b12_pmol_l"] = pmol.from_canonical(frame["b12_pg_ml"])
     if "hb_g_l" in frame:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SchemeRangeWarning)

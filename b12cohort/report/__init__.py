@@ -3,8 +3,9 @@
 :func:`build_report` validates the data, executes the bundled notebooks (they compute
 through the library and write the tables and figures), exports them to HTML, writes the
 landing page ``index.html`` and ``MANIFEST.json``, and only then replaces the output
-folder, atomically. :func:`check_report` rebuilds into a temporary folder and compares
-every file byte for byte.
+folder, atomically. :func:`check_report` rebuilds into a temporary folder, compares the
+manifests and every file and says why they differ; :func:`verify_report` checks a folder
+against its own manifest without rebuilding.
 
 The notebook-facing helpers (:func:`start_notebook`, :func:`report_cohort`, :func:`save_table`,
 :func:`save_figure`, :func:`write_summary`) are light to import.
@@ -37,6 +38,7 @@ __all__ = [
     "show_figures",
     "show_readings",
     "start_notebook",
+    "verify_report",
     "write_summary",
 ]
 
@@ -67,31 +69,25 @@ class SavedFigure:
 def save_figure(
     fig, name: str, out: str | Path = ".", *, formats=("png", "svg", "pdf"), dpi: float = 300
 ) -> SavedFigure:
-    """Write ``figures/<name>.<fmt>`` byte-deterministically and close the figure.
+    """Write ``figures/<name>.<fmt>`` under ``out`` byte-deterministically and close the figure.
 
     Print quality by default: PNG at 300 dpi, and a PDF beside the SVG (both keep text
-    as text). See :func:`b12cohort.figures.save_figure`. The figure's alt text (written
-    by the function that drew it, from the numbers drawn) goes to
-    ``_site/alt/<name>.txt`` for the landing page. Returns a :class:`SavedFigure`,
-    which a notebook displays as the saved PNG.
+    as text). The report's wrapper of :func:`b12cohort.figures.save_figure` (the one
+    figure saver: fixed metadata, ``svg.hashsalt``, tight bounding box): it chooses the
+    folder and the report's defaults. The figure's alt text (written by the function
+    that drew it, from the numbers drawn) goes to ``_site/alt/<name>.txt`` for the
+    landing page. Returns a :class:`SavedFigure`, which a notebook displays as the saved
+    PNG.
     """
-    import matplotlib.pyplot as plt
-
     from b12cohort.figures._style import alt_text
     from b12cohort.figures._style import save_figure as _save
 
     folder = Path(out) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
-    paths = _save(fig, folder / name, formats=list(formats), dpi=dpi)
-    description = alt_text(fig)
+    description = alt_text(fig)  # before the figure is closed
+    paths = _save(fig, folder / name, formats=list(formats), dpi=dpi, close=True)
     if description:
         atomic_write(Path(out) / "_site" / "alt" / f"{name}.txt", description + "\n")
-    figure = (
-        getattr(fig, "figure", None)
-        or getattr(getattr(fig, "flat", [None])[0], "figure", None)
-        or fig
-    )
-    plt.close(figure)
     return SavedFigure(paths, alt=description)
 
 
@@ -116,6 +112,20 @@ def check_report(*args, **kwargs):
     from b12cohort.report._build import check_report as _check
 
     return _check(*args, **kwargs)
+
+
+def verify_report(folder):
+    """Check a report folder against its own MANIFEST; see :func:`b12cohort.report._check.verify_report`."""
+    from b12cohort.report._check import verify_report as _verify
+
+    return _verify(folder)
+
+
+def run_verify_command(args) -> int:
+    """The ``b12cohort verify`` command (called by :mod:`b12cohort.cli`)."""
+    from b12cohort.report._build import run_verify_command as _run
+
+    return _run(args)
 
 
 def run_report_command(args, *, read_kwargs: dict) -> int:

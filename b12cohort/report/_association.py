@@ -10,12 +10,18 @@ reading, untestable rows (hypotonia in 19/19) included.
 
 from __future__ import annotations
 
-import html
 import math
 
 import pandas as pd
 
-from b12cohort.core.tables import format_number, format_p
+from b12cohort.core.tables import (
+    format_number,
+    format_p,
+    render_csv,
+    render_html,
+    render_latex,
+    render_markdown,
+)
 
 __all__ = ["AssociationTable", "association_table", "association_view"]
 
@@ -123,25 +129,17 @@ class AssociationTable:
     def view(self) -> pd.DataFrame:
         return association_view(self.summary)
 
+    def to_csv(self) -> str:
+        return render_csv(self.summary)
+
     def to_markdown(self) -> str:
-        return self.view.to_markdown(index=False) + "\n"
+        return render_markdown(self.view)
 
     def to_latex(self) -> str:
-        styler = self.view.style.hide(axis="index").format(escape="latex")
-        return styler.to_latex(hrules=True, caption=self.caption)
+        return render_latex(self.view, caption=self.caption)
 
     def to_html(self) -> str:
-        view = self.view
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in view.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>\n"
-            for r in view.itertuples(index=False)
-        )
-        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return (
-            f'<table class="b12-table association">{cap}<thead><tr>{head}</tr></thead>\n'
-            f"<tbody>\n{body}</tbody></table>\n"
-        )
+        return render_html(self.view, caption=self.caption)
 
     def _repr_html_(self) -> str:
         return self.to_html()

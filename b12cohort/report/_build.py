@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import filecmp
 import json
 import os
 import platform
@@ -14,15 +13,15 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from b12cohort.core.errors import ArgumentError, B12CohortError
+from b12cohort.core.errors import ArgumentError, NotebookFailed, ReportError
 from b12cohort.report._io import atomic_write, sha256_file
 from b12cohort.report._notebooks import (
     NOTEBOOKS,
-    NotebookFailed,
     execute,
     export_html,
     html_exporter,
     prepare,
+    redact_local_paths,
 )
 
 #: Packages whose versions the manifest records (the report's bytes depend on them).
@@ -44,10 +43,6 @@ RECORDED_PACKAGES = (
     "ipykernel",
     "jupytext",
 )
-
-
-class ReportError(B12CohortError):
-    """The report could not be built; the previous report (if any) is untouched."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +127,8 @@ async def _build_async(build: Path, parameters: dict, jobs: int):
     exports = []
 
     async def on_done(name, nb):
+        redact_local_paths(nb, (parameters["DATA"], parameters["COLUMNS"]))
+
         async def export():
             page = await asyncio.to_thread(export_html, exporter, nb)
             atomic_write(build / "notebooks" / f"{name}.html", page)
@@ -230,16 +227,123 @@ def _run(build: Path, parameters: dict, jobs: int):
         ) from exc
 
 
+def _git_source() -> dict:
+    """The git commit the package was imported from, or ``"not a git checkout"``."""
+    import subprocess
+
+    package = Path(__file__).resolve().parents[1]
+    root = package.parent
+    if not (root / ".git").exists() or not (root / "pyproject.toml").is_file():
+        return {"git_commit": "not a git checkout"}
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.strip()
+        changed = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(root),
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                "b12cohort",
+                "notebooks",
+                "data",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {"git_commit": "not a git checkout"}
+    return {"git_commit": commit, "git_modified": bool(changed)}  # fmt: skip
+
+
+def _bundled_inputs() -> dict:
+    """SHA-256 of every bundled file the report reads, by its path in the repository."""
+    from importlib import resources
+
+    from b12cohort._bundled import bundled_file
+    from b12cohort.report._notebooks import NOTEBOOKS
+
+    files = {
+        "data/schema/cohort.schema.json": bundled_file("schema", "cohort.schema.json"),
+        "data/example/krasnoyarsk_2022_reconstructed.csv": bundled_file(
+            "example", "krasnoyarsk_2022_reconstructed.csv"
+        ),
+    }
+    for name in NOTEBOOKS:
+        files[f"notebooks/{name}.py"] = bundled_file("notebooks", f"{name}.py")
+    literature = bundled_file("literature", "README.md")
+    for p in sorted(Path(str(literature)).parent.glob("*.csv")):
+        files[f"data/literature/{p.name}"] = p
+    own = resources.files("b12cohort") / "resources"
+    for rel in (
+        "anemia_schemes.csv",
+        "published_krasnoyarsk_2022.csv",
+        "site/index.html.j2",
+        "nbconvert/b12report/index.html.j2",
+        "nbconvert/b12report/conf.json",
+    ):
+        files[f"b12cohort/resources/{rel}"] = own.joinpath(*rel.split("/"))
+    return {k: sha256_file(Path(str(v))) for k, v in sorted(files.items())}
+
+
+def _platform() -> dict:
+    from matplotlib import ft2font
+
+    return {
+        "os": platform.system(),
+        "os_release": platform.release(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "freetype": ft2font.__freetype_version__,
+    }
+
+
+def _mapping(columns) -> dict | None:
+    """The column mapping by name and hash (a file) or by hash of its JSON (a dict)."""
+    if columns is None:
+        return None
+    path = Path(str(columns))
+    if path.is_file():
+        return {"name": path.name, "sha256": sha256_file(path)}
+    import hashlib
+
+    text = json.dumps(columns, sort_keys=True, ensure_ascii=False, default=str)
+    return {
+        "name": "<mapping given as a dict>",
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+    }
+
+
 def _write_manifest(build: Path, *, parameters: dict, meta, counts: dict) -> dict:
+    from b12cohort.report._site import source_name
+
     shutil.rmtree(build / "_site", ignore_errors=True)
     outputs = {}
     for p in sorted(build.rglob("*")):
         if p.is_file() and p.name != "MANIFEST.json":
             outputs[p.relative_to(build).as_posix()] = sha256_file(p)
+    mapping = _mapping(parameters["COLUMNS"])
+    shown = {k: v for k, v in parameters.items() if k != "OUT"}
+    if parameters["DATA"] is not None:
+        shown["DATA"] = Path(parameters["DATA"]).name  # no local paths in outputs
+    if mapping is not None:
+        shown["COLUMNS"] = mapping["name"]
     manifest = {
         "generator": "b12cohort report",
+        "source": _git_source(),
         "input": {
-            "source": meta.source if parameters["DATA"] is None else Path(meta.source).name,
+            "source": source_name(meta, parameters),
             "sha256": meta.sha256,
             "format": meta.format,
             "encoding": meta.encoding,
@@ -248,18 +352,19 @@ def _write_manifest(build: Path, *, parameters: dict, meta, counts: dict) -> dic
             "sheet": meta.sheet,
             "reconstruction": parameters["DATA"] is None,
         },
-        "parameters": {k: v for k, v in parameters.items() if k != "OUT"},
+        "mapping": mapping,
+        "bundled_inputs": _bundled_inputs(),
+        "parameters": shown,
         "rows": {
             "assessed": counts.get("assessed", 0),
             "invalid": counts.get("invalid", 0),
             "excluded": counts.get("excluded", 0),
             "analysed": counts.get("analysed", 0),
         },
+        "platform": _platform(),
         "versions": _versions(),
         "outputs": outputs,
     }
-    if parameters["DATA"] is not None:
-        manifest["parameters"]["DATA"] = Path(parameters["DATA"]).name  # no local paths in outputs
     atomic_write(
         build / "MANIFEST.json",
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
@@ -294,15 +399,20 @@ def check_report(
     case: str | None = None,
     jobs: int | None = None,
     **read_kwargs,
-) -> list[tuple[str, str]]:
-    """Rebuild the report in a temporary folder and compare it with ``out`` byte for byte.
+):
+    """Rebuild the report in a temporary folder and explain how ``out`` differs from it.
 
     Returns
     -------
-    list of (path, problem)
-        Empty when every file is identical; otherwise each differing, missing or extra
-        file with ``"differs"``, ``"missing from the rebuild"`` or ``"not in the committed report"``.
+    CheckResult
+        ``status`` 0 (identical), 3 (same numbers, different rendering) or 4 (different
+        numbers); ``causes`` what the two manifests say differs; ``problems`` each
+        differing, missing or extra file with ``"differs"``, ``"missing from the
+        rebuild"`` or ``"not in the committed report"``. See
+        :func:`b12cohort.report._check.compare_reports`.
     """
+    from b12cohort.report._check import compare_reports
+
     out = Path(out)
     if not out.is_dir():
         raise ArgumentError(
@@ -320,19 +430,12 @@ def check_report(
             jobs=jobs,
             **read_kwargs,
         )
-        a = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-        b = {p.relative_to(rebuilt).as_posix() for p in rebuilt.rglob("*") if p.is_file()}
-        problems = [(f, "not in the committed report") for f in sorted(b - a)]
-        problems += [(f, "missing from the rebuild") for f in sorted(a - b)]
-        problems += [
-            (f, "differs")
-            for f in sorted(a & b)
-            if not filecmp.cmp(out / f, rebuilt / f, shallow=False)
-        ]
-    return sorted(problems)
+        return compare_reports(out, rebuilt)
 
 
 def run_report_command(args, *, read_kwargs: dict) -> int:
+    from b12cohort.report._check import explain
+
     kwargs = {k: v for k, v in read_kwargs.items() if k not in {"columns", "schema"}}
     if read_kwargs.get("schema"):
         raise ArgumentError(
@@ -348,14 +451,9 @@ def run_report_command(args, *, read_kwargs: dict) -> int:
         **kwargs,
     }
     if args.check:
-        problems = check_report(args.out, **common)
-        if not problems:
-            print(f"OK  {args.out}: every file is identical to a fresh rebuild")
-            return 0
-        print(f"DIFFERENT  {args.out}: {len(problems)} file(s) differ from a fresh rebuild")
-        for path, what in problems:
-            print(f"  {path}: {what}")
-        return 1
+        result = check_report(args.out, **common)
+        print(explain(result, args.out, rebuilt=True))
+        return result.status
     result = build_report(out=args.out, **common)
     rows = result.manifest["rows"]
     print(
@@ -364,3 +462,12 @@ def run_report_command(args, *, read_kwargs: dict) -> int:
         f"{rows['analysed']} analysed. Open {result.out / 'index.html'}"
     )
     return 0
+
+
+def run_verify_command(args) -> int:
+    """The ``b12cohort verify DIR`` command: the folder against its own MANIFEST."""
+    from b12cohort.report._check import explain, verify_report
+
+    result = verify_report(args.folder)
+    print(explain(result, args.folder, rebuilt=False))
+    return result.status

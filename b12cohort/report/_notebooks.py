@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 
 from b12cohort._bundled import bundled_file
+from b12cohort.core.errors import NotebookFailed
 
 #: Relative cost of each notebook (measured: imports they trigger plus their own work),
 #: used to balance the notebooks over the kernels.
@@ -92,6 +93,44 @@ def prepare(name: str, parameters: dict):
         c.id = f"{name[:2]}-{i:03d}"
     nb.metadata["title"] = name
     return nb
+
+
+def redact_local_paths(nb, paths) -> None:
+    """Show the user's files by name only: drop their folders from every cell and output.
+
+    The kernels read the input and the mapping file from their local paths (the injected
+    parameters, ``load_metadata(cohort).summary``); the exported notebooks must not carry
+    those paths, which may name a person, a hospital or a home folder.
+    """
+    prefixes = set()
+    for p in paths:
+        if p is None or not isinstance(p, str | os.PathLike) or not Path(p).is_file():
+            continue
+        for folder in {Path(p).parent, Path(p).resolve().parent}:
+            if str(folder) in ("", "."):
+                continue
+            text = str(folder) + os.sep
+            prefixes |= {text, text.replace("\\", "\\\\"), folder.as_posix().rstrip("/") + "/"}
+    prefixes = sorted(prefixes, key=len, reverse=True)
+    if not prefixes:
+        return
+
+    def clean(text):
+        if isinstance(text, list):
+            return [clean(t) for t in text]
+        if not isinstance(text, str):
+            return text
+        for prefix in prefixes:
+            text = text.replace(prefix, "")
+        return text
+
+    for cell in nb.cells:
+        cell.source = clean(cell.source)
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = clean(output["text"])
+            for key, value in output.get("data", {}).items():
+                output["data"][key] = clean(value)
 
 
 def _declared(source: str) -> set[str]:
@@ -213,14 +252,6 @@ def _normalise(nb) -> None:
                 merged.append(out)
         cell.outputs = merged
         cell.metadata.pop("execution", None)
-
-
-class NotebookFailed(Exception):
-    """A notebook cell raised; ``ename``/``evalue`` are the kernel's exception."""
-
-    def __init__(self, name: str, ename: str, evalue: str, traceback: str):
-        super().__init__(f"notebook {name} failed: {ename}: {evalue}")
-        self.name, self.ename, self.evalue, self.traceback = name, ename, evalue, traceback
 
 
 async def execute(

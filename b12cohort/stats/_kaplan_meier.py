@@ -25,7 +25,7 @@ KM_DTYPES = dict.fromkeys(KM_COLUMNS, "float64") | dict.fromkeys(
 )
 
 
-def pointwise_ci(surv, se, *, conf_type: str, confidence: float):
+def pointwise_ci(surv, se, *, ci_method: str, confidence: float):
     """Pointwise limits of the survival curve, as R ``survival:::survfit_confint``.
 
     statsmodels returns Greenwood standard errors but no pointwise interval
@@ -37,10 +37,10 @@ def pointwise_ci(surv, se, *, conf_type: str, confidence: float):
     surv = np.asarray(surv, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         sigma = np.where(se == 0, 0.0, se / surv)
-        if conf_type == "plain":
+        if ci_method == "plain":
             half = z * sigma * surv
             low, high = np.maximum(surv - half, 0.0), np.minimum(surv + half, 1.0)
-        elif conf_type == "log":
+        elif ci_method == "log":
             xx = np.where(surv == 0, np.nan, surv)
             low = np.exp(np.log(xx) - z * sigma)
             high = np.minimum(np.exp(np.log(xx) + z * sigma), 1.0)
@@ -69,7 +69,7 @@ def first_below_half(times: np.ndarray, y: np.ndarray) -> float:
     return float(x[0])
 
 
-def km_table(time: np.ndarray, event: np.ndarray, *, conf_type: str, confidence: float):
+def km_table(time: np.ndarray, event: np.ndarray, *, ci_method: str, confidence: float):
     """The Kaplan-Meier table at every distinct time (events and censorings), as R."""
     fit = SurvfuncRight(time, event.astype(float))
     utimes = np.unique(time)
@@ -84,7 +84,7 @@ def km_table(time: np.ndarray, event: np.ndarray, *, conf_type: str, confidence:
     codes = np.searchsorted(utimes, time)
     n_event = np.bincount(codes, weights=event, minlength=utimes.size).astype(np.int64)
     n_censor = np.bincount(codes, weights=~event, minlength=utimes.size).astype(np.int64)
-    low, high = pointwise_ci(surv, se, conf_type=conf_type, confidence=confidence)
+    low, high = pointwise_ci(surv, se, ci_method=ci_method, confidence=confidence)
     return pd.DataFrame(
         {"time": utimes.astype(float), "n_risk": n_risk.astype(np.int64), "n_event": n_event,
          "n_censor": n_censor, "survival": surv, "std_err": se, "ci_low": low, "ci_high": high}

@@ -46,11 +46,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from b12cohort.core.constants import DEFAULT_SEED
+
 #: At most this many candidate differences are formed explicitly (8 MB of doubles).
 MATERIALISE_MAX = 1 << 20
 #: Size of the sample from which the pivots are taken.
 _SAMPLE = 4096
-_SEED = 20220801
+_SEED = DEFAULT_SEED
 
 
 def _split(xs: np.ndarray, ys: np.ndarray, p: float, strict: bool) -> np.ndarray:

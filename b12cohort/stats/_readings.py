@@ -111,7 +111,7 @@ def _no_variation_rows(sign, n, n_missing, scheme_label, conf, why):
     )
     common = {
         "outcome": sign, "n": n, "n_missing": n_missing, "scheme": scheme_label,
-        "reading": reading, "note": why, "test": "not tested", "method": "not tested",
+        "reading": reading, "note": why, "test": "not tested", "method": "not-tested",
         "method_detail": f"not tested: {why}", "analysis": SECONDARY,
         "estimate_type": "none (no variation)",
     }  # fmt: skip
@@ -128,7 +128,7 @@ def _no_variation_rows(sign, n, n_missing, scheme_label, conf, why):
     ]
 
 
-def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state, caught):
+def sign_rows(data, sign, *, scheme_label, confidence, p_method, random_state, caught):
     """Fisher, trend and Hodges-Lehmann rows for one sign (readings filled in later)."""
     present = data[sign].notna() & data["anemia_grade"].notna()
     values = data.loc[present, sign].astype(bool)
@@ -154,8 +154,9 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
     rows = []
     # --- Fisher-Freeman-Halton across grades
     fis, w = _capture(
-        fisher_exact, data, sign, "anemia_grade", confidence=confidence, random_state=random_state
-    )
+        fisher_exact, data, row=sign, col="anemia_grade", confidence=confidence,
+        p_method="exact" if p_method == "exact" else "auto", random_state=random_state,
+    )  # fmt: skip
     caught += w
     counts = fis.table
     per_grade = ", ".join(
@@ -194,7 +195,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
         )
     )
     # --- Cochran-Armitage trend
-    tr, w = _capture(trend_test, data, sign, "anemia_grade", exact=exact_trend)
+    tr, w = _capture(trend_test, data, outcome=sign, ordinal="anemia_grade", p_method=p_method)
     caught += w
     rows.append(
         _row(
@@ -217,11 +218,13 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
             n_missing=tr.n_missing,
             scheme=scheme_label,
             note=tr.note,
-            _reading=trend_reading(sign, tr, exact_trend),
+            _reading=trend_reading(sign, tr, p_method),
         )
     )
     # --- Hb by sign: Hodges-Lehmann shift
-    cg, w = _capture(compare_groups, data, "hb_g_l", by=sign, confidence=confidence, exact=None)
+    cg, w = _capture(
+        compare_groups, data, value="hb_g_l", by=sign, confidence=confidence, p_method=p_method
+    )
     caught += w
     if isinstance(cg, ArgumentError):
         rows.append(
@@ -231,7 +234,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
                 comparison=f"Hb with vs without {label_words(sign)}",
                 analysis=SECONDARY,
                 test="not tested",
-                method="not tested",
+                method="not-tested",
                 method_detail=f"not tested: {cg}",
                 estimate_type="none",
                 n=n,
@@ -275,7 +278,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, exact_trend, random_state
 def correlation_rows(data, *, scheme_label, confidence, random_state, bound, caught):
     score = "neuro_score"
     cor, w = _capture(
-        correlation, data, score, "hb_g_l", method="spearman", confidence=confidence,
+        correlation, data, x=score, y="hb_g_l", method="spearman", confidence=confidence,
         random_state=random_state,
     )  # fmt: skip
     caught += w
@@ -287,7 +290,7 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
                 comparison="neurological score against Hb",
                 analysis=PRIMARY,
                 test="not tested",
-                method="not tested",
+                method="not-tested",
                 method_detail=f"not tested: {cor}",
                 estimate_type="Spearman rho",
                 scheme=scheme_label,
@@ -296,7 +299,11 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
             )
         ]
     n = cor.n
-    det = detectable_correlation(n, alpha=SUMMARY_ALPHA, power=SUMMARY_POWER) if n >= 5 else None
+    det = (
+        detectable_correlation(n=n, confidence=1 - SUMMARY_ALPHA, power=SUMMARY_POWER)
+        if n >= 5
+        else None
+    )
     det_text = (
         f"With {n} infants a test of ρ = 0 had {SUMMARY_POWER:.0%} power only for |ρ| ≥ "
         f"{_num(det.rho, 2)} as computed for Pearson's r; Spearman's test needs a stronger "
@@ -311,12 +318,11 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
             comparison="neurological score against Hb",
             analysis=PRIMARY,
             test=cor.test,
-            method=f"{cor.p_method}; CI {cor.ci_method}",
+            method=cor.method,
             method_detail=_why(
-                None,
+                cor,
                 "the primary question (does the neurological score track Hb?): rank "
-                "correlation, as the score is a count of 0-6 with ties; p-value "
-                f"{cor.p_method}, CI {cor.ci_method}",
+                f"correlation, as the score is a count of 0-6 with ties; CI {cor.ci_method}",
             ),
             estimate=cor.estimate,
             estimate_type="Spearman rho",
@@ -334,7 +340,7 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
         )
     ]
     if det is not None:
-        power_at = power_correlation(n, 0.3, alpha=SUMMARY_ALPHA)
+        power_at = power_correlation(n=n, rho=0.3, confidence=1 - SUMMARY_ALPHA)
         rows.append(
             _row(
                 outcome=score,
@@ -345,7 +351,7 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
                 method=det.method,
                 method_detail=(
                     "not a test: the smallest correlation a test of ρ = 0 at this n detects "
-                    f"with {SUMMARY_POWER:.0%} power ({det.method}); computed for Pearson's r, "
+                    f"with {SUMMARY_POWER:.0%} power ({det.method_detail}); computed for Pearson's r, "
                     "a lower bound for Spearman's ρ"
                 ),
                 estimate=det.rho,
@@ -368,7 +374,12 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
         )
     if n >= 4 and math.isfinite(cor.estimate):
         tost = correlation_equivalence(
-            data, score, "hb_g_l", bound=bound, method="spearman", alpha=SUMMARY_ALPHA
+            data,
+            x=score,
+            y="hb_g_l",
+            bound=bound,
+            method="spearman",
+            confidence=1 - SUMMARY_ALPHA,
         )
         rows.append(
             _row(
@@ -380,7 +391,7 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
                 method=tost.method,
                 method_detail=(
                     "two one-sided tests of H0: ρ ≤ −bound and H0: ρ ≥ +bound; only a test "
-                    f"like this can support a claim of absence ({tost.method})"
+                    f"like this can support a claim of absence ({tost.method_detail})"
                 ),
                 estimate=tost.estimate,
                 estimate_type=f"Spearman rho (TOST, bound ±{bound:g})",

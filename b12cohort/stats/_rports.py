@@ -6,9 +6,11 @@ They exist so that results reproduce R to the last digits where R's own algorith
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["R_UNIROOT_TOL", "r_zeroin"]
+__all__ = ["R_UNIROOT_TOL", "pwilcox", "qwilcox", "r_zeroin", "wilcox_counts"]
 
 #: ``uniroot``'s default tolerance, ``.Machine$double.eps^0.25``.
 R_UNIROOT_TOL = float(np.finfo(float).eps) ** 0.25
@@ -65,3 +67,56 @@ def r_zeroin(f, ax: float, bx: float, tol: float = R_UNIROOT_TOL, maxit: int = 1
         if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
             c, fc = a, fa
     return b
+
+
+# --------------------------------------------------------------------------- Wilcoxon (R)
+def wilcox_counts(m: int, n: int) -> list[int]:
+    """Exact null frequencies of W (Mann-Whitney U) for group sizes m, n (R ``cwilcox``).
+
+    Coefficients of the Gaussian binomial [m + n choose m]_q, built as the product of
+    (1 - q^(n+i)) / (1 - q^i), i = 1..m, in exact integer arithmetic.
+    """
+    size = m * n + 1
+    coef = np.zeros(size, dtype=object)
+    coef[0] = 1
+    for i in range(1, m + 1):
+        k = n + i
+        if k < size:
+            coef[k:] = coef[k:] - coef[: size - k]
+        for r in range(i):  # divide by (1 - q^i): running sums with step i
+            coef[r::i] = np.cumsum(coef[r::i])
+    return [int(c) for c in coef]
+
+
+def pwilcox(q: float, counts: list[int]) -> float:
+    """P(W <= q) from exact counts."""
+    q = math.floor(q + 1e-7)
+    if q < 0:
+        return 0.0
+    if q >= len(counts) - 1:
+        return 1.0
+    return sum(counts[: q + 1]) / sum(counts)
+
+
+def qwilcox(x: float, counts: list[int]) -> int:
+    """R ``qwilcox(x, m, n)`` (nmath/wilcox.c), including its 10 * DBL_DBL_EPSILON fuzz."""
+    mn = len(counts) - 1
+    if x <= 0:
+        return 0
+    if x >= 1:
+        return mn
+    total = float(sum(counts))
+    p, q = 0.0, 0
+    if x <= 0.5:
+        x = x - 10 * _DBL_EPS
+        while True:
+            p += counts[q] / total
+            if p >= x:
+                return q
+            q += 1
+    x = 1 - x + 10 * _DBL_EPS
+    while True:
+        p += counts[q] / total
+        if p > x:
+            return mn - q
+        q += 1

@@ -78,7 +78,7 @@ def fisher_reading(sign, fis, per_grade, two, confidence):
     return reading
 
 
-def trend_reading(sign, tr, exact_trend):
+def trend_reading(sign, tr, p_method):
     shares = ", ".join(
         f"{p:.0%} ({int(e)}/{int(m)})"
         for p, e, m in zip(tr.table["proportion"], tr.table["events"], tr.table["n"], strict=True)
@@ -88,10 +88,10 @@ def trend_reading(sign, tr, exact_trend):
     def reading(padj):
         text = (
             f"Share with {label_words(sign)} from {tr.levels[0]} to {tr.levels[-1]} anaemia: "
-            f"{shares}; {pattern}. Trend z = {_num(tr.z, 2)}, {tr.method.split(' (')[0]} "
+            f"{shares}; {pattern}. Trend z = {_num(tr.z, 2)}, {tr.method} "
             f"{tr.test}, {p_text(tr.p_value)}{padj}."
         )
-        if exact_trend and tr.method != "exact":
+        if p_method != "asymptotic" and tr.method != "exact":
             text += (
                 " The exact permutation test was infeasible at this size: the asymptotic "
                 "test ran instead."

@@ -31,11 +31,13 @@ import pandas as pd
 
 from b12cohort.core.arguments import (
     check_between,
+    check_choice,
     check_confidence,
     check_dataframe,
     check_p_adjust,
     require_columns,
 )
+from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError
 from b12cohort.stats._readings import SUMMARY_COLUMNS, correlation_rows, sign_rows
 from b12cohort.stats._sentences import ADJUST_LABEL, adjustment_text
@@ -50,8 +52,8 @@ def association_summary(
     signs: Sequence[str] | None = None,
     p_adjust: str = "holm",
     confidence: float = 0.95,
-    exact_trend: bool = True,
-    random_state: Any = 0,
+    p_method: str = "auto",
+    random_state: Any = DEFAULT_SEED,
     equivalence_bound: float = 0.5,
 ) -> pd.DataFrame:
     """One table of every association between the neurological signs and anaemia.
@@ -76,13 +78,19 @@ def association_summary(
         family defined in Notes.
     confidence : float
         Level of the confidence intervals.
-    exact_trend : bool
-        Exact (permutation) Cochran-Armitage test (default) or its asymptotic version.
-        When the exact test would exceed its work budget (see :func:`trend_test`; with
-        the three anaemia grades not before ~10^6 infants, with four or more grades from
-        ~10^4), the asymptotic test runs and the row's ``method`` says so ("asymptotic
-        (exact distribution infeasible: ...)"), as do ``note``, ``reading`` and an
-        ApproximationWarning.
+    p_method : {"auto", "exact", "asymptotic"}
+        How the p-values of the trend and Wilcoxon rows are computed (passed to
+        :func:`trend_test` and :func:`compare_groups`; the Fisher rows use ``"auto"``,
+        or ``"exact"`` when ``"exact"`` is asked, as Fisher's test has no asymptotic
+        version here). ``"auto"`` (default): the exact (permutation) Cochran-Armitage
+        test and R's rule for the Wilcoxon test; when the exact trend test would exceed
+        its work budget (see :func:`trend_test`; with the three anaemia grades not
+        before ~10^6 infants, with four or more grades from ~10^4), the asymptotic test
+        runs and the row's ``method`` ("asymptotic") and ``method_detail`` ("exact
+        distribution infeasible: ...") say so, as do ``note``, ``reading`` and an
+        ApproximationWarning. ``"exact"``: raise
+        :class:`~b12cohort.core.errors.ExactTestInfeasibleError` instead (the error is
+        raised, not captured in a row). ``"asymptotic"``: the asymptotic tests.
     random_state : int, numpy.random.Generator or None
         Seed for any Monte Carlo p-value (permutation test of the correlation when n >= 10
         with ties; Fisher when the exact network algorithm exceeds its budget).
@@ -113,11 +121,11 @@ def association_summary(
             and not adjusted), ``"secondary"`` (the per-sign tests: one family, adjusted
             with ``p_adjust``) or ``"supporting the primary"`` (the detectable
             correlation and the equivalence test: no test of the primary null).
-        ``test``, ``method``
-            The test that ran and how (exact, Monte Carlo, asymptotic...), from the
-            underlying result; "not tested" with the reason in ``note``.
-        ``method_detail``
-            Why this test, and how its p-value was obtained, in words.
+        ``test``, ``method``, ``method_detail``
+            The test that ran, how (a token: "exact", "monte-carlo", "asymptotic",
+            "permutation"...), and in words why this test and what ran, from the
+            underlying result; test "not tested" and method "not-tested" with the reason
+            in ``note``.
         ``estimate``, ``estimate_type``
             The effect and what it is (e.g. "Hodges–Lehmann shift, g/L (with minus
             without the sign)", "Spearman rho"); NaN when the test has no single effect
@@ -217,8 +225,7 @@ def association_summary(
     require_columns(data, ["hb_g_l"], function=fn)
     confidence = check_confidence(confidence, function=fn)
     p_adjust = check_p_adjust(p_adjust, function=fn)
-    if not isinstance(exact_trend, bool | np.bool_):
-        raise ArgumentError(f"{fn}(): `exact_trend` must be True or False; got {exact_trend!r}.")
+    p_method = check_choice(p_method, ("auto", "exact", "asymptotic"), name="p_method", function=fn)
     bound = check_between(
         equivalence_bound, 0.0, 1.0, name="equivalence_bound", function=fn, example="0.5"
     )
@@ -273,7 +280,7 @@ def association_summary(
     for s in sign_list:
         rows += sign_rows(
             work, s, scheme_label=scheme_label, confidence=confidence,
-            exact_trend=bool(exact_trend), random_state=random_state, caught=caught,
+            p_method=p_method, random_state=random_state, caught=caught,
         )  # fmt: skip
     rows += correlation_rows(
         work, scheme_label=scheme_label, confidence=confidence, random_state=random_state,

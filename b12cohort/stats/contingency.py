@@ -34,16 +34,17 @@ from b12cohort.core.arguments import (
 from b12cohort.core.categories import codes as _codes
 from b12cohort.core.categories import levels as _levels
 from b12cohort.core.categories import levels_text as _levels_text
+from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import (
     ApproximationWarning,
     ArgumentError,
-    B12CohortError,
     DataQualityWarning,
+    ExactTestInfeasibleError,
 )
+from b12cohort.core.results import Result
 from b12cohort.stats import _fexact
 
 __all__ = [
-    "ExactTestInfeasibleError",
     "FisherResult",
     "fisher_exact",
     "fisher_exact_table",
@@ -54,13 +55,8 @@ FISHER_METHODS = ("auto", "exact", "monte-carlo")
 #: :func:`fisher_exact_table`. About 0.3-1 s of computing on one core.
 DEFAULT_MAX_TABLES = 10_000_000
 DEFAULT_RESAMPLES = 10_000
-DEFAULT_SEED = 20220801
 TEST_2X2 = "Fisher's exact test"
 TEST_RXC = "Fisher–Freeman–Halton exact test"
-
-
-class ExactTestInfeasibleError(B12CohortError, RuntimeError):
-    """``method="exact"`` was requested but the exact enumeration exceeds its work budget."""
 
 
 # --------------------------------------------------------------------------------------
@@ -69,7 +65,7 @@ class ExactTestInfeasibleError(B12CohortError, RuntimeError):
 
 
 @dataclass(frozen=True)
-class FisherResult:
+class FisherResult(Result):
     """Result of :func:`fisher_exact_table` / :func:`fisher_exact`.
 
     Attributes
@@ -101,15 +97,16 @@ class FisherResult:
         Work spent by the exact algorithm, in units of about one partial table (see the
         Notes of :func:`fisher_exact_table`). After a switch to Monte Carlo: the work done
         plus the estimate of the step that was refused, i.e. a lower bound of what the
-        exact test would need (compare with ``max_tables``). None when not run.
-    max_tables : int
-        Work budget of the exact algorithm; beyond it ``method="auto"`` switches to
+        exact test would need (compare with ``max_work``). None when not run.
+    max_work : int
+        Work budget of the exact algorithm; beyond it ``p_method="auto"`` switches to
         Monte Carlo.
     n_resamples, random_state, mc_standard_error
         Monte Carlo only (None otherwise): number of simulated tables, seed used and the
         binomial standard error ``sqrt(p (1 - p) / n_resamples)`` of the p-value.
-    row_variable, col_variable : str or None
-        Names of the variables crossed (:func:`fisher_exact`).
+    outcome, exposure : str or None
+        Names of the variables crossed (:func:`fisher_exact`): the rows (``row``) and
+        the columns (``col``).
     """
 
     table: pd.DataFrame
@@ -126,43 +123,28 @@ class FisherResult:
     dropped_levels: dict = field(default_factory=lambda: {"rows": (), "columns": ()})
     note: str = ""
     work: int | None = None
-    max_tables: int = DEFAULT_MAX_TABLES
+    max_work: int = DEFAULT_MAX_TABLES
     n_resamples: int | None = None
     random_state: int | None = None
     mc_standard_error: float | None = None
-    row_variable: str | None = None
-    col_variable: str | None = None
+    outcome: str | None = None
+    exposure: str | None = None
 
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One-row tidy DataFrame: ``row_variable, col_variable, test, method,
-        alternative, n, n_missing, n_rows, n_cols, estimate`` (the odds ratio, 2×2 only),
-        ``ci_low, ci_high, confidence, p_value, mc_standard_error, n_resamples,
-        random_state, work, dropped_levels`` (text), ``note``."""
-        return pd.DataFrame(
-            {
-                "row_variable": [self.row_variable],
-                "col_variable": [self.col_variable],
-                "test": [self.test],
-                "method": [self.method],
-                "alternative": [self.alternative],
-                "n": [self.n],
-                "n_missing": [self.n_missing],
-                "n_rows": [self.table.shape[0]],
-                "n_cols": [self.table.shape[1]],
-                "estimate": [self.odds_ratio],
-                "ci_low": [self.ci_low],
-                "ci_high": [self.ci_high],
-                "confidence": [self.confidence],
-                "p_value": [self.p_value],
-                "mc_standard_error": [self.mc_standard_error],
-                "n_resamples": [self.n_resamples],
-                "random_state": [self.random_state],
-                "work": [self.work],
-                "dropped_levels": [_levels_text(self.dropped_levels)],
-                "note": [self.note],
-            }
-        )
+    summary_fields = (
+        "outcome", "exposure", "test", "method", "alternative", "n", "n_missing", "n_rows",
+        "n_cols", "estimate", "ci_low", "ci_high", "confidence", "p_value",
+        "mc_standard_error", "n_resamples", "random_state", "work", "dropped_levels", "note",
+    )  # fmt: skip
+
+    def _summary_extra(self) -> dict[str, Any]:
+        """The table's size, the odds ratio as ``estimate`` (2×2 only) and the dropped
+        levels as text."""
+        return {
+            "n_rows": self.table.shape[0],
+            "n_cols": self.table.shape[1],
+            "estimate": self.odds_ratio,
+            "dropped_levels": _levels_text(self.dropped_levels),
+        }
 
 
 # --------------------------------------------------------------------------------------
@@ -180,7 +162,7 @@ def _count_table(table: Any, function: str) -> pd.DataFrame:
             raise ArgumentError(
                 f"{function}(): `table` must be 2-dimensional (rows × columns of counts); "
                 f"got an array with {arr.ndim} dimension(s). For two columns of a DataFrame "
-                "use fisher_exact(data, row, col)."
+                "use fisher_exact(data, row=..., col=...)."
             )
         frame = pd.DataFrame(arr)
     if frame.shape[0] == 0 or frame.shape[1] == 0:
@@ -234,18 +216,18 @@ def _fisher(
     *,
     alternative,
     confidence,
-    method,
+    p_method,
     n_resamples,
     random_state,
-    max_tables,
+    max_work,
     function,
     names=(None, None),
 ):
     alternative = check_alternative(alternative, function=function)
     confidence = check_confidence(confidence, function=function)
-    method = check_choice(method, FISHER_METHODS, name="method", function=function)
+    method = check_choice(p_method, FISHER_METHODS, name="p_method", function=function)
     n_resamples = check_positive_int(n_resamples, name="n_resamples", function=function)
-    max_tables = check_positive_int(max_tables, name="max_tables", function=function)
+    max_work = check_positive_int(max_work, name="max_work", function=function)
     original_shape = counts.shape
     table, dropped = _drop_empty(counts)
     if alternative != "two-sided" and min(table.shape) >= 2 and table.shape != (2, 2):
@@ -275,9 +257,9 @@ def _fisher(
         "confidence": confidence,
         "n": n,
         "dropped_levels": dropped,
-        "max_tables": max_tables,
-        "row_variable": names[0],
-        "col_variable": names[1],
+        "max_work": max_work,
+        "outcome": names[0],
+        "exposure": names[1],
     }
     nan = float("nan")
     if n == 0 or min(table.shape) < 2:
@@ -308,13 +290,13 @@ def _fisher(
             p, work = model.p_value(alternative), int(model.support.size)
         elif alternative != "two-sided":
             raise ArgumentError(
-                f"{function}(): method='monte-carlo' computes the two-sided "
+                f"{function}(): p_method='monte-carlo' computes the two-sided "
                 f"Fisher–Freeman–Halton p-value only; got alternative={alternative!r}. The "
-                "exact one-sided 2×2 p-value is cheap: use method='auto'."
+                "exact one-sided 2×2 p-value is cheap: use p_method='auto'."
             )
     elif method != "monte-carlo":
         try:
-            p, work = _fexact.fexact_pvalue(x, max_work=max_tables)
+            p, work = _fexact.fexact_pvalue(x, max_work=max_work)
             work = int(work)
         except _fexact.WorkLimitExceeded as err:
             work = int(min(err.work + err.needed, 2**62))  # lower bound of the exact work
@@ -322,12 +304,12 @@ def _fisher(
                 raise ExactTestInfeasibleError(
                     f"{function}(): the exact test on this {x.shape[0]}×{x.shape[1]} table "
                     f"(n = {n}) needs at least {work:,} work units (partial tables), more "
-                    f"than max_tables={max_tables:,}. Raise max_tables (slower, more "
-                    "memory) or use method='auto' / 'monte-carlo'."
+                    f"than max_work={max_work:,}. Raise max_work (slower, more "
+                    "memory) or use p_method='auto' / 'monte-carlo'."
                 ) from None
             msg = (
                 f"exact enumeration would need at least {work:,} partial tables, more than "
-                f"max_tables={max_tables:,}; p-value estimated by Monte Carlo with "
+                f"max_work={max_work:,}; p-value estimated by Monte Carlo with "
                 f"{n_resamples:,} simulated tables"
             )
             notes.append(msg)
@@ -350,10 +332,10 @@ def fisher_exact_table(
     *,
     alternative: str = "two-sided",
     confidence: float = 0.95,
-    method: str = "auto",
+    p_method: str = "auto",
     n_resamples: int = DEFAULT_RESAMPLES,
     random_state: Any = DEFAULT_SEED,
-    max_tables: int = DEFAULT_MAX_TABLES,
+    max_work: int = DEFAULT_MAX_TABLES,
 ) -> FisherResult:
     """Fisher's exact test on a table of counts (2×2 or any R×C), as R ``fisher.test``.
 
@@ -366,8 +348,8 @@ def fisher_exact_table(
         (``"greater"``: odds ratio > 1), as in R.
     confidence : float
         Level of the odds-ratio confidence interval (2×2 only).
-    method : {"auto", "exact", "monte-carlo"}
-        ``"auto"``: exact, unless the exact enumeration would exceed ``max_tables``, then
+    p_method : {"auto", "exact", "monte-carlo"}
+        ``"auto"``: exact, unless the exact enumeration would exceed ``max_work``, then
         Monte Carlo (with :class:`~b12cohort.core.errors.ApproximationWarning`).
         ``"exact"``: exact or :class:`ExactTestInfeasibleError`. ``"monte-carlo"``: always
         simulate (two-sided p-value only).
@@ -376,7 +358,7 @@ def fisher_exact_table(
     random_state : int, None or numpy.random.Generator
         Seed of the Monte Carlo simulation (recorded in the result). ``None`` draws a fresh
         seed, which is still recorded.
-    max_tables : int
+    max_work : int
         Work budget of the exact algorithm, in partial tables enumerated (see Notes).
 
     Returns
@@ -391,14 +373,14 @@ def fisher_exact_table(
         The table is not 2-D, has negative / non-whole / missing counts, an option is
         invalid, or a one-sided alternative is asked for a table larger than 2×2.
     ExactTestInfeasibleError
-        ``method="exact"`` and the enumeration exceeds ``max_tables``.
+        ``p_method="exact"`` and the enumeration exceeds ``max_work``.
 
     Warns
     -----
     DataQualityWarning
         Empty rows/columns were dropped, or the table collapsed to one row/column (p = 1).
     ApproximationWarning
-        ``method="auto"`` switched to Monte Carlo.
+        ``p_method="auto"`` switched to Monte Carlo.
 
     Notes
     -----
@@ -425,8 +407,8 @@ def fisher_exact_table(
 
     *Exact / Monte Carlo switch*: before each step the algorithm estimates the partial
     tables it would create (plus a fixed cost per node) and stops if the total would exceed
-    ``max_tables`` (default 10,000,000, about 0.3-0.5 s of work on one core; the check
-    itself is immediate, so hopeless tables switch at once). ``method="auto"`` then
+    ``max_work`` (default 10,000,000, about 0.3-0.5 s of work on one core; the check
+    itself is immediate, so hopeless tables switch at once). ``p_method="auto"`` then
     simulates ``n_resamples`` tables (Patefield's algorithm, :func:`scipy.stats.random_table`)
     and reports ``p = (1 + hits) / (n_resamples + 1)`` with its standard error;
     ``result.work`` records the work done. Observed times on one core (R ``fisher.test`` in
@@ -475,10 +457,10 @@ def fisher_exact_table(
         counts,
         alternative=alternative,
         confidence=confidence,
-        method=method,
+        p_method=p_method,
         n_resamples=n_resamples,
         random_state=random_state,
-        max_tables=max_tables,
+        max_work=max_work,
         function="fisher_exact_table",
         names=names,
     )
@@ -486,15 +468,15 @@ def fisher_exact_table(
 
 def fisher_exact(
     data: pd.DataFrame,
+    *,
     row: str,
     col: str,
-    *,
     alternative: str = "two-sided",
     confidence: float = 0.95,
-    method: str = "auto",
+    p_method: str = "auto",
     n_resamples: int = DEFAULT_RESAMPLES,
     random_state: Any = DEFAULT_SEED,
-    max_tables: int = DEFAULT_MAX_TABLES,
+    max_work: int = DEFAULT_MAX_TABLES,
 ) -> FisherResult:
     """Fisher's exact test of independence between two columns of a DataFrame.
 
@@ -508,14 +490,14 @@ def fisher_exact(
         Column names. Levels keep their natural order: categories of a Categorical (the
         ordered ``anemia_grade``: none < mild < moderate < severe), ``False, True`` for
         booleans, sorted values otherwise.
-    alternative, confidence, method, n_resamples, random_state, max_tables
+    alternative, confidence, p_method, n_resamples, random_state, max_work
         As in :func:`fisher_exact_table`.
 
     Returns
     -------
     FisherResult
         As :func:`fisher_exact_table`, with ``n_missing`` (rows dropped because ``row``
-        or ``col`` is missing) and ``row_variable`` / ``col_variable`` filled in.
+        or ``col`` is missing) and ``outcome`` (``row``) / ``exposure`` (``col``) filled in.
         Categories with no observation (e.g. ``"none"`` when every infant is anaemic,
         ``False`` when a sign is present in all) are dropped and listed in
         ``dropped_levels``.
@@ -548,7 +530,7 @@ def fisher_exact(
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
-    ...     res = fisher_exact(df, "adynamia", "anemia_grade")
+    ...     res = fisher_exact(df, row="adynamia", col="anemia_grade")
     >>> res.dropped_levels["columns"], res.n, res.table.shape
     (('none',), 19, (2, 3))
     """
@@ -570,10 +552,10 @@ def fisher_exact(
         frame,
         alternative=alternative,
         confidence=confidence,
-        method=method,
+        p_method=p_method,
         n_resamples=n_resamples,
         random_state=random_state,
-        max_tables=max_tables,
+        max_work=max_work,
         function=function,
         names=(row, col),
     )

@@ -25,7 +25,14 @@ from b12cohort.core.arguments import (
     check_positive_int,
     require_columns,
 )
-from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
+from b12cohort.core.constants import DEFAULT_SEED
+from b12cohort.core.errors import (
+    ApproximationWarning,
+    ArgumentError,
+    DataQualityWarning,
+    ExactTestInfeasibleError,
+)
+from b12cohort.core.results import Result
 
 __all__ = [
     "EXACT_PERMUTATION_MAX_N",
@@ -55,11 +62,11 @@ TESTS = {
 
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
-class CorrelationResult:
+class CorrelationResult(Result):
     """Result of :func:`correlation` (see there for the meaning of every field)."""
 
-    x: str
-    y: str
+    outcome: str
+    exposure: str
     estimate: float
     ci_low: float
     ci_high: float
@@ -69,18 +76,14 @@ class CorrelationResult:
     n: int
     n_missing: int
     ties: bool
-    method: str
+    estimator: str
     test: str
-    p_method: str
+    method: str
+    method_detail: str
     ci_method: str
     alternative: str
     confidence: float
     note: str
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One-row tidy DataFrame with every field."""
-        return pd.DataFrame([self.__dict__])
 
 
 # --------------------------------------------------------------------------- helpers
@@ -239,16 +242,16 @@ def _auto_p_method(n: int, ties: bool, method: str) -> str:
 # --------------------------------------------------------------------------- correlation
 def correlation(
     data: pd.DataFrame,
+    *,
     x: str,
     y: str,
-    *,
     method: str = "spearman",
     p_method: str = "auto",
     ci_method: str = "fisher-z",
     confidence: float = 0.95,
     alternative: str = "two-sided",
     n_resamples: int = 9999,
-    random_state: Any = 0,
+    random_state: Any = DEFAULT_SEED,
 ) -> CorrelationResult:
     """Spearman's rho or Kendall's tau-b between two columns, with a recorded p-method.
 
@@ -304,22 +307,23 @@ def correlation(
     n_resamples : int
         Monte Carlo permutations or bootstrap resamples.
     random_state : int, numpy.random.Generator or None
-        Seed for Monte Carlo permutation and bootstrap (default 0: deterministic).
+        Seed for Monte Carlo permutation and bootstrap (default
+        :data:`~b12cohort.core.constants.DEFAULT_SEED`: deterministic).
 
     Returns
     -------
     CorrelationResult
         Frozen dataclass with fields
 
-        ``x``, ``y``
-            The column names.
+        ``outcome``, ``exposure``
+            The column names (``x``, ``y``).
         ``estimate``
             rho or tau-b (NaN when a column is constant).
         ``ci_low``, ``ci_high``
             Confidence limits (NaN when n is too small for the SE, or a column is
             constant).
         ``p_value``
-            p-value for H0: no association, by ``p_method``.
+            p-value for H0: no association, by ``method``.
         ``statistic``, ``statistic_name``
             R's statistic: Spearman "S" = (n^3 - n)(1 - rho) / 6; Kendall "z" when
             asymptotic, "T" (number of concordant pairs) otherwise.
@@ -327,15 +331,18 @@ def correlation(
             Complete pairs used; rows dropped because x or y was missing.
         ``ties``
             Whether x or y has tied values (R's definition).
-        ``method``
-            "spearman" or "kendall".
+        ``estimator``
+            "spearman" or "kendall" (the ``method`` argument).
         ``test``
             "Spearman's rank correlation rho" / "Kendall's rank correlation tau-b".
-        ``p_method``
+        ``method``
+            How the p-value was computed: "asymptotic", "exact" or "permutation"
+            ("not-tested" when a column is constant).
+        ``method_detail``
             What ran, e.g. "asymptotic (t approximation, 17 df)", "exact (Kendall null
             distribution)", "permutation (exact, 5040 permutations)", "permutation
-            (Monte Carlo, 9999 resamples, seed 0)"; prefixed "auto: " when chosen by the
-            rule above.
+            (Monte Carlo, 9999 resamples, seed 20220801)"; prefixed "auto: " when chosen
+            by the rule above.
         ``ci_method``
             "Fisher z, Bonett-Wright SE", "Fisher z, Fieller SE" or "bootstrap BCa (9999
             resamples, seed 0)".
@@ -349,8 +356,9 @@ def correlation(
     Raises
     ------
     ArgumentError
-        Unknown columns or options; fewer than 3 complete pairs; ``p_method="exact"``
-        where no exact distribution is available.
+        Unknown columns or options; fewer than 3 complete pairs.
+    ExactTestInfeasibleError
+        ``p_method="exact"`` where no exact distribution is available.
 
     Warns
     -----
@@ -387,9 +395,9 @@ def correlation(
     >>> import pandas as pd
     >>> df = pd.DataFrame({"hb": [62, 75, 81, 90, 98, 104, 70.5],
     ...                    "score": [4, 3, 3, 2, 2, 1, 3]})
-    >>> res = correlation(df, "hb", "score")
-    >>> round(res.estimate, 3), res.p_method
-    (-0.954, 'auto: permutation (exact, 5040 permutations)')
+    >>> res = correlation(df, x="hb", y="score")
+    >>> round(res.estimate, 3), res.method, res.method_detail
+    (-0.954, 'permutation', 'auto: permutation (exact, 5040 permutations)')
     >>> round(res.p_value, 4)
     0.0048
     """
@@ -420,7 +428,7 @@ def correlation(
         return CorrelationResult(
             x, y, math.nan, math.nan, math.nan, math.nan, math.nan,
             "S" if method == "spearman" else "T", n, n_missing, ties, method, test,
-            "not computed", "not computed", alternative, confidence, msg,
+            "not-tested", "not computed", "not computed", alternative, confidence, msg,
         )  # fmt: skip
 
     if method == "spearman":
@@ -438,9 +446,10 @@ def correlation(
     if chosen == "exact":
         if ties or (method == "spearman" and n > EXACT_PERMUTATION_MAX_N):
             why = "the data have ties" if ties else f"n = {n} > {EXACT_PERMUTATION_MAX_N}"
-            raise ArgumentError(
-                f"{fn}(): no exact null distribution for {test} here ({why}); use "
-                "p_method='permutation' (conditional on ties) or 'asymptotic'."
+            raise ExactTestInfeasibleError(
+                f"{fn}(): p_method='exact', but there is no exact null distribution for "
+                f"{test} here ({why}); use p_method='auto', 'permutation' (conditional on "
+                "ties) or 'asymptotic'."
             )
         if method == "kendall":
             p_value = float(
@@ -519,8 +528,8 @@ def correlation(
         warnings.warn(f"{fn}(): {'; '.join(notes)}.", DataQualityWarning, stacklevel=2)
 
     return CorrelationResult(
-        x=x,
-        y=y,
+        outcome=x,
+        exposure=y,
         estimate=estimate,
         ci_low=float(ci_low),
         ci_high=float(ci_high),
@@ -530,9 +539,10 @@ def correlation(
         n=n,
         n_missing=n_missing,
         ties=bool(ties),
-        method=method,
+        estimator=method,
         test=test,
-        p_method=p_label,
+        method=chosen,
+        method_detail=p_label,
         ci_method=ci_label,
         alternative=alternative,
         confidence=confidence,

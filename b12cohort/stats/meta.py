@@ -21,6 +21,7 @@ from scipy import optimize, stats
 
 from b12cohort.core.arguments import check_choice, check_confidence, require_columns
 from b12cohort.core.errors import ApproximationWarning, ArgumentError
+from b12cohort.core.results import Result
 from b12cohort.stats.proportions import binomial_ci
 
 __all__ = [
@@ -35,12 +36,6 @@ __all__ = [
 METHODS = ("REML", "DL")
 TRANSFORMS = ("logit", "ft")
 POOLING_TEST = "random-effects meta-analysis of proportions"
-# fmt: off
-_SUMMARY_FIELDS = [
-    "k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "q_df",
-    "q_p_value", "method", "transform", "confidence", "n_corrected", "test",
-]
-# fmt: on
 # metafor::rma control defaults (threshold, maxiter, tol = .Machine$double.eps^0.25)
 _THRESHOLD = 1e-5
 _MAXITER = 100
@@ -48,7 +43,7 @@ _LL_TOL = np.finfo(float).eps ** 0.25
 
 
 # --------------------------------------------------------------------------- pooling
-def clopper_pearson(events, totals, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def clopper_pearson(*, events, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact (Clopper-Pearson) confidence limits of binomial proportions.
 
     The same limits as :func:`b12cohort.stats.proportions.binomial_ci` (R ``binom.test``),
@@ -56,18 +51,18 @@ def clopper_pearson(events, totals, *, confidence: float = 0.95) -> tuple[np.nda
 
     Examples
     --------
-    >>> lo, hi = clopper_pearson([6], [19])
+    >>> lo, hi = clopper_pearson(events=[6], n=[19])
     >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
     (0.1258, 0.5655)
     """
     level = check_confidence(confidence, function="clopper_pearson")
     x = np.atleast_1d(np.asarray(events, dtype=int))
-    n = np.atleast_1d(np.asarray(totals, dtype=int))
-    return binomial_ci(x, n, method="clopper-pearson", confidence=level)
+    total = np.atleast_1d(np.asarray(n, dtype=int))
+    return binomial_ci(events=x, n=total, ci_method="clopper-pearson", confidence=level)
 
 
 @dataclass(frozen=True, eq=False)
-class PooledPrevalence:
+class PooledPrevalence(Result):
     """Result of :func:`pool_prevalence` (all proportions on the 0-1 scale, unrounded).
 
     Attributes
@@ -89,8 +84,9 @@ class PooledPrevalence:
         (k - 1) and chi-squared p-value (1.0 when k = 1).
     k : int
         Number of studies.
-    method, transform : str
-        ``"REML"`` or ``"DL"``; ``"logit"`` or ``"ft"``.
+    estimator, transform : str
+        ``"REML"`` or ``"DL"`` (the ``method`` argument: the tau² estimator);
+        ``"logit"`` or ``"ft"``.
     confidence : float
         Level of the confidence and prediction intervals.
     n_corrected : int
@@ -100,6 +96,8 @@ class PooledPrevalence:
         ``"moments"`` (DL) or ``"fixed-k1"`` (k = 1: tau2 set to 0).
     test : str
         ``"random-effects meta-analysis of proportions"``.
+    method : str
+        ``"random-effects"``.
     studies : pandas.DataFrame
         One row per study: ``study``, ``events``, ``total``, ``proportion``,
         ``ci_low``, ``ci_high`` (exact Clopper-Pearson), ``yi``, ``vi`` (transformed
@@ -120,18 +118,19 @@ class PooledPrevalence:
     q_df: int
     q_p_value: float
     k: int
-    method: str
+    estimator: str
     transform: str
     confidence: float
     n_corrected: int
     tau2_algorithm: str
     studies: pd.DataFrame
     test: str = POOLING_TEST
+    method: str = "random-effects"
 
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One-row tidy DataFrame of the pooled result (no per-study rows)."""
-        return pd.DataFrame([{name: getattr(self, name) for name in _SUMMARY_FIELDS}])
+    summary_fields = (
+        "k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "q_df",
+        "q_p_value", "estimator", "method", "transform", "confidence", "n_corrected", "test",
+    )  # fmt: skip
 
 
 def _escalc(x: np.ndarray, n: np.ndarray, transform: str):
@@ -228,9 +227,9 @@ def _tau2_dl(yi: np.ndarray, vi: np.ndarray, q: float) -> float:
 
 
 def pool_prevalence(
-    events,
-    totals=None,
+    data,
     *,
+    totals=None,
     method: str = "REML",
     transform: str = "logit",
     confidence: float = 0.95,
@@ -240,8 +239,8 @@ def pool_prevalence(
 
     Parameters
     ----------
-    events : array-like of int, or pandas.DataFrame
-        Infants with the sign in each study. A DataFrame with columns ``events`` and
+    data : pandas.DataFrame, or array-like of int
+        Infants with the sign in each study (the events). A DataFrame with columns ``events`` and
         ``total`` (and optionally ``study``), such as :func:`load_literature` filtered to
         one sign, may be passed instead, with ``totals`` left out.
     totals : array-like of int
@@ -322,8 +321,8 @@ def pool_prevalence(
     Examples
     --------
     >>> from b12cohort import pool_prevalence
-    >>> res = pool_prevalence([7, 18], [21, 27], method="DL")
-    >>> res.k, res.method, res.transform
+    >>> res = pool_prevalence([7, 18], totals=[21, 27], method="DL")
+    >>> res.k, res.estimator, res.transform
     (2, 'DL', 'logit')
     >>> round(res.estimate, 3), round(res.tau2, 3)  # R metafor: 0.504, 0.770
     (0.504, 0.77)
@@ -332,7 +331,7 @@ def pool_prevalence(
     method = check_choice(method, METHODS, name="method", function=function)
     transform = check_choice(transform, TRANSFORMS, name="transform", function=function)
     level = check_confidence(confidence, function=function)
-    x, n, labels = _counts(events, totals, studies, function=function)
+    x, n, labels = _counts(data, totals, studies, function=function)
     k = len(x)
 
     yi, vi, corrected = _escalc(x.astype(float), n.astype(float), transform)
@@ -375,7 +374,7 @@ def pool_prevalence(
         def back(t: float) -> float:
             return _ipft(t, n_hm)
 
-    ci_lo, ci_hi = clopper_pearson(x, n, confidence=level)
+    ci_lo, ci_hi = clopper_pearson(events=x, n=n, confidence=level)
     table = pd.DataFrame(
         {
             "study": pd.array(labels, dtype="string"),
@@ -404,7 +403,7 @@ def pool_prevalence(
         q_df=k - 1,
         q_p_value=q_p,
         k=k,
-        method=method,
+        estimator=method,
         transform=transform,
         confidence=level,
         n_corrected=int(corrected.sum()),

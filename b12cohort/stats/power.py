@@ -26,6 +26,7 @@ from b12cohort.core.arguments import (
     check_positive_int,
 )
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
+from b12cohort.core.results import Result
 from b12cohort.stats.correlation import (
     METHODS,
     TESTS,
@@ -45,29 +46,25 @@ __all__ = [
 
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
-class DetectableCorrelation:
+class DetectableCorrelation(Result):
     """Result of :func:`detectable_correlation` (see there)."""
 
     rho: float
     n: int
-    alpha: float
+    confidence: float
     power: float
     alternative: str
     test: str
     method: str
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One-row tidy DataFrame with every field."""
-        return pd.DataFrame([self.__dict__])
+    method_detail: str
 
 
 @dataclass(frozen=True)
-class CorrelationEquivalence:
+class CorrelationEquivalence(Result):
     """Result of :func:`correlation_equivalence` (see there)."""
 
-    x: str
-    y: str
+    outcome: str
+    exposure: str
     estimate: float
     se_z: float
     ci_low: float
@@ -77,17 +74,14 @@ class CorrelationEquivalence:
     p_upper: float
     p_value: float
     equivalent: bool
-    alpha: float
+    confidence: float
     n: int
     n_missing: int
+    estimator: str
     method: str
+    method_detail: str
     test: str
     note: str
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One-row tidy DataFrame with every field."""
-        return pd.DataFrame([self.__dict__])
 
 
 # --------------------------------------------------------------------------- power
@@ -95,8 +89,12 @@ def _check_n_for_power(n, *, function: str) -> int:
     return check_positive_int(n, name="n", function=function, minimum=4)
 
 
-def _check_alpha(alpha, *, function: str, upper: float = 1.0) -> float:
-    return check_between(alpha, 0.0, upper, name="alpha", function=function, example="0.05")
+def _alpha(confidence, *, function: str, lower: float = 0.0) -> tuple[float, float]:
+    """``(confidence, alpha = 1 - confidence)``, with confidence in (lower, 1)."""
+    level = check_between(
+        confidence, lower, 1.0, name="confidence", function=function, example="0.95"
+    )
+    return level, 1.0 - level
 
 
 def _pwr_r_power(r: float, n: int, alpha: float, alternative: str) -> float:
@@ -118,11 +116,11 @@ def _pwr_r_power(r: float, n: int, alpha: float, alternative: str) -> float:
 
 
 def power_correlation(
-    n: int, rho: float, *, alpha: float = 0.05, alternative: str = "two-sided"
+    *, n: int, rho: float, confidence: float = 0.95, alternative: str = "two-sided"
 ) -> float:
     """Power of the test of zero correlation with ``n`` subjects when the truth is ``rho``.
 
-    Exactly R ``pwr::pwr.r.test(n = n, r = rho, sig.level = alpha,
+    Exactly R ``pwr::pwr.r.test(n = n, r = rho, sig.level = 1 - confidence,
     alternative = ...)$power`` (see :func:`detectable_correlation` for the formula).
 
     Parameters
@@ -132,8 +130,9 @@ def power_correlation(
     rho : float
         True correlation, in (-1, 1). For ``alternative="less"`` a negative value is
         the detectable direction.
-    alpha : float
-        Two-sided (or one-sided) significance level.
+    confidence : float
+        ``1 - confidence`` is the two-sided (or one-sided) significance level (default
+        0.95: alpha 0.05).
     alternative : {"two-sided", "less", "greater"}
 
     Returns
@@ -144,23 +143,23 @@ def power_correlation(
     Raises
     ------
     ArgumentError
-        n < 4, |rho| >= 1, alpha outside (0, 1).
+        n < 4, |rho| >= 1, confidence outside (0, 1).
 
     Examples
     --------
-    >>> round(power_correlation(19, 0.5), 4)
+    >>> round(power_correlation(n=19, rho=0.5), 4)
     0.6126
     """
     fn = "power_correlation"
     n = _check_n_for_power(n, function=fn)
-    alpha = _check_alpha(alpha, function=fn)
+    _, alpha = _alpha(confidence, function=fn)
     alternative = check_alternative(alternative, function=fn)
     rho = check_between(rho, -1.0, 1.0, name="rho", function=fn, example="0.3")
     return _pwr_r_power(rho, n, alpha, alternative)
 
 
 def detectable_correlation(
-    n: int, *, alpha: float = 0.05, power: float = 0.8, alternative: str = "two-sided"
+    *, n: int, confidence: float = 0.95, power: float = 0.8, alternative: str = "two-sided"
 ) -> DetectableCorrelation:
     """The smallest correlation detectable with ``n`` subjects, as R ``pwr::pwr.r.test``.
 
@@ -168,10 +167,11 @@ def detectable_correlation(
     ----------
     n : int
         Number of subjects (>= 4).
-    alpha : float
-        Significance level (two-sided unless ``alternative`` says otherwise).
+    confidence : float
+        ``1 - confidence`` is the significance level (two-sided unless ``alternative``
+        says otherwise); default 0.95 (alpha 0.05).
     power : float
-        Required power, strictly between ``alpha`` (roughly) and 1.
+        Required power, strictly between ``1 - confidence`` (roughly) and 1.
     alternative : {"two-sided", "less", "greater"}
 
     Returns
@@ -179,13 +179,14 @@ def detectable_correlation(
     DetectableCorrelation
         Frozen dataclass: ``rho`` (the detectable correlation; positive for "two-sided"
         (read as |rho|) and "greater", negative for "less", as pwr reports it), ``n``,
-        ``alpha``, ``power``, ``alternative``, ``test`` ("power of the test of zero
-        correlation"), ``method`` (the approximation used), and ``.summary``.
+        ``confidence``, ``power``, ``alternative``, ``test`` ("power of the test of zero
+        correlation"), ``method`` ("asymptotic"), ``method_detail`` (the approximation
+        used), and ``.summary``.
 
     Raises
     ------
     ArgumentError
-        n < 4; alpha or power outside (0, 1); a power that no correlation in (0, 1)
+        n < 4; confidence or power outside (0, 1); a power that no correlation in (0, 1)
         reaches.
 
     Notes
@@ -211,12 +212,12 @@ def detectable_correlation(
 
     Examples
     --------
-    >>> round(detectable_correlation(19).rho, 4)
+    >>> round(detectable_correlation(n=19).rho, 4)
     0.5951
     """
     fn = "detectable_correlation"
     n = _check_n_for_power(n, function=fn)
-    alpha = _check_alpha(alpha, function=fn)
+    level, alpha = _alpha(confidence, function=fn)
     alternative = check_alternative(alternative, function=fn)
     target = check_between(power, 0.0, 1.0, name="power", function=fn, example="0.8")
     side = "two-sided" if alternative == "two-sided" else "greater"
@@ -226,7 +227,7 @@ def detectable_correlation(
     if f_lo > 0 or f_hi < 0:
         raise ArgumentError(
             f"{fn}(): no correlation in (0, 1) gives power {target:g} with n = {n} and "
-            f"alpha = {alpha:g} (power ranges from {f_lo + target:.3g} to {f_hi + target:.3g})."
+            f"confidence = {level:g} (power ranges from {f_lo + target:.3g} to {f_hi + target:.3g})."
         )
     root = optimize.brentq(
         lambda r: _pwr_r_power(r, n, alpha, side) - target, lo, hi, xtol=1e-15, rtol=1e-15
@@ -234,23 +235,24 @@ def detectable_correlation(
     return DetectableCorrelation(
         rho=float(-root if alternative == "less" else root),
         n=n,
-        alpha=alpha,
+        confidence=level,
         power=target,
         alternative=alternative,
         test="power of the test of zero correlation",
-        method="pwr::pwr.r.test approximation (arctanh with bias correction)",
+        method="asymptotic",
+        method_detail="pwr::pwr.r.test approximation (arctanh with bias correction)",
     )
 
 
 # --------------------------------------------------------------------------- equivalence
 def correlation_equivalence(
     data: pd.DataFrame,
+    *,
     x: str,
     y: str,
-    *,
     bound: float,
     method: str = "spearman",
-    alpha: float = 0.05,
+    confidence: float = 0.95,
 ) -> CorrelationEquivalence:
     """Equivalence (TOST) test: do the data exclude a correlation of ``|rho| >= bound``?
 
@@ -265,23 +267,26 @@ def correlation_equivalence(
         negligible. Choose it before seeing the data (0.3 = "moderate", 0.5 = "large" in
         Cohen's terms).
     method : {"spearman", "kendall"}
-    alpha : float
-        Level of each one-sided test, in (0, 0.5).
+    confidence : float
+        ``1 - confidence`` is the level alpha of each one-sided test; in (0.5, 1),
+        default 0.95 (alpha 0.05, so the interval is the 90% one).
 
     Returns
     -------
     CorrelationEquivalence
-        Frozen dataclass with ``x``, ``y``, ``estimate`` (rho or tau-b), ``se_z`` (SE of
-        atanh(estimate)), ``ci_low``, ``ci_high`` (the 1 - 2 alpha Fisher-z interval),
-        ``bound``, ``p_lower`` (H0: rho <= -bound), ``p_upper`` (H0: rho >= bound),
-        ``p_value`` (the larger), ``equivalent`` (``p_value < alpha``: the data exclude
-        |rho| >= bound), ``alpha``, ``n``, ``n_missing``, ``method``, ``test`` and
-        ``note``; ``.summary`` is a one-row DataFrame.
+        Frozen dataclass with ``outcome``, ``exposure`` (``x``, ``y``), ``estimate`` (rho
+        or tau-b), ``se_z`` (SE of atanh(estimate)), ``ci_low``, ``ci_high`` (the
+        1 - 2 alpha Fisher-z interval), ``bound``, ``p_lower`` (H0: rho <= -bound),
+        ``p_upper`` (H0: rho >= bound), ``p_value`` (the larger), ``equivalent``
+        (``p_value < alpha``: the data exclude |rho| >= bound), ``confidence``, ``n``,
+        ``n_missing``, ``estimator`` ("spearman"/"kendall"), ``method``
+        ("asymptotic"), ``method_detail`` (the SE used), ``test`` and ``note``;
+        ``.summary`` is a one-row DataFrame.
 
     Raises
     ------
     ArgumentError
-        Unknown columns; bound outside (0, 1); alpha outside (0, 0.5); fewer than
+        Unknown columns; bound outside (0, 1); confidence outside (0.5, 1); fewer than
         4 (Spearman) or 5 (Kendall) complete pairs.
 
     Notes
@@ -311,13 +316,13 @@ def correlation_equivalence(
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"a": range(30), "b": [(7 * i) % 30 for i in range(30)]})
-    >>> res = correlation_equivalence(df, "a", "b", bound=0.5)
+    >>> res = correlation_equivalence(df, x="a", y="b", bound=0.5)
     >>> round(res.estimate, 3), round(res.p_value, 4), res.equivalent
     (0.119, 0.013, True)
     """
     fn = "correlation_equivalence"
     method = check_choice(method, METHODS, name="method", function=fn)
-    alpha = _check_alpha(alpha, function=fn, upper=0.5)
+    level, alpha = _alpha(confidence, function=fn, lower=0.5)
     bound_value = check_between(bound, 0.0, 1.0, name="bound", function=fn, example="0.5")
     xv, yv, n_missing = paired_values(data, x, y, function=fn)
     n = len(xv)
@@ -334,8 +339,8 @@ def correlation_equivalence(
         warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=2)
         nan = math.nan
         return CorrelationEquivalence(
-            x, y, nan, nan, nan, nan, bound_value, nan, nan, nan, False, alpha, n,
-            n_missing, label, test, msg,
+            x, y, nan, nan, nan, nan, bound_value, nan, nan, nan, False, level, n,
+            n_missing, method, "not-tested", label, test, msg,
         )  # fmt: skip
     if method == "spearman":
         r = float(stats.spearmanr(xv, yv).statistic)
@@ -349,8 +354,8 @@ def correlation_equivalence(
     p_value = max(p_lower, p_upper)
     ci_low, ci_high = fisher_z_interval(r, se, 1 - 2 * alpha, "two-sided")
     return CorrelationEquivalence(
-        x=x,
-        y=y,
+        outcome=x,
+        exposure=y,
         estimate=r,
         se_z=se,
         ci_low=ci_low,
@@ -360,10 +365,12 @@ def correlation_equivalence(
         p_upper=p_upper,
         p_value=p_value,
         equivalent=bool(p_value < alpha),
-        alpha=alpha,
+        confidence=level,
         n=n,
         n_missing=n_missing,
-        method=label,
+        estimator=method,
+        method="asymptotic",
+        method_detail=label,
         test=test,
         note="",
     )

@@ -74,15 +74,15 @@ def _midp_bounds(k: int, n: int, alpha: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def binomial_ci(k, n, *, method: str = "clopper-pearson", confidence: float = 0.95):
-    """Two-sided confidence limits for binomial proportions ``k / n`` (vectorised).
+def binomial_ci(*, events, n, ci_method: str = "clopper-pearson", confidence: float = 0.95):
+    """Two-sided confidence limits for binomial proportions ``events / n`` (vectorised).
 
     Parameters
     ----------
-    k, n : array_like of int
+    events, n : array_like of int
         Successes and trials, broadcast against each other. Where ``n == 0`` the
         limits are NaN.
-    method : {"clopper-pearson", "wilson", "jeffreys", "agresti-coull", "mid-p"}
+    ci_method : {"clopper-pearson", "wilson", "jeffreys", "agresti-coull", "mid-p"}
         See :func:`prevalence`.
     confidence : float
         Confidence level in (0, 1).
@@ -94,15 +94,17 @@ def binomial_ci(k, n, *, method: str = "clopper-pearson", confidence: float = 0.
 
     Examples
     --------
-    >>> low, high = binomial_ci([0, 12], [19, 19])
+    >>> low, high = binomial_ci(events=[0, 12], n=[19, 19])
     >>> low.round(4).tolist(), high.round(4).tolist()
     ([0.0, 0.3836], [0.1765, 0.8371])
     """
-    method = check_choice(method, PREVALENCE_METHODS, name="method", function="binomial_ci")
+    method = check_choice(ci_method, PREVALENCE_METHODS, name="ci_method", function="binomial_ci")
     level = check_confidence(confidence, function="binomial_ci")
-    k_arr, n_arr = np.broadcast_arrays(np.asarray(k, dtype=np.int64), np.asarray(n, dtype=np.int64))
+    k_arr, n_arr = np.broadcast_arrays(
+        np.asarray(events, dtype=np.int64), np.asarray(n, dtype=np.int64)
+    )
     if np.any(k_arr < 0) or np.any(k_arr > n_arr):
-        raise ArgumentError("binomial_ci(): `k` must satisfy 0 <= k <= n for every pair.")
+        raise ArgumentError("binomial_ci(): `events` must satisfy 0 <= events <= n for every pair.")
     alpha = 1.0 - level
     low = np.full(k_arr.shape, np.nan)
     high = np.full(k_arr.shape, np.nan)
@@ -158,9 +160,9 @@ def _binary_counts(data: pd.DataFrame, columns: list[str], *, function: str):
 
 def prevalence(
     data: pd.DataFrame,
-    variables: Sequence[str] | str | None = None,
     *,
-    method: str = "clopper-pearson",
+    variables: Sequence[str] | str | None = None,
+    ci_method: str = "clopper-pearson",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Prevalence of binary variables with a confidence interval.
@@ -174,7 +176,7 @@ def prevalence(
         columns holding only 0 and 1 (missing values allowed). Default: every boolean
         column of ``data``, in the order of the frame's columns (for the canonical
         cohort frame this is schema order, the six neurological signs first).
-    method : {"clopper-pearson", "wilson", "jeffreys", "agresti-coull", "mid-p"}
+    ci_method : {"clopper-pearson", "wilson", "jeffreys", "agresti-coull", "mid-p"}
         Interval method (see Notes). Default the exact Clopper-Pearson interval.
     confidence : float
         Confidence level, strictly between 0 and 1. Default 0.95.
@@ -186,33 +188,33 @@ def prevalence(
 
         ``variable``
             Column name.
-        ``n``
+        ``events``
             Number of ``True`` (1) values.
-        ``N``
-            Number of non-missing values (the denominator).
+        ``n``
+            Number of non-missing values (the denominator, the sample size).
         ``proportion``
-            ``n / N``; NaN when ``N == 0``.
+            ``events / n``; NaN when ``n == 0``.
         ``ci_low``, ``ci_high``
-            Confidence limits for the proportion; NaN when ``N == 0``.
-        ``method``
-            The interval method (as passed in ``method``).
+            Confidence limits for the proportion; NaN when ``n == 0``.
+        ``ci_method``
+            The interval method (as passed in ``ci_method``).
         ``confidence``
             The confidence level.
         ``n_missing``
-            Number of missing values (not recorded), excluded from ``N``.
+            Number of missing values (not recorded), excluded from ``n``.
         ``note``
-            Why the proportion is undefined (``N == 0``), else missing.
+            Why the proportion is undefined (``n == 0``), else missing.
 
     Raises
     ------
     ArgumentError
         If ``data`` is not a DataFrame, a column is absent or not binary, no boolean
-        column exists (``variables=None``), or ``method``/``confidence`` is invalid.
+        column exists (``variables=None``), or ``ci_method``/``confidence`` is invalid.
 
     Warns
     -----
     DataQualityWarning
-        When a variable has no recorded value (``N == 0``).
+        When a variable has no recorded value (``n == 0``).
 
     Notes
     -----
@@ -265,14 +267,14 @@ def prevalence(
     ...     "hypotonia": pd.array([True] * 19, dtype="boolean"),
     ...     "adynamia": pd.array([True] * 12 + [False] * 7, dtype="boolean"),
     ... })
-    >>> prevalence(cohort)[["variable", "n", "N", "proportion", "ci_low", "ci_high"]].round(3)
-        variable   n   N  proportion  ci_low  ci_high
-    0  hypotonia  19  19       1.000   0.824    1.000
-    1   adynamia  12  19       0.632   0.384    0.837
+    >>> prevalence(cohort)[["variable", "events", "n", "proportion", "ci_low", "ci_high"]].round(3)
+        variable  events   n  proportion  ci_low  ci_high
+    0  hypotonia      19  19       1.000   0.824    1.000
+    1   adynamia      12  19       0.632   0.384    0.837
     """
     function = "prevalence"
     check_dataframe(data, function=function)
-    method = check_choice(method, PREVALENCE_METHODS, name="method", function=function)
+    method = check_choice(ci_method, PREVALENCE_METHODS, name="ci_method", function=function)
     level = check_confidence(confidence, function=function)
     if variables is None:
         columns = [c for c in data.columns if pd.api.types.is_bool_dtype(data[c].dtype)]
@@ -286,12 +288,12 @@ def prevalence(
         if len(set(columns)) != len(columns):
             raise ArgumentError(f"{function}(): `variables` names a column twice: {columns}.")
     k, n_obs, n_missing = _binary_counts(data, columns, function=function)
-    low, high = binomial_ci(k, n_obs, method=method, confidence=level)
+    low, high = binomial_ci(events=k, n=n_obs, ci_method=method, confidence=level)
     with np.errstate(invalid="ignore", divide="ignore"):
         proportion = np.where(n_obs > 0, k / np.maximum(n_obs, 1), np.nan)
     empty = n_obs == 0
     note = pd.Series(
-        np.where(empty, "no recorded value (N = 0): proportion undefined", None), dtype="object"
+        np.where(empty, "no recorded value (n = 0): proportion undefined", None), dtype="object"
     )
     if empty.any():
         names = ", ".join(c for c, e in zip(columns, empty, strict=True) if e)
@@ -303,12 +305,12 @@ def prevalence(
     return pd.DataFrame(
         {
             "variable": pd.Series(columns, dtype="object"),
-            "n": k,
-            "N": n_obs,
+            "events": k,
+            "n": n_obs,
             "proportion": proportion,
             "ci_low": low,
             "ci_high": high,
-            "method": method,
+            "ci_method": method,
             "confidence": level,
             "n_missing": n_missing.astype(np.int64),
             "note": note,

@@ -9,7 +9,8 @@ confidence interval, plus the rank-biserial correlation. Pinned in
 scipy's ``mannwhitneyu`` supplies the p-value. Neither scipy nor statsmodels gives the
 Hodges-Lehmann estimate or its interval, so they are written here: the exact interval
 from order statistics of the pairwise differences (Bauer 1972) with quantiles of the
-exact null distribution of W (R ``qwilcox``), and the asymptotic interval by inverting
+exact null distribution of W (R ``qwilcox``, ported in
+:mod:`b12cohort.stats._rports`), and the asymptotic interval by inverting
 the normal-approximation statistic with R's own root finder (R's ``R_zeroin2``, ported
 in ``b12cohort.stats._rports.r_zeroin`` and shared with :mod:`b12cohort.stats.contingency`), so that
 the results agree with R to rounding: R stops at ``tol.root = 1e-4``, so any other root
@@ -35,10 +36,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from b12cohort.core.arguments import check_alternative, check_confidence, require_columns
-from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
+from b12cohort.core.arguments import (
+    check_alternative,
+    check_choice,
+    check_confidence,
+    require_columns,
+)
+from b12cohort.core.errors import (
+    ApproximationWarning,
+    ArgumentError,
+    DataQualityWarning,
+    ExactTestInfeasibleError,
+)
+from b12cohort.core.results import Result
 from b12cohort.stats._pairwise import difference_order_statistics, median_difference
-from b12cohort.stats._rports import r_zeroin
+from b12cohort.stats._rports import pwilcox, qwilcox, r_zeroin, wilcox_counts
 
 __all__ = ["GroupComparison", "compare_groups"]
 
@@ -46,7 +58,6 @@ __all__ = ["GroupComparison", "compare_groups"]
 EXACT_MAX_N = 50
 #: R ``wilcox.test(tol.root = 1e-4)``: tolerance of the root finder for the asymptotic CI.
 TOL_ROOT = 1e-4
-_EPS = float(np.finfo(float).eps)
 # r_zeroin (b12cohort.stats._rports) is R's R_zeroin2 ported statement by statement, shared with
 # fisher_exact's odds-ratio limits; it evaluates f at both ends itself, which here gives
 # the same values R passes as f.lower / f.upper.
@@ -55,11 +66,11 @@ TEST = "Wilcoxon rank-sum (Mann-Whitney) test"
 
 
 @dataclass(frozen=True)
-class GroupComparison:
+class GroupComparison(Result):
     """Result of :func:`compare_groups` (see there for every field)."""
 
-    value: str
-    by: str
+    outcome: str
+    exposure: str
     groups: tuple
     n1: int
     n2: int
@@ -78,73 +89,22 @@ class GroupComparison:
     method: str
     n_missing: int
     note: str
+    method_detail: str = ""
 
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One-row tidy DataFrame (``groups`` split into ``group1``, ``group2``)."""
-        row = dict(self.__dict__)
-        first, second = row.pop("groups")
-        row = {
-            "value": row.pop("value"),
-            "by": row.pop("by"),
-            "group1": first,
-            "group2": second,
-            **row,
-        }
-        return pd.DataFrame([row])
+    summary_fields = (
+        "outcome", "exposure", "group1", "group2", "n1", "n2", "statistic", "p_value",
+        "estimate", "ci_low", "ci_high", "confidence", "confidence_achieved",
+        "hodges_lehmann", "rank_biserial", "alternative", "ties", "test", "method",
+        "method_detail", "n_missing", "note",
+    )  # fmt: skip
+
+    def _summary_extra(self) -> dict[str, Any]:
+        """``groups`` split into ``group1`` and ``group2``."""
+        return {"group1": self.groups[0], "group2": self.groups[1]}
 
 
-# --------------------------------------------------------------------------- R numerics
-def _wilcox_counts(m: int, n: int) -> list[int]:
-    """Exact null frequencies of W (Mann-Whitney U) for group sizes m, n (R ``cwilcox``).
-
-    Coefficients of the Gaussian binomial [m + n choose m]_q, built as the product of
-    (1 - q^(n+i)) / (1 - q^i), i = 1..m, in exact integer arithmetic.
-    """
-    size = m * n + 1
-    coef = np.zeros(size, dtype=object)
-    coef[0] = 1
-    for i in range(1, m + 1):
-        k = n + i
-        if k < size:
-            coef[k:] = coef[k:] - coef[: size - k]
-        for r in range(i):  # divide by (1 - q^i): running sums with step i
-            coef[r::i] = np.cumsum(coef[r::i])
-    return [int(c) for c in coef]
-
-
-def _pwilcox(q: float, counts: list[int]) -> float:
-    """P(W <= q) from exact counts."""
-    q = math.floor(q + 1e-7)
-    if q < 0:
-        return 0.0
-    if q >= len(counts) - 1:
-        return 1.0
-    return sum(counts[: q + 1]) / sum(counts)
-
-
-def _qwilcox(x: float, counts: list[int]) -> int:
-    """R ``qwilcox(x, m, n)`` (nmath/wilcox.c), including its 10 * DBL_EPSILON fuzz."""
-    mn = len(counts) - 1
-    if x <= 0:
-        return 0
-    if x >= 1:
-        return mn
-    total = float(sum(counts))
-    p, q = 0.0, 0
-    if x <= 0.5:
-        x = x - 10 * _EPS
-        while True:
-            p += counts[q] / total
-            if p >= x:
-                return q
-            q += 1
-    x = 1 - x + 10 * _EPS
-    while True:
-        p += counts[q] / total
-        if p > x:
-            return mn - q
-        q += 1
+#: Values of ``p_method`` accepted by :func:`compare_groups`.
+RANK_P_METHODS = ("auto", "exact", "asymptotic")
 
 
 # --------------------------------------------------------------------------- data
@@ -289,15 +249,15 @@ def _exact_interval(x, y, alternative, confidence):
     """
     nx, ny = len(x), len(y)
     alpha = 1 - confidence
-    counts = _wilcox_counts(nx, ny)
+    counts = wilcox_counts(nx, ny)
     if alternative == "two-sided":
-        qu = _qwilcox(alpha / 2, counts) or 1
+        qu = qwilcox(alpha / 2, counts) or 1
         ql = nx * ny - qu
-        achieved = 2 * _pwilcox(qu - 1, counts)
+        achieved = 2 * pwilcox(qu - 1, counts)
         lo, hi = difference_order_statistics(x, y, [qu - 1, ql])
     else:
-        qu = _qwilcox(alpha, counts) or 1
-        achieved = _pwilcox(qu - 1, counts)
+        qu = qwilcox(alpha, counts) or 1
+        achieved = pwilcox(qu - 1, counts)
         if alternative == "greater":
             lo, hi = difference_order_statistics(x, y, [qu - 1])[0], math.inf
         else:
@@ -308,12 +268,12 @@ def _exact_interval(x, y, alternative, confidence):
 
 def compare_groups(
     data: pd.DataFrame,
-    value: str,
     *,
+    value: str,
     by: str,
     alternative: str = "two-sided",
     confidence: float = 0.95,
-    exact: bool | None = None,
+    p_method: str = "auto",
     correct: bool = True,
 ) -> GroupComparison:
     """Compare a numeric variable between two groups: Wilcoxon rank-sum test, HL shift.
@@ -332,11 +292,13 @@ def compare_groups(
         "greater": the second group tends to have larger values.
     confidence : float
         Confidence level of the interval for the shift.
-    exact : bool or None
-        None (default): R's rule, exact p-value and interval when both groups have
-        fewer than 50 observations and there are no ties. True forces the exact method
-        (still impossible with ties: the normal approximation runs, with a warning, as
-        in R); False forces the normal approximation.
+    p_method : {"auto", "exact", "asymptotic"}
+        ``"auto"`` (default): R's rule, exact p-value and interval when both groups have
+        fewer than 50 observations and there are no ties, else the normal approximation
+        (recorded in ``method_detail`` and ``note``, with an
+        :class:`ApproximationWarning`). ``"exact"`` forces the exact method and raises
+        :class:`~b12cohort.core.errors.ExactTestInfeasibleError` when the data have ties
+        (no exact distribution); ``"asymptotic"`` forces the normal approximation.
     correct : bool
         Continuity correction of the normal approximation, in the p-value and in the
         interval (R's ``correct``); the estimate never uses it (as in R).
@@ -386,8 +348,10 @@ def compare_groups(
         ``test``
             "Wilcoxon rank-sum (Mann-Whitney) test".
         ``method``
-            "exact", "normal approximation with continuity correction" or
-            "normal approximation".
+            "exact" or "asymptotic".
+        ``method_detail``
+            For the asymptotic method, "normal approximation with continuity
+            correction" or "normal approximation"; "" for the exact one.
         ``n_missing``
             Rows dropped because ``value`` or ``by`` was missing.
         ``note``
@@ -424,7 +388,7 @@ def compare_groups(
 
     Memory and time are O(n log n): the pairwise differences are never formed (see the
     module notes). The exact method (R's default below 50 per group) needs the exact
-    null distribution of W, which grows as ``n1² n2``; forcing ``exact=True`` on large
+    null distribution of W, which grows as ``n1² n2``; forcing ``p_method="exact"`` on large
     groups is slow for that reason, not for the interval.
 
     References
@@ -449,7 +413,7 @@ def compare_groups(
     >>> import pandas as pd
     >>> df = pd.DataFrame({"hb": [92.0, 85, 78, 101, 66, 59, 71, 88],
     ...                    "sign": [False, False, False, False, True, True, True, True]})
-    >>> res = compare_groups(df, "hb", by="sign")
+    >>> res = compare_groups(df, value="hb", by="sign")
     >>> res.statistic, round(res.p_value, 4), res.method
     (2.0, 0.1143, 'exact')
     >>> res.estimate, (res.ci_low, res.ci_high)
@@ -459,8 +423,7 @@ def compare_groups(
     require_columns(data, [value, by], function=fn)
     alternative = check_alternative(alternative, function=fn)
     confidence = check_confidence(confidence, function=fn)
-    if exact is not None and not isinstance(exact, bool | np.bool_):
-        raise ArgumentError(f"{fn}(): `exact` must be None, True or False; got {exact!r}.")
+    p_method = check_choice(p_method, RANK_P_METHODS, name="p_method", function=fn)
     if not isinstance(correct, bool | np.bool_):
         raise ArgumentError(f"{fn}(): `correct` must be True or False; got {correct!r}.")
 
@@ -493,7 +456,17 @@ def compare_groups(
     nx, ny = len(x), len(y)
     pooled = np.concatenate([x, y])
     ties = len(np.unique(pooled)) != len(pooled)
-    want_exact = (nx < EXACT_MAX_N and ny < EXACT_MAX_N) if exact is None else bool(exact)
+    if p_method == "auto":
+        want_exact = nx < EXACT_MAX_N and ny < EXACT_MAX_N
+    else:
+        want_exact = p_method == "exact"
+    if p_method == "exact" and ties:
+        raise ExactTestInfeasibleError(
+            f"{fn}(): p_method='exact', but '{value}' has ties, so the exact distribution "
+            "of the rank-sum statistic (and the exact interval) does not exist. Use "
+            "p_method='auto' or 'asymptotic' (the normal approximation, as R wilcox.test "
+            "with ties)."
+        )
     use_exact = want_exact and not ties
 
     counts = _RankCounts(x, y)
@@ -501,8 +474,8 @@ def compare_groups(
     rank_biserial = 2 * u / (nx * ny) - 1
     hl = median_difference(x, y)  # np.median(np.subtract.outer(x, y)), in O(n) memory
     kw: dict[str, Any] = {
-        "value": value,
-        "by": by,
+        "outcome": value,
+        "exposure": by,
         "groups": (first, second),
         "n1": ny,
         "n2": nx,
@@ -534,12 +507,13 @@ def compare_groups(
     method = (
         "normal approximation with continuity correction" if correct else "normal approximation"
     )
+    kw["method_detail"] = method
     if want_exact:
         why = "the data have ties" if ties else ""
         msg = f"exact p-value and interval impossible ({why}); {method} used"
         notes.append(msg)
         warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=2)
-    elif exact is None:
+    elif p_method == "auto":
         msg = f"a group has {EXACT_MAX_N} or more observations; {method} used (R's rule)"
         notes.append(msg)
         warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=2)
@@ -550,7 +524,7 @@ def compare_groups(
         nan = math.nan
         return GroupComparison(
             **kw, p_value=nan, estimate=nan, ci_low=nan, ci_high=nan,
-            confidence_achieved=confidence, method=method, note="; ".join(notes),
+            confidence_achieved=confidence, method="asymptotic", note="; ".join(notes),
         )  # fmt: skip
     p = float(
         stats.mannwhitneyu(
@@ -570,5 +544,5 @@ def compare_groups(
         )
     return GroupComparison(
         **kw, p_value=p, estimate=est, ci_low=lo, ci_high=hi, confidence_achieved=confidence,
-        method=method, note="; ".join(notes),
+        method="asymptotic", note="; ".join(notes),
     )  # fmt: skip

@@ -19,6 +19,7 @@ from scipy import stats
 
 from b12cohort.core.arguments import check_confidence, require_columns
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
+from b12cohort.core.results import Result
 
 __all__ = ["INTERCEPT", "LogisticResult", "logistic"]
 
@@ -37,7 +38,7 @@ SUMMARY_COLUMNS = ["estimate", "std_error", "odds_ratio", "ci_low", "ci_high", "
 
 
 @dataclass(frozen=True)
-class LogisticResult:
+class LogisticResult(Result):
     """Result of :func:`logistic` (see there for every field)."""
 
     outcome: str
@@ -45,21 +46,17 @@ class LogisticResult:
     table: pd.DataFrame
     test: str
     method: str
-    p_method: str
+    p_test: str
     ci_method: str
     confidence: float
     n: int
-    n_events: int
+    events: int
     n_missing: int
     converged: bool
     separation: bool
     separated_terms: tuple[str, ...]
     note: str
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """DataFrame indexed by term: estimate, std_error, odds_ratio, ci_low, ci_high, p_value."""
-        return self.table.copy()
+    method_detail: str = ""
 
 
 def _outcome(data: pd.DataFrame, outcome: str, *, function: str) -> pd.Series:
@@ -175,9 +172,9 @@ def _fit_firth(X: pd.DataFrame, y: np.ndarray, confidence: float):
 
 def logistic(
     data: pd.DataFrame,
+    *,
     outcome: str,
     predictors,
-    *,
     firth: bool = False,
     confidence: float = 0.95,
 ) -> LogisticResult:
@@ -211,7 +208,7 @@ def logistic(
 
         ``outcome``, ``predictors``
             As given.
-        ``table`` / ``.summary``
+        ``table``
             DataFrame indexed by ``term`` (``"(Intercept)"`` first) with columns
             ``estimate`` (log odds ratio), ``std_error`` (Wald SE of the estimate: from
             the inverse information at the estimate, penalised fit included, as in
@@ -223,13 +220,16 @@ def logistic(
         ``test``
             "logistic regression".
         ``method``
+            "maximum-likelihood" or "penalised-likelihood" (Firth).
+        ``method_detail``
             "maximum likelihood (statsmodels Logit)" or "Firth penalised likelihood".
-        ``p_method``, ``ci_method``
-            "Wald z" / "Wald (confint.default)", or "penalised likelihood ratio" /
-            "profile penalised likelihood".
+        ``p_test``, ``ci_method``
+            The test behind the p-values and the interval: "Wald z" / "Wald
+            (confint.default)", or "penalised likelihood ratio" / "profile penalised
+            likelihood".
         ``confidence``
             As requested.
-        ``n``, ``n_events``, ``n_missing``
+        ``n``, ``events``, ``n_missing``
             Subjects used, of whom with the outcome True; rows dropped for missing values.
         ``converged``
             Whether the optimiser converged.
@@ -283,10 +283,10 @@ def logistic(
     >>> import pandas as pd
     >>> df = pd.DataFrame({"delay": [True, False, True, True, False, True, False, False],
     ...                    "hb": [62.0, 95, 70, 81, 88, 66, 79, 99]})
-    >>> res = logistic(df, "delay", "hb", firth=True)
+    >>> res = logistic(df, outcome="delay", predictors="hb", firth=True)
     >>> res.method, res.n, res.separation
-    ('Firth penalised likelihood', 8, False)
-    >>> res.summary.round(3).loc["hb", ["estimate", "p_value"]].tolist()
+    ('penalised-likelihood', 8, False)
+    >>> res.table.round(3).loc["hb", ["estimate", "p_value"]].tolist()
     [-0.144, 0.03]
     """
     fn = "logistic"
@@ -368,12 +368,13 @@ def logistic(
         predictors=tuple(preds),
         table=table[SUMMARY_COLUMNS],
         test="logistic regression",
-        method=method,
-        p_method=p_method,
+        method="penalised-likelihood" if firth else "maximum-likelihood",
+        method_detail=method,
+        p_test=p_method,
         ci_method=ci_method,
         confidence=confidence,
         n=n,
-        n_events=n_events,
+        events=n_events,
         n_missing=n_missing,
         converged=bool(converged),
         separation=separation,

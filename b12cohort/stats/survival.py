@@ -32,15 +32,16 @@ from b12cohort.core.arguments import (
     require_columns,
 )
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
+from b12cohort.core.results import Result
 from b12cohort.stats._kaplan_meier import KM_COLUMNS, KM_DTYPES, first_below_half, km_table
 from b12cohort.stats.proportions import binomial_ci, prevalence
 
-__all__ = ["CONF_TYPES", "COURSE_ORIGINS", "TreatmentCourse", "treatment_course"]
+__all__ = ["CI_METHODS", "COURSE_ORIGINS", "TreatmentCourse", "treatment_course"]
 
 #: Time origins accepted by :func:`treatment_course` (``origin=``).
 COURSE_ORIGINS = ("first_dose", "onset")
-#: Pointwise interval transforms (R ``survfit``'s ``conf.type``) accepted by ``conf_type=``.
-CONF_TYPES = ("log", "log-log", "plain")
+#: Pointwise interval transforms (R ``survfit``'s ``conf.type``) accepted by ``ci_method=``.
+CI_METHODS = ("log", "log-log", "plain")
 
 _IM = "involuntary_movements_on_treatment"
 _ONSET, _RESOLUTION, _FOLLOWUP = "im_onset_day", "im_resolution_day", "im_followup_day"
@@ -54,7 +55,7 @@ _SUMMARY_COLUMNS = ("statistic", "estimate", "ci_low", "ci_high", "q1", "q3", "m
 
 
 @dataclass(frozen=True)
-class TreatmentCourse:
+class TreatmentCourse(Result):
     """Result of :func:`treatment_course`.
 
     Attributes
@@ -84,7 +85,7 @@ class TreatmentCourse:
         ``summary(survfit(...), censored = TRUE)``: ``time``, ``n_risk``, ``n_event``
         (resolutions), ``n_censor``, ``survival`` (proportion still with movements just
         after ``time``), ``std_err`` (Greenwood, on the survival scale), ``ci_low``,
-        ``ci_high`` (pointwise, ``conf_type`` transform; NaN where undefined, e.g. at
+        ``ci_high`` (pointwise, ``ci_method`` transform; NaN where undefined, e.g. at
         survival 0). Empty (same columns) when no infant entered the estimate
         (``km_note`` says why).
     median : float
@@ -105,19 +106,23 @@ class TreatmentCourse:
         Clopper-Pearson interval (NaN otherwise); ``note``.
     origin : str
         ``"first_dose"`` or ``"onset"``: where the time analysed starts.
-    conf_type : str
+    ci_method : str
         Pointwise interval transform (``"log"``, ``"log-log"``, ``"plain"``).
     confidence : float
         Confidence level of every interval.
-    n_km, n_events, n_censored, n_excluded : int
+    n_km, events, n_censored, n_excluded : int
         Infants in the Kaplan-Meier estimate; of those resolved and censored; infants with
         movements left out of it (see ``infants.note``).
-    method : str
+    method_detail : str
         What ran, in words.
     km_note : str
         Why there is no Kaplan-Meier estimate ("" when there is one).
     notes : tuple of str
         Data remarks (exclusions, inconsistent records), also raised as warnings.
+    test : str
+        "Kaplan-Meier estimate of the time to resolution".
+    method : str
+        "kaplan-meier".
     """
 
     incidence: pd.DataFrame
@@ -129,15 +134,17 @@ class TreatmentCourse:
     median_ci_high: float
     horizons: pd.DataFrame
     origin: str
-    conf_type: str
+    ci_method: str
     confidence: float
     n_km: int
-    n_events: int
+    events: int
     n_censored: int
     n_excluded: int
-    method: str
+    method_detail: str
     km_note: str
     notes: tuple[str, ...]
+    test: str = "Kaplan-Meier estimate of the time to resolution"
+    method: str = "kaplan-meier"
 
     @property
     def km_curve(self) -> pd.DataFrame:
@@ -156,7 +163,7 @@ class TreatmentCourse:
         return pd.concat([first, self.km_table], ignore_index=True)
 
     @property
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> pd.DataFrame:  # a table of statistics, not one row of fields
         """Tidy overview, one row per statistic.
 
         Rows (``statistic``): ``incidence`` (proportion of infants with movements);
@@ -172,7 +179,7 @@ class TreatmentCourse:
         origin = "first dose" if self.origin == "first_dose" else "onset of the movements"
         rows = [
             {"statistic": "incidence", "estimate": inc["proportion"], "ci_low": inc["ci_low"],
-             "ci_high": inc["ci_high"], "n": inc["n"], "N": inc["N"],
+             "ci_high": inc["ci_high"], "n": inc["events"], "N": inc["n"],
              "n_missing": inc["n_missing"], "unit": "proportion",
              "method": "Clopper-Pearson exact interval", "note": inc["note"] if isinstance(inc["note"], str) else ""},
             {"statistic": "onset_day", "estimate": ons["median"], "q1": ons["q1"],
@@ -184,8 +191,8 @@ class TreatmentCourse:
              if ons["n_missing"] else ""},
             {"statistic": "median_time_to_resolution", "estimate": self.median,
              "ci_low": self.median_ci_low, "ci_high": self.median_ci_high,
-             "n": self.n_events, "N": self.n_km, "n_missing": self.n_excluded,
-             "unit": f"days after the {origin}", "method": self.method,
+             "n": self.events, "N": self.n_km, "n_missing": self.n_excluded,
+             "unit": f"days after the {origin}", "method": self.method_detail,
              "note": self.km_note},
         ]  # fmt: skip
         for h in self.horizons.to_dict("records"):
@@ -195,7 +202,7 @@ class TreatmentCourse:
                  "ci_high": h["ci_high"], "n": h["n_resolved"], "N": self.n_km,
                  "n_missing": self.n_excluded,
                  "unit": f"proportion resolved by day {h['day']:g} after the {origin}",
-                 "method": self.method, "note": self.km_note or h["note"]}
+                 "method": self.method_detail, "note": self.km_note or h["note"]}
             )  # fmt: skip
         out = pd.DataFrame(rows).reindex(columns=list(_SUMMARY_COLUMNS))
         for col in ("n", "N", "n_missing"):
@@ -254,7 +261,7 @@ def _horizon_rows(km, time, event, horizons, *, confidence: float) -> list[dict]
         row.update(survival=s, survival_ci_low=lo, survival_ci_high=hi,
                    proportion_resolved=1 - s, ci_low=1 - hi, ci_high=1 - lo)  # fmt: skip
         if n and n_cens == 0:
-            elo, ehi = binomial_ci(n_resolved, n, confidence=confidence)
+            elo, ehi = binomial_ci(events=n_resolved, n=n, confidence=confidence)
             row.update(exact_ci_low=float(elo), exact_ci_high=float(ehi))
         else:
             row.update(exact_ci_low=math.nan, exact_ci_high=math.nan)
@@ -299,7 +306,7 @@ def treatment_course(
     *,
     confidence: float = 0.95,
     origin: str = "first_dose",
-    conf_type: str = "log",
+    ci_method: str = "log",
     horizons: Sequence[float] = (21, 42),
 ) -> TreatmentCourse:
     """Course of involuntary movements during cyanocobalamin treatment.
@@ -317,7 +324,7 @@ def treatment_course(
         Time zero of the time to resolution: the first cyanocobalamin dose (the
         recorded days as they are) or the onset of the movements (duration of the
         movements: resolution - onset, follow-up - onset).
-    conf_type : {"log", "log-log", "plain"}
+    ci_method : {"log", "log-log", "plain"}
         Transform of the pointwise Kaplan-Meier interval, as R ``survfit``'s
         ``conf.type``; default ``"log"``, R's default (see Notes).
     horizons : sequence of float
@@ -336,7 +343,7 @@ def treatment_course(
     ArgumentError
         ``data`` is not a DataFrame or lacks a needed column; a day column is not
         numeric; ``involuntary_movements_on_treatment`` is not binary; an invalid
-        ``confidence``, ``origin``, ``conf_type`` or ``horizons``.
+        ``confidence``, ``origin``, ``ci_method`` or ``horizons``.
 
     Warns
     -----
@@ -443,12 +450,12 @@ def treatment_course(
     require_columns(data, ["patient_id", _IM], function=function)
     level = check_confidence(confidence, function=function)
     origin = check_choice(origin, COURSE_ORIGINS, name="origin", function=function)
-    conf_type = check_choice(conf_type, CONF_TYPES, name="conf_type", function=function)
+    ci_method = check_choice(ci_method, CI_METHODS, name="ci_method", function=function)
     horizons = _check_horizons(horizons, function=function)
     notes: list[str] = []
 
     # incidence (prevalence raises if the column is not binary, warns if N = 0) -------
-    incidence = prevalence(data, [_IM], method="clopper-pearson", confidence=level)
+    incidence = prevalence(data, variables=[_IM], ci_method="clopper-pearson", confidence=level)
     onset_all = _days(data, _ONSET, function=function)
     resolution_all = _days(data, _RESOLUTION, function=function)
     followup_all = _days(data, _FOLLOWUP, function=function)
@@ -514,7 +521,7 @@ def treatment_course(
     # Kaplan-Meier ----------------------------------------------------------------------
     t_km, e_km = time[in_km], event[in_km]
     km_note = ""
-    if int(incidence["N"].iloc[0]) == 0:
+    if int(incidence["n"].iloc[0]) == 0:
         km_note = "involuntary movements not recorded for any infant"
     elif not has_im.any():
         km_note = "no infant had involuntary movements"
@@ -525,15 +532,15 @@ def treatment_course(
         km_frame = pd.DataFrame({c: pd.Series(dtype=KM_DTYPES[c]) for c in KM_COLUMNS})
         median = median_low = median_high = math.nan
     else:
-        km = km_frame = km_table(t_km, e_km, conf_type=conf_type, confidence=level)
+        km = km_frame = km_table(t_km, e_km, ci_method=ci_method, confidence=level)
         times = km["time"].to_numpy()
         median = first_below_half(times, km["survival"].to_numpy())
         median_low = first_below_half(times, km["ci_low"].to_numpy())
         median_high = first_below_half(times, km["ci_high"].to_numpy())
     horizon_table = _horizon_rows(km, t_km, e_km, horizons, confidence=level)
     method = (
-        f"Kaplan-Meier (statsmodels SurvfuncRight), Greenwood SE, pointwise {conf_type} "
-        f"interval as R survfit(conf.type = '{conf_type}'); median and Brookmeyer-Crowley "
+        f"Kaplan-Meier (statsmodels SurvfuncRight), Greenwood SE, pointwise {ci_method} "
+        f"interval as R survfit(conf.type = '{ci_method}'); median and Brookmeyer-Crowley "
         "interval as R print(survfit)"
     )
     return TreatmentCourse(
@@ -546,13 +553,13 @@ def treatment_course(
         median_ci_high=median_high,
         horizons=horizon_table,
         origin=origin,
-        conf_type=conf_type,
+        ci_method=ci_method,
         confidence=level,
         n_km=int(in_km.sum()),
-        n_events=int(e_km.sum()),
+        events=int(e_km.sum()),
         n_censored=int((~e_km).sum()),
         n_excluded=int((~in_km).sum()),
-        method=method,
+        method_detail=method,
         km_note=km_note,
         notes=tuple(notes),
     )

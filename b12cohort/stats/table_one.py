@@ -209,7 +209,7 @@ def _test_continuous(variable: str, samples: list[np.ndarray]) -> dict[str, Any]
     }
 
 
-def _test_categorical(variable: str, counts: np.ndarray, max_tables: int) -> dict[str, Any]:
+def _test_categorical(variable: str, counts: np.ndarray, max_work: int) -> dict[str, Any]:
     """Fisher-Freeman-Halton on a groups x levels count matrix (empty rows/columns dropped)."""
     table = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
     if table.shape[0] < 2:
@@ -218,7 +218,7 @@ def _test_categorical(variable: str, counts: np.ndarray, max_tables: int) -> dic
         return _untested(variable, "only one level observed")
     from b12cohort.stats.contingency import fisher_exact_table
 
-    res = fisher_exact_table(table.T.astype(np.int64), max_tables=max_tables)
+    res = fisher_exact_table(table.T.astype(np.int64), max_work=max_work)
     return {
         "variable": variable,
         "test": str(res.test),
@@ -268,7 +268,7 @@ def _categorical_rows(var, kind, levels, counts, columns, sizes, *, ci_method, c
     """Statistics rows of one binary/categorical variable (binary: the ``yes`` level only)."""
     totals = counts.sum(axis=1)
     low, high = binomial_ci(
-        counts, np.broadcast_to(totals[:, None], counts.shape), method=ci_method,
+        events=counts, n=np.broadcast_to(totals[:, None], counts.shape), ci_method=ci_method,
         confidence=confidence,
     )  # fmt: skip
     rows = []
@@ -284,7 +284,7 @@ def _categorical_rows(var, kind, levels, counts, columns, sizes, *, ci_method, c
     return rows
 
 
-def _group_tests(num, kinds, codes, n_groups, group_counts, max_tables) -> list[dict[str, Any]]:
+def _group_tests(num, kinds, codes, n_groups, group_counts, max_work) -> list[dict[str, Any]]:
     """One test per variable across the groups (rows with a group only)."""
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
@@ -297,7 +297,7 @@ def _group_tests(num, kinds, codes, n_groups, group_counts, max_tables) -> list[
             samples = [x[a:b] for a, b in zip(starts, ends, strict=True)]
             rows.append(_test_continuous(var, [s[~np.isnan(s)] for s in samples]))
         else:
-            rows.append(_test_categorical(var, group_counts[var], max_tables))
+            rows.append(_test_categorical(var, group_counts[var], max_work))
     return rows
 
 
@@ -314,7 +314,7 @@ def table_one(
     labels: Mapping[str, str] | None = None,
     decimals: int | Mapping[str, int] | None = None,
     ci_method: str = "clopper-pearson",
-    max_tables: int = 1_000_000,
+    max_work: int = 1_000_000,
 ) -> TableOne:
     """Table 1: the cohort described overall and, optionally, by group, with tests.
 
@@ -352,7 +352,7 @@ def table_one(
     ci_method : str
         Interval method for proportions in :attr:`TableOne.statistics` (as in
         :func:`prevalence`). Default Clopper-Pearson.
-    max_tables : int
+    max_work : int
         Work budget (partial tables) of each exact Fisher-Freeman-Halton test; a table
         needing more gets a seeded Monte Carlo p-value, named so in its row. The
         default, 10^6, is a tenth of :func:`~b12cohort.stats.contingency.fisher_exact_table`'s
@@ -440,7 +440,7 @@ def table_one(
     check_dataframe(data, function=function)
     level = check_confidence(confidence, function=function)
     ci_method = check_choice(ci_method, PREVALENCE_METHODS, name="ci_method", function=function)
-    max_tables = check_positive_int(max_tables, name="max_tables", function=function)
+    max_work = check_positive_int(max_work, name="max_work", function=function)
     cat_cols = _as_list(categorical, name="categorical", data=data, function=function)
     cont_cols = _as_list(continuous, name="continuous", data=data, function=function)
     both = sorted(set(cat_cols) & set(cont_cols))
@@ -528,7 +528,7 @@ def table_one(
         np.argsort(statistics["variable"].map({v: i for i, v in enumerate(kinds)}), kind="stable")
     ].reset_index(drop=True)
     tests = pd.DataFrame(
-        _group_tests(num, kinds, codes, len(group_labels), group_counts, max_tables)
+        _group_tests(num, kinds, codes, len(group_labels), group_counts, max_work)
         if by is not None
         else [],
         columns=list(_TEST_COLUMNS),

@@ -12,28 +12,38 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from b12cohort.core.arguments import (
     check_alternative,
+    check_choice,
     check_positive_int,
     require_columns,
 )
 from b12cohort.core.categories import codes as _codes
 from b12cohort.core.categories import levels as _levels
-from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
+from b12cohort.core.errors import (
+    ApproximationWarning,
+    ArgumentError,
+    DataQualityWarning,
+    ExactTestInfeasibleError,
+)
+from b12cohort.core.results import Result
 from b12cohort.stats import _fexact, _trend
 
 __all__ = ["TrendResult", "trend_test"]
 
+#: Values of ``p_method`` accepted by :func:`trend_test`.
+TREND_P_METHODS = ("asymptotic", "auto", "exact")
 #: Default work budget of the exact trend distribution (work units; about 1-3 s).
 DEFAULT_MAX_STATES = 10_000_000
 
 
 @dataclass(frozen=True)
-class TrendResult:
+class TrendResult(Result):
     """Result of :func:`trend_test`.
 
     Attributes
@@ -51,9 +61,12 @@ class TrendResult:
     test : str
         ``"Cochran–Armitage test for trend"``.
     method : str
-        ``"exact"``, ``"asymptotic"``, or, when ``exact=True`` was asked but the exact
-        distribution is infeasible within ``max_states``, ``"asymptotic (exact
-        distribution infeasible: about N states > max_states=B)"`` (also in ``note``).
+        ``"exact"`` or ``"asymptotic"`` (a token of
+        :data:`~b12cohort.core.results.METHOD_TOKENS`).
+    method_detail : str
+        Prose about what ran: when ``p_method="auto"`` could not run the exact
+        distribution within ``max_work``, ``"exact distribution infeasible: about N
+        states > max_work=B"`` (also in ``note``); "" otherwise.
     alternative : str
         ``"two-sided"``, ``"greater"`` (proportion increases with the score) or ``"less"``.
     df : int
@@ -73,8 +86,8 @@ class TrendResult:
         Rows dropped because ``outcome`` or ``ordinal`` was missing.
     note : str
         Plain-language remarks ("" if none).
-    outcome, ordinal : str
-        The column names.
+    outcome, exposure : str
+        The column names: the binary ``outcome`` and the ``ordinal`` exposure.
     """
 
     statistic: float
@@ -92,36 +105,23 @@ class TrendResult:
     n_missing: int
     note: str = ""
     outcome: str | None = None
-    ordinal: str | None = None
+    exposure: str | None = None
+    method_detail: str = ""
 
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One-row tidy DataFrame: ``outcome, ordinal, test, method, alternative, n,
-        n_missing, n_levels, statistic, df, z, p_value, scores`` (text),
-        ``dropped_levels`` (text), ``note``."""
-        return pd.DataFrame(
-            {
-                "outcome": [self.outcome],
-                "ordinal": [self.ordinal],
-                "test": [self.test],
-                "method": [self.method],
-                "alternative": [self.alternative],
-                "n": [self.n],
-                "n_missing": [self.n_missing],
-                "n_levels": [len(self.levels)],
-                "statistic": [self.statistic],
-                "df": [self.df],
-                "z": [self.z],
-                "p_value": [self.p_value],
-                "scores": [
-                    ", ".join(
-                        f"{lv}={sc:g}" for lv, sc in zip(self.levels, self.scores, strict=True)
-                    )
-                ],
-                "dropped_levels": [", ".join(map(str, self.dropped_levels))],
-                "note": [self.note],
-            }
-        )
+    summary_fields = (
+        "outcome", "exposure", "test", "method", "alternative", "n", "n_missing", "n_levels",
+        "statistic", "df", "z", "p_value", "scores", "dropped_levels", "note",
+    )  # fmt: skip
+
+    def _summary_extra(self) -> dict[str, Any]:
+        """The number of levels, and the scores and dropped levels as text."""
+        return {
+            "n_levels": len(self.levels),
+            "scores": ", ".join(
+                f"{lv}={sc:g}" for lv, sc in zip(self.levels, self.scores, strict=True)
+            ),
+            "dropped_levels": ", ".join(map(str, self.dropped_levels)),
+        }
 
 
 TREND_TEST = "Cochran–Armitage test for trend"
@@ -199,13 +199,13 @@ def _trend_scores(scores, levels: list, all_levels: list, function: str) -> np.n
 
 def trend_test(
     data: pd.DataFrame,
+    *,
     outcome: str,
     ordinal: str,
-    *,
     scores: Mapping | Sequence[float] | None = None,
-    exact: bool = False,
+    p_method: str = "asymptotic",
     alternative: str = "two-sided",
-    max_states: int = DEFAULT_MAX_STATES,
+    max_work: int = DEFAULT_MAX_STATES,
 ) -> TrendResult:
     """Cochran–Armitage test for a trend in a binary outcome across ordered levels.
 
@@ -222,17 +222,20 @@ def trend_test(
         Score of each level. Default ``1, 2, ..., k`` over the *observed* levels in order
         (empty levels are dropped first). A dict maps level -> score (levels not observed
         may be included); a sequence gives the scores of the observed levels in order.
-    exact : bool
-        ``False``: asymptotic chi-squared test, as R ``prop.trend.test``. ``True``: exact
-        conditional (permutation) test, as R ``coin::independence_test(...,
-        distribution = "exact")`` (see Notes).
+    p_method : {"asymptotic", "auto", "exact"}
+        ``"asymptotic"`` (default): chi-squared test, as R ``prop.trend.test``.
+        ``"exact"``: exact conditional (permutation) test, as R
+        ``coin::independence_test(..., distribution = "exact")`` (see Notes), or
+        :class:`~b12cohort.core.errors.ExactTestInfeasibleError` when it would exceed
+        ``max_work``. ``"auto"``: exact where feasible within ``max_work``, else the
+        asymptotic test, recorded in ``method_detail`` and ``note`` and warned
+        (:class:`ApproximationWarning`).
     alternative : {"two-sided", "greater", "less"}
         ``"greater"``: the proportion of ``True`` increases with the score.
-    max_states : int
+    max_work : int
         Work budget of the exact test, in states of its dynamic programme (a term of a
         hypergeometric tail sum counts 1/20; 10^7 is about 1-3 s). The work is bounded
-        before anything is computed; beyond the budget the asymptotic test runs instead,
-        recorded in ``method`` and ``note`` and warned (:class:`ApproximationWarning`).
+        before anything is computed (see ``p_method`` for what happens beyond it).
 
     Returns
     -------
@@ -252,8 +255,8 @@ def trend_test(
         Empty levels dropped; or no trend can be tested (one level, one outcome value or
         constant scores), in which case p = 1 and the statistic is NaN.
     ApproximationWarning
-        ``exact=True`` but the exact test would exceed ``max_states``: the asymptotic
-        test ran (never silently: ``method`` says so).
+        ``p_method="auto"`` and the exact test would exceed ``max_work``: the asymptotic
+        test ran (never silently: ``method`` and ``method_detail`` say so).
 
     Notes
     -----
@@ -273,7 +276,7 @@ def trend_test(
     rigorous: the p-value is at least the probability of the observed table). With the
     three anaemia grades this stays exact for 10^6 infants (about 0.2 s); four or more
     levels reach the budget near 10^4 subjects, where the asymptotic test runs instead
-    (see ``max_states``). ``z`` is then standardised with the
+    (see ``max_work``). ``z`` is then standardised with the
     permutation variance ``Σx (N − Σx) / (N (N − 1)) Σ n_i (s_i − s̄)²`` and the p-values are
     those of ``coin``: two-sided ``P(|Z| >= |z|)``, ``"greater"`` ``P(Z >= z)``, ``"less"``
     ``P(Z <= z)``, with ties within ``sqrt(.Machine$double.eps)`` on the ``Z`` scale.
@@ -315,10 +318,10 @@ def trend_test(
     ...     "grade": pd.Categorical(["mild"] * 3 + ["moderate"] * 3 + ["severe"] * 3,
     ...                             categories=["mild", "moderate", "severe"], ordered=True),
     ... })
-    >>> res = trend_test(df, "sign", "grade")
+    >>> res = trend_test(df, outcome="sign", ordinal="grade")
     >>> res.method, round(res.statistic, 6), round(res.p_value, 6)
     ('asymptotic', 0.75, 0.386476)
-    >>> round(trend_test(df, "sign", "grade", exact=True).p_value, 6)
+    >>> round(trend_test(df, outcome="sign", ordinal="grade", p_method="exact").p_value, 6)
     0.666667
     """
     function = "trend_test"
@@ -326,9 +329,9 @@ def trend_test(
     if outcome == ordinal:
         raise ArgumentError(f"{function}(): `outcome` and `ordinal` are the same column.")
     alternative = check_alternative(alternative, function=function)
-    max_states = check_positive_int(max_states, name="max_states", function=function)
-    if not isinstance(exact, bool | np.bool_):
-        raise ArgumentError(f"{function}(): `exact` must be True or False; got {exact!r}.")
+    max_states = check_positive_int(max_work, name="max_work", function=function)
+    p_method = check_choice(p_method, TREND_P_METHODS, name="p_method", function=function)
+    exact = p_method != "asymptotic"
     y = _binary_outcome(data[outcome], outcome, function)
     g = data[ordinal]
     all_levels = _ordinal_levels(g, ordinal, function)
@@ -355,7 +358,7 @@ def trend_test(
     common = {
         "test": TREND_TEST, "alternative": alternative, "df": 1, "scores": tuple(float(v) for v in s),
         "levels": tuple(levels), "table": table, "dropped_levels": dropped, "n": n,
-        "n_missing": int((~mask).sum()), "outcome": outcome, "ordinal": ordinal,
+        "n_missing": int((~mask).sum()), "outcome": outcome, "exposure": ordinal,
     }  # fmt: skip
     method = "exact" if exact else "asymptotic"
     sbar = float(np.sum(n_i * s) / n) if n else float("nan")
@@ -388,13 +391,22 @@ def trend_test(
             except _fexact.WorkLimitExceeded as err:  # the estimate is a bound: not expected
                 needed = err.work + err.needed
         if p is None:
-            method = (
-                f"asymptotic (exact distribution infeasible: about {needed:.3g} states > "
-                f"max_states={max_states:,})"
+            detail = (
+                f"exact distribution infeasible: about {needed:.3g} states > "
+                f"max_work={max_states:,}"
             )
+            if p_method == "exact":
+                raise ExactTestInfeasibleError(
+                    f"{function}(): p_method='exact', but the exact permutation distribution "
+                    f"would need about {needed:.3g} states (n = {n:,}), more than "
+                    f"max_work={max_states:,}. Raise max_work or use p_method='auto' "
+                    "(asymptotic beyond the budget) or 'asymptotic'."
+                )
+            method = "asymptotic"
+            common["method_detail"] = detail
             msg = (
                 f"the exact permutation distribution would need about {needed:.3g} states "
-                f"(n = {n:,}), more than max_states={max_states:,}; asymptotic test used "
+                f"(n = {n:,}), more than max_work={max_states:,}; asymptotic test used "
                 "instead"
             )
             notes.append(msg)
