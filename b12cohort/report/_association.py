@@ -45,18 +45,23 @@ KINDS = (
 )
 COLUMNS = (
     "analysis",
-    "outcome",
-    "against",
+    "variables",
     "test",
     "estimate kind",
     "estimate",
     "CI",
     "CI level",
-    "p",
-    "p adjusted",
+    "p (adjusted)",
     "n",
     "reading",
 )
+
+
+_NAMES = {"hb_g_l": "Hb", "anemia_grade": "anaemia grade", "neuro_score": "neurological score"}
+
+
+def _name(column: str) -> str:
+    return _NAMES.get(str(column), str(column).replace("_", " "))
 
 
 def _decimals(kind: str) -> int:
@@ -72,21 +77,25 @@ def _level(row) -> str:
         return "no interval"
     text = f"{row.confidence:.0%}"
     if "TOST" in str(row.estimate_type):
-        return f"{text} (TOST: 1 − 2α)"
+        return f"{text} (TOST)"
     if (
         row.estimate_type.startswith("Hodges")
         and abs(row.confidence - round(row.confidence, 2)) > 1e-9
     ):
-        return f"{text} (achieved; exact interval)"
+        return f"{text} (exact, achieved)"
     return text
 
 
-def _adjusted(row) -> str:
+def _p(row) -> str:
+    """The p-value and its multiplicity status in one cell: "0.472 (holm 1.000)"."""
+    p = format_p(row.p_value)
+    if not p:
+        return ""
     if row.analysis == "primary":
-        return "primary: not adjusted"
+        return f"{p} (primary: not adjusted)"
     if bool(row.in_family):
-        return f"{format_p(row.p_adjusted)} ({row.p_adjust})"
-    return "—" if row.test == "not tested" or not math.isfinite(row.p_value) else "not in family"
+        return f"{p} ({row.p_adjust} {format_p(row.p_adjusted)})"
+    return f"{p} (not in the family)"
 
 
 def association_view(summary: pd.DataFrame) -> pd.DataFrame:
@@ -98,8 +107,7 @@ def association_view(summary: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "analysis": row.analysis,
-                "outcome": row.outcome,
-                "against": row.exposure,
+                "variables": f"{_name(row.outcome)} × {_name(row.exposure)}",
                 "test": row.test,
                 "estimate kind": _kind(str(row.estimate_type)),
                 "estimate": format_number(row.estimate, d) if math.isfinite(row.estimate) else "",
@@ -109,8 +117,7 @@ def association_view(summary: pd.DataFrame) -> pd.DataFrame:
                     else ""
                 ),
                 "CI level": _level(row),
-                "p": format_p(row.p_value),
-                "p adjusted": _adjusted(row),
+                "p (adjusted)": _p(row),
                 "n": str(int(row.n)) if math.isfinite(row.n) else "",
                 "reading": row.reading,
             }
@@ -155,8 +162,10 @@ def association_table(summary: pd.DataFrame, *, caption: str | None = None) -> A
     ...     warnings.simplefilter("ignore")
     ...     summary = b12cohort.association_summary(b12cohort.load_example())
     >>> view = association_table(summary).view
-    >>> view.loc[view["analysis"] == "primary", ["estimate", "CI", "CI level", "p adjusted"]].values.tolist()
-    [['-0.22', '-0.62 to 0.26', '95%', 'primary: not adjusted']]
+    >>> view.loc[view["analysis"] == "primary", ["estimate", "CI", "CI level"]].values.tolist()
+    [['-0.22', '-0.62 to 0.26', '95%']]
+    >>> view.loc[view["analysis"] == "primary", "p (adjusted)"].tolist()
+    ['0.355 (primary: not adjusted)']
     >>> int((view["test"] == "not tested").sum())  # hypotonia 19/19 kept, with its reading
     3
     """
