@@ -26,10 +26,13 @@ power_correlation, detectable_correlation, correlation_equivalence, association_
     Exact small-sample association analysis with effect sizes.
 load_literature, pool_prevalence, compare_with_literature
     Comparison with published infant B12 cohorts (random-effects meta-analysis).
+compatible_tables, audit_published_claim, recompute_published
+    What the published summary alone allows: every table compatible with the paper's
+    margins, each tested exactly; statcheck- and GRIM-style checks of printed results.
 simulate_cohort, write_export
     Schema-valid synthetic cohorts of any size, written as a hospital would export them.
 plot_prevalence, plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade, plot_course, plot_flow,
-plot_forest
+plot_forest, plot_audit
     The figures (matplotlib loads on first use).
 
 Every function takes its data first and every other argument by keyword, with one
@@ -82,7 +85,7 @@ _LAZY = {
     "example_path": "b12cohort.cohort.datasets",
     "simulate_cohort": "b12cohort.cohort.simulate",
     "population_spearman": "b12cohort.cohort.simulate",
-    "write_export": "b12cohort.cohort.simulate",
+    "write_export": "b12cohort.cohort.export",
     # statistics
     "binomial_ci": "b12cohort.stats.proportions",
     "prevalence": "b12cohort.stats.proportions",
@@ -100,6 +103,11 @@ _LAZY = {
     "pool_prevalence": "b12cohort.stats.meta",
     "clopper_pearson": "b12cohort.stats.meta",
     "association_summary": "b12cohort.stats.association",
+    "ordinal_association": "b12cohort.stats.ordinal",
+    "ordinal_regression": "b12cohort.stats.ordinal_regression",
+    "compare_paired": "b12cohort.stats.paired",
+    "survival_compare": "b12cohort.stats.survival_compare",
+    "sample_size_correlation": "b12cohort.stats.power",
     # the paper and the literature
     "published_facts": "b12cohort.paper.replication",
     "compare_with_published": "b12cohort.paper.replication",
@@ -116,6 +124,11 @@ _LAZY = {
     "pool_sites": "b12cohort.multisite.pool",
     "MultiSiteResult": "b12cohort.multisite.pool",
     "compare_with_literature": "b12cohort.paper.literature",
+    # audit of the published claim
+    "compatible_tables": "b12cohort.paper.audit",
+    "audit_published_claim": "b12cohort.paper.audit",
+    "CompatibilityResult": "b12cohort.paper.audit",
+    "recompute_published": "b12cohort.paper.recompute",
     # figures (matplotlib loads on first access)
     "plot_b12_vs_hb": "b12cohort.figures.anemia",
     "plot_hb_by_score": "b12cohort.figures.anemia",
@@ -124,6 +137,7 @@ _LAZY = {
     "plot_flow": "b12cohort.figures.flow",
     "plot_forest": "b12cohort.figures.forest",
     "plot_prevalence": "b12cohort.figures.prevalence",
+    "plot_audit": "b12cohort.figures.audit",
 }
 
 __all__ = [
@@ -164,7 +178,8 @@ if (
 ):  # pragma: no cover - for static analysers and IDEs only (agrees with _LAZY: tested)
     from b12cohort.cohort.datasets import example_path, load_example
     from b12cohort.cohort.eligibility import apply_eligibility, participant_flow
-    from b12cohort.cohort.simulate import population_spearman, simulate_cohort, write_export
+    from b12cohort.cohort.export import write_export
+    from b12cohort.cohort.simulate import population_spearman, simulate_cohort
     from b12cohort.dictionary.derived import (
         anemia_schemes,
         grade_anemia,
@@ -175,6 +190,7 @@ if (
     from b12cohort.dictionary.metadata import cleaning_log, load_metadata
     from b12cohort.dictionary.schema import Schema, load_schema
     from b12cohort.figures.anemia import plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade
+    from b12cohort.figures.audit import plot_audit
     from b12cohort.figures.course import plot_course
     from b12cohort.figures.flow import plot_flow
     from b12cohort.figures.forest import plot_forest
@@ -182,8 +198,14 @@ if (
     from b12cohort.multisite.policy import DisclosurePolicy
     from b12cohort.multisite.pool import MultiSiteResult, pool_sites
     from b12cohort.multisite.summary import SiteSummary, site_summary
+    from b12cohort.paper.audit import (
+        CompatibilityResult,
+        audit_published_claim,
+        compatible_tables,
+    )
     from b12cohort.paper.case_report import case_profile
     from b12cohort.paper.literature import compare_with_literature, load_literature
+    from b12cohort.paper.recompute import recompute_published
     from b12cohort.paper.replication import compare_with_published, published_facts
     from b12cohort.reading.load import load_cohort, read_table, validate
     from b12cohort.reading.sniff import sniff
@@ -192,10 +214,14 @@ if (
     from b12cohort.stats.correlation import correlation
     from b12cohort.stats.mantel_haenszel import mantel_haenszel
     from b12cohort.stats.meta import clopper_pearson, pool_prevalence
+    from b12cohort.stats.ordinal import ordinal_association
+    from b12cohort.stats.ordinal_regression import ordinal_regression
+    from b12cohort.stats.paired import compare_paired
     from b12cohort.stats.power import (
         correlation_equivalence,
         detectable_correlation,
         power_correlation,
+        sample_size_correlation,
     )
     from b12cohort.stats.proportions import binomial_ci, prevalence
     from b12cohort.stats.rank_tests import compare_groups
@@ -203,5 +229,6 @@ if (
     from b12cohort.stats.stratified import stratified_trend_test
     from b12cohort.stats.stratified_rank import stratified_compare_groups
     from b12cohort.stats.survival import treatment_course
+    from b12cohort.stats.survival_compare import survival_compare
     from b12cohort.stats.table_one import table_one
     from b12cohort.stats.trend import trend_test

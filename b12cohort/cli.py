@@ -9,11 +9,19 @@ traceback is shown unless ``--debug`` is given.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from pathlib import Path
 
 EXIT_OK, EXIT_INTERNAL, EXIT_DATA = 0, 1, 2
+# messages written for both audiences say "(Python: ...)" for the API; the command line
+# shows the option or the file instead, never a Python call
+_PYTHON_HINT = re.compile(r"\s*\(Python: [^()]*(?:\([^()]*\)[^()]*)*\)")
+
+
+def _for_cli(message) -> str:
+    return _PYTHON_HINT.sub("", str(message))
 
 
 def _add_read_options(p: argparse.ArgumentParser) -> None:
@@ -22,7 +30,24 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         metavar="MAP",
         help='JSON file mapping source column names to schema names, e.g. {"Гемоглобин, г/дл": "hb_g_dl"}',
     )
-    p.add_argument("--sheet", help="Excel sheet name (needed when several sheets hold data)")
+    p.add_argument(
+        "--sheet",
+        help="Excel sheet: its name, or its number counted from 1 (needed when several sheets hold data)",
+    )
+    p.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="line (CSV) or sheet row (XLSX) of the header, counted from 1 (default: the first "
+        "row whose cells name schema columns)",
+    )
+    p.add_argument(
+        "--pseudonymise",
+        metavar="MAPFILE",
+        help="replace patient codes by P001, P002, ... and write the key only to MAPFILE "
+        "(never inside the report folder); without it, codes that look like names, dates or "
+        "phone numbers are refused",
+    )
     p.add_argument("--encoding", help="force the text encoding (default: detect UTF-8 / cp1251)")
     p.add_argument(
         "--delimiter", choices=[",", ";", "tab"], help="force the field delimiter (default: detect)"
@@ -49,10 +74,10 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
 
 
 def _read_kwargs(args) -> dict:
-    sheet = args.sheet
-    if sheet is not None and sheet.isdigit():
-        sheet = int(sheet)
+    sheet = args.sheet  # a name, or digits: a number counted from 1 unless a sheet has that name
     return {
+        "pseudonymise": args.pseudonymise,
+        "header_row": args.header_row,
         "columns": args.columns,
         "schema": args.schema,
         "sheet": sheet,
@@ -98,6 +123,21 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="how to print the failures (default: text)",
     )
+
+    m = sub.add_parser(
+        "map",
+        help="read an export's header and write a column mapping for you to check (every guess marked)",
+    )
+    m.add_argument("path", help="CSV, TSV or XLSX file")
+    m.add_argument(
+        "--out",
+        metavar="MAPPING",
+        default="mapping.json",
+        help="where to write the mapping (default: mapping.json; an existing file is not overwritten)",
+    )
+    m.add_argument("--sheet", help="Excel sheet: its name, or its number counted from 1")
+    m.add_argument("--encoding", help="force the text encoding (default: detect UTF-8 / cp1251)")
+    m.add_argument("--header-row", type=int, metavar="N", help="line or sheet row of the header")
 
     s = sub.add_parser(
         "schema", help="show the data dictionary, or write its README and blank template"
@@ -167,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _print_warnings(caught) -> None:
     seen = set()
     for w in caught:
-        text = f"warning: {w.message}"
+        text = f"warning: {_for_cli(w.message)}"
         if text not in seen:
             seen.add(text)
             print(text, file=sys.stderr)
@@ -194,12 +234,20 @@ def cmd_validate(args) -> int:
             n_rows = failures["row"].dropna().nunique()
             print(f"INVALID  {args.path}")
             print(f"{len(failures)} problem(s)" + (f" in {n_rows} row(s)" if n_rows else "") + ":")
-            counts = failures.groupby(["column", "rule"], dropna=False, sort=True).size()
+            by = failures.assign(column=failures["column"].fillna("(file)").astype(str))
+            counts = by.groupby(["column", "rule"], sort=True).size()
             for (col, rule), k in counts.items():
-                print(f"  {k:>5} x {col if isinstance(col, str) else '(file)'}: {rule}")
+                print(f"  {k:>5} x {col}: {rule}")
             print()
-            for msg in failures["message"]:
-                print(f"- {msg}")
+            shown = 5  # messages per column and rule; the rest are counted, not repeated
+            for (_col, _rule), group in by.groupby(["column", "rule"], sort=False):
+                for msg in group["message"].head(shown):
+                    print(f"- {_for_cli(msg)}")
+                if len(group) > shown:
+                    print(
+                        f"  ... and {len(group) - shown} more like this in the same column "
+                        f"(every one: b12cohort validate {args.path} --format csv)"
+                    )
         return EXIT_DATA
     meta = load_metadata(cohort)
     if args.format != "text":
@@ -212,6 +260,10 @@ def cmd_validate(args) -> int:
         )
         return EXIT_OK
     print(f"VALID  {args.path}")
+    if args.pseudonymise:
+        print(
+            f"patient codes replaced by pseudonyms; the key is in {args.pseudonymise} (keep it private)"
+        )
     print(f"{len(cohort)} infant(s); read as {', '.join(meta.notes)}")
     print(
         "columns used: "
@@ -222,18 +274,77 @@ def cmd_validate(args) -> int:
             "columns not used: "
             + "; ".join(f"{c} ({r})" for c, r in meta.dropped_columns.itertuples(index=False))
         )
+    if meta.warnings:
+        print(f"data warnings ({len(meta.warnings)}): rules that can change a conclusion")
+        for sentence in meta.warnings:
+            print(f"  ! {sentence}")
     summary = meta.log.summary()
     changes = summary[~summary["rule"].isin(["read", "rename", "drop-column"])]
     if len(changes):
         print(f"changes made while cleaning ({int(changes['n_cells'].fillna(1).sum())} cell(s)):")
         for rec in changes.itertuples(index=False):
             what = (
-                f"{rec.original!r} -> {rec.new!r}" if rec.original != "(per cell)" else rec.detail
+                f"{rec.original!r} -> {rec.new!r}"
+                if rec.original not in ("(per cell)", "")
+                else rec.detail
             )
             print(
                 f"  {rec.column}: {rec.rule}: {what}"
                 + (f" ({rec.n_cells} cell(s))" if pd.notna(rec.n_cells) else "")
             )
+    return EXIT_OK
+
+
+def cmd_map(args) -> int:
+    import json
+
+    from b12cohort.dictionary.schema import load_schema
+    from b12cohort.reading.headers import header_score
+    from b12cohort.reading.sniff import sniff
+    from b12cohort.reading.synonyms import guess_mapping
+
+    out = Path(args.out)
+    if out.exists():
+        from b12cohort.core.errors import ArgumentError
+
+        raise ArgumentError(
+            f"{out} exists; b12cohort map never overwrites a mapping. Pass another --out, or "
+            "delete the file first."
+        )
+    schema = load_schema()
+    sheet = args.sheet
+    sn = sniff(
+        args.path,
+        encoding=args.encoding,
+        sheet=sheet,
+        header_match=header_score(schema, {}),
+        header_row=args.header_row,
+    )
+    guesses = guess_mapping(sn.headers, schema)
+    out.write_text(json.dumps(guesses, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    targets = set(schema.names) | set(schema.alternative_columns)
+    exact = [h for h in sn.headers if h in targets]
+    unmatched = [h for h in sn.headers if h and h not in guesses and h not in exact]
+    print(f'wrote {out}: {len(guesses)} column(s) guessed (each marked "guess": true)')
+    for header, entry in guesses.items():
+        print(f"  {header} -> {entry['column']}  (guess: check it)")
+    if exact:
+        print(f"already schema names (no mapping needed): {', '.join(exact)}")
+    if unmatched:
+        print(f"not matched (not used unless you add them): {', '.join(unmatched)}")
+    missing = [
+        f.name
+        for f in schema.fields
+        if f.column_required
+        and f.name not in exact
+        and not any(
+            e["column"] in (f.name, *[a.name for a in f.alternative_units])
+            for e in guesses.values()
+        )
+    ]
+    if missing:
+        print(f"required columns still unmapped: {', '.join(missing)}")
+    print(f"check every line of {out}, then: b12cohort validate {args.path} --columns {out}")
     return EXIT_OK
 
 
@@ -263,6 +374,16 @@ def cmd_schema(args) -> int:
 def cmd_report(args) -> int:
     from b12cohort.report import run_report_command
 
+    if args.pseudonymise:
+        key, out = Path(args.pseudonymise).resolve(), Path(args.out).resolve()
+        if key == out or out in key.parents:
+            from b12cohort.core.errors import ArgumentError
+
+            raise ArgumentError(
+                f"--pseudonymise {args.pseudonymise} is inside the report folder {args.out}, "
+                "which is meant to be shared; the key of the pseudonyms must stay private. "
+                "Write it elsewhere, e.g. --pseudonymise ../pseudonym_key.csv."
+            )
     return run_report_command(args, read_kwargs=_read_kwargs(args))
 
 
@@ -292,6 +413,7 @@ def main(argv=None) -> int:
         return EXIT_DATA
     handler = {
         "validate": cmd_validate,
+        "map": cmd_map,
         "schema": cmd_schema,
         "report": cmd_report,
         "verify": cmd_verify,
@@ -307,7 +429,7 @@ def main(argv=None) -> int:
         except B12CohortError as exc:
             if args.debug:
                 raise
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {_for_cli(exc)}", file=sys.stderr)
             code = EXIT_DATA
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)

@@ -15,7 +15,7 @@ reported. Workers run under an address-space limit (``--memory-limit``) so that 
 runaway measurement fails with MemoryError instead of exhausting the machine.
 
 The synthetic data come from :func:`b12cohort.cohort.simulate.simulate_cohort` (seed 2022,
-5% of optional cells missing) and :func:`b12cohort.cohort.simulate.write_export`.
+5% of optional cells missing) and :func:`b12cohort.cohort.export.write_export`.
 """
 
 from __future__ import annotations
@@ -307,7 +307,8 @@ def make_data(sizes: list[int], directory: Path, log) -> dict[int, dict]:
     """Exports and pickled canonical frames for every size."""
     import warnings
 
-    from b12cohort.cohort.simulate import simulate_cohort, write_export
+    from b12cohort.cohort.export import write_export
+    from b12cohort.cohort.simulate import simulate_cohort
 
     files = {}
     for n in sizes:

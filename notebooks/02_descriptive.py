@@ -75,7 +75,10 @@ table1.summary
 # %% [markdown]
 # The same table by anaemia grade. Each row names the test that produced its p-value: the exact
 # Fisher–Freeman–Halton test for categorical rows (a chi-squared test is unreliable with expected
-# counts this small) and Kruskal–Wallis for continuous rows. Read them as descriptions, not
+# counts this small) and Kruskal–Wallis for continuous rows, with its exact permutation p-value
+# (every assignment of the values to groups of these sizes; the chi-squared approximation is
+# unreliable with groups this small). Haemoglobin is not tested: the grades are defined by it, so
+# a p-value would only restate how the groups were made. Read the rest as descriptions, not
 # findings: 19 infants split three ways leaves little to test.
 
 # %%

@@ -15,11 +15,20 @@
 # # 5. How does the cohort compare with other infant B12 series?
 #
 # The Krasnoyarsk paper cites several comparable case series. This notebook puts the cohort's
-# prevalence of each sign beside the pooled prevalence of the published series (random-effects
-# meta-analysis of proportions, logit scale, REML — as R's `metafor` does it), with the
-# between-study heterogeneity (I², τ²) and a prediction interval: the range in which a *new* series
-# would be expected to fall. A cohort outside the prediction interval differs from what other
-# centres report — or defines its signs differently.
+# prevalence of each sign beside what the published series report. How much can be said depends on
+# how many series report the sign:
+#
+# - **one series**: it is shown alone with its exact interval; nothing is pooled, and there is no
+#   heterogeneity to speak of. The two exact intervals either overlap or not — a description, not
+#   a test.
+# - **two series**: they are pooled (random-effects meta-analysis of proportions, logit scale,
+#   REML — as R's `metafor` does it), but two studies cannot say how much series differ: no
+#   prediction interval, and τ² is not read.
+# - **three or more**: the prediction interval gives the range in which a *new* comparable series
+#   would be expected to fall. A cohort outside it is unusual for a comparable series (or defines
+#   the sign differently); a cohort inside it is not shown to be the same.
+#
+# The `reading` column says this for each sign.
 #
 # Every literature row carries its source and the sentence the number came from
 # (`data/literature/README.md`); counts derived from printed percentages are marked.
@@ -72,6 +81,8 @@ comparison[
         "ci_low",
         "ci_high",
         "k",
+        "synthesis",
+        "comparator_estimate",
         "pooled_estimate",
         "pooled_ci_low",
         "pooled_ci_high",
@@ -81,11 +92,16 @@ comparison[
     ]
 ]
 
+# %%
+for sign, reading in zip(comparison["sign"], comparison["reading"], strict=True):
+    print(f"{sign}: {reading}")
+
 # %% [markdown]
 # ## Forest plots
 #
-# One plot per sign with at least one comparable published series. The cohort is highlighted; the
-# diamond is the pooled estimate and the bar below it the prediction interval.
+# One plot per sign with at least one comparable published series. The cohort is highlighted. With
+# one series the plot shows that study alone; from two, the diamond is the pooled estimate; from
+# three, the capped bar on its own row below the diamond is the prediction interval.
 
 # %%
 forest_plots = []

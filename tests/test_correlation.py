@@ -349,7 +349,7 @@ def test_summary_is_one_tidy_row():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"method": "pearson"}, "method"),
+        ({"method": "pearsn"}, "Did you mean 'pearson'"),
         ({"p_method": "exakt"}, "Did you mean 'exact'"),
         ({"confidence": 95}, "0.95"),
         ({"alternative": "two.sided"}, "alternative"),

@@ -80,7 +80,8 @@ def test_binomial_ci_against_R(case):
     )
 
 
-@pytest.mark.parametrize("method", PREVALENCE_METHODS)
+# Blaker's interval has its own R reference (tests/reference/parity.R, test_parity.py).
+@pytest.mark.parametrize("method", [m for m in PREVALENCE_METHODS if m != "blaker"])
 def test_prevalence_against_R_through_a_frame(method):
     # every (k, N) with N <= 1000 at 95%, as boolean columns padded with missing values
     cases = [
@@ -285,6 +286,12 @@ def test_table_one_rank_tests_against_R(ref):
         assert got["test"] == "none"
         assert np.isnan(got["p_value"])
         assert "all values equal" in got["note"]
+        return
+    if (ref["by"], ref["variable"]) == ("anemia_grade", "hb_g_l"):
+        # issue 13: anemia_grade is graded from Hb, so Table 1 never tests Hb across it
+        # (R ran kruskal.test on the reference cohort, whose grades are synthetic)
+        assert got["test"] == "none" and np.isnan(got["p_value"])
+        assert "circular" in got["note"]
         return
     np.testing.assert_allclose(got["p_value"], ref["p_value"], rtol=1e-10, err_msg=ref["call"])
     np.testing.assert_allclose(got["statistic"], ref["statistic"], rtol=1e-10, err_msg=ref["call"])

@@ -56,7 +56,57 @@ def test_rows_diamond_and_prediction_interval_come_from_pool_prevalence():
     np.testing.assert_allclose(pi_line.get_xdata(), [pooled.pi_low, pooled.pi_high])
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[:5] == [f"{s}  {e}/{n}" for s, e, n in STUDIES.itertuples(index=False)]
-    assert f"k = 5, I² = {pooled.i2:.0%}" in labels[-1]
+    assert "DerSimonian–Laird" in labels[-2] and "k = 5" in labels[-2]
+    assert f"I² = {pooled.i2:.0%}" in labels[-2]
+    assert f"(95% CI {pooled.tau2_ci_low:.2g} to {pooled.tau2_ci_high:.2g})" in labels[-2]
+    assert labels[-1].startswith("Prediction interval")
+
+
+def test_prediction_interval_has_its_own_row_below_the_diamond():
+    # issue 13: the PI used to be drawn through the diamond, hidden behind it
+    ax = plot_forest(STUDIES)
+    (diamond,) = _by_gid(ax, "pooled")
+    (pi_line,) = _by_gid(ax, "prediction_interval")
+    y_diamond = diamond.get_xy()[:, 1]
+    y_pi = pi_line.get_ydata()[0]
+    assert y_pi < y_diamond.min()
+    assert pi_line.get_marker() == "|"  # end caps show where it stops
+
+
+def test_one_study_is_drawn_alone_with_its_exact_interval():
+    one = STUDIES.iloc[[1]]
+    ax = plot_forest(one, highlight=("This cohort", 6, 19))
+    assert not _by_gid(ax, "pooled")
+    assert not _by_gid(ax, "prediction_interval")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert not any("Pooled" in t or "I²" in t or "τ²" in t for t in labels)
+    (line,) = [a for a in ax.lines if a.get_color() == OKABE_ITO["blue"]]
+    low, high = clopper_pearson(events=[30], n=[35])
+    np.testing.assert_allclose(line.get_xdata(), [low[0], high[0]])
+
+
+def test_two_studies_are_pooled_without_prediction_interval_or_tau2_reading():
+    ax = plot_forest(STUDIES.iloc[:2])
+    assert len(_by_gid(ax, "pooled")) == 1
+    assert not _by_gid(ax, "prediction_interval")
+    label = [t.get_text() for t in ax.get_yticklabels()][-1]
+    assert "k = 2" in label and "too few studies" in label
+    assert "I²" not in label and "τ²" not in label
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not any("prediction" in t for t in legend)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [({"method": "GLMM"}, "binomial-normal GLMM"), ({"ci_method": "hksj"}, "Hartung–Knapp")],
+)
+def test_the_pooled_row_names_the_model_that_ran(kwargs, expected):
+    ax = plot_forest(STUDIES, **kwargs)
+    pooled = pool_prevalence(STUDIES, **kwargs)
+    label = [t.get_text() for t in ax.get_yticklabels()][-2]
+    assert expected in label
+    (pi_line,) = _by_gid(ax, "prediction_interval")
+    np.testing.assert_allclose(pi_line.get_xdata(), [pooled.pi_low, pooled.pi_high])
 
 
 def test_study_markers_sit_at_prevalence_with_exact_intervals():

@@ -67,14 +67,24 @@ def _pool(case, **kwargs):
         )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+POOLED_CASES = [c for c in CASES if c["k"] >= 2]
+SINGLE_CASES = [c for c in CASES if c["k"] == 1]
+
+
+@pytest.mark.parametrize("case", POOLED_CASES, ids=[c["id"] for c in POOLED_CASES])
 def test_pool_prevalence_against_R(case):
     res = _pool(case)
     tol = 1e-6 if case["method"] == "DL" else 1e-4
-    for name in FIELDS:
+    # issue 13: two studies get no prediction interval (metafor computes one)
+    fields = FIELDS if case["k"] >= 3 else [f for f in FIELDS if not f.startswith("pi_")]
+    for name in fields:
         assert getattr(res, name) == pytest.approx(case[name], abs=tol), (
             f"{name}; R: {case['call']}"
         )
+    if case["k"] < 3:
+        assert np.isnan(res.pi_low) and np.isnan(res.pi_high)
+        assert "no prediction interval" in res.note
+    assert res.pooled
     assert res.estimator == case["method"]
     assert res.method == "random-effects"
     assert res.transform == case["transform"]
@@ -116,11 +126,27 @@ def test_freeman_tukey_needs_no_correction():
     assert res.estimate == 0.0  # below transf.pft(0, n_hm): metafor clamps to 0
 
 
+@pytest.mark.parametrize("case", SINGLE_CASES, ids=[c["id"] for c in SINGLE_CASES])
+def test_one_study_is_not_pooled(case):
+    # issue 13: metafor "pools" one study (back-transforming it, with a 0.5 correction at
+    # 0 % or 100 %: 19/19 became 97.5 %); pool_prevalence returns the study itself with its
+    # exact interval, and no heterogeneity or prediction interval.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ApproximationWarning)  # no correction, no warning
+        res = _pool(case)
+    x, n = int(np.atleast_1d(case["xi"])[0]), int(np.atleast_1d(case["ni"])[0])
+    low, high = clopper_pearson(events=[x], n=[n], confidence=case["confidence"])
+    assert not res.pooled
+    assert (res.estimate, res.ci_low, res.ci_high) == (x / n, low[0], high[0])
+    for name in ("pi_low", "pi_high", "tau2", "i2", "q", "q_p_value", "tau2_ci_low", "mu"):
+        assert np.isnan(getattr(res, name)), name
+    assert res.n_corrected == 0 and res.tau2_algorithm == "none"
+    assert "one study" in res.note
+
+
 def test_k1_k2_and_truncation():
     k1 = pool_prevalence([5], totals=[20])
-    assert (k1.k, k1.tau2, k1.q, k1.q_df, k1.q_p_value, k1.i2) == (1, 0.0, 0.0, 0, 1.0, 0.0)
-    assert (k1.pi_low, k1.pi_high) == (k1.ci_low, k1.ci_high)
-    assert k1.tau2_algorithm == "fixed-k1"
+    assert (k1.k, k1.q_df, k1.pooled) == (1, 0, False)
     k2 = pool_prevalence([5, 7], totals=[20, 22], method="DL")
     assert k2.tau2 == 0.0
     assert k2.i2 == 0.0
@@ -186,6 +212,13 @@ def test_clopper_pearson_against_R():
         assert hi[0] == pytest.approx(entry["ci_high"], abs=1e-9), entry["binom_call"]
 
 
+def _lit_key(entry) -> str:
+    sign = entry["sign"]
+    if sign == "involuntary_movements_on_treatment":
+        return "involuntary_movements/on_treatment"
+    return f"{sign}/"
+
+
 def test_compare_with_literature_against_R():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ApproximationWarning)
@@ -200,6 +233,18 @@ def test_compare_with_literature_against_R():
         assert row["studies"] == entry["studies"]
         assert row["ci_low"] == pytest.approx(entry["ci_low"], abs=1e-9)
         assert row["ci_high"] == pytest.approx(entry["ci_high"], abs=1e-9)
+        assert row["synthesis"] == ("none", "single study", "pooled")[min(entry["k"], 2)]
+        if entry["k"] == 1:  # issue 13: the study alone, with R binom.test's exact interval
+            (study,) = [c for c in CASES if c["id"].startswith(f"literature/{_lit_key(entry)}/")][
+                :1
+            ]
+            x, n = study["xi"], study["ni"]
+            low, high = clopper_pearson(events=[x], n=[n])
+            assert row["comparator_estimate"] == x / n
+            assert (row["comparator_ci_low"], row["comparator_ci_high"]) == (low[0], high[0])
+            assert pd.isna(row["pooled_estimate"]) and pd.isna(row["pi_low"])
+            assert pd.isna(row["tau2"]) and pd.isna(row["i2"])
+            continue
         for name in (
             "pooled_estimate",
             "pooled_ci_low",
@@ -210,7 +255,9 @@ def test_compare_with_literature_against_R():
             "i2",
             "q_p_value",
         ):
-            if entry["k"]:
+            if entry["k"] == 2 and name.startswith("pi_"):
+                assert pd.isna(row[name])
+            elif entry["k"]:
                 assert row[name] == pytest.approx(entry[name], abs=1e-4), (
                     f"{entry['sign']} {name}: {entry['pool_call']}"
                 )
@@ -361,10 +408,10 @@ def test_reference_script_reproduces_committed_json(tmp_path):
 
 
 def test_reml_fallback_to_bounded_search_finds_the_same_optimum(monkeypatch):
-    import b12cohort.stats.meta as meta
+    import b12cohort.stats._meta_pool as meta_pool
 
     case = next(c for c in CASES if c["id"] == "heterogeneous/REML/PLO")
-    monkeypatch.setattr(meta, "_MAXITER", 1)  # Fisher scoring cannot converge in one step
+    monkeypatch.setattr(meta_pool, "_MAXITER", 1)  # Fisher scoring cannot converge in one step
     with pytest.warns(ApproximationWarning, match="bounded 1-D search"):
         res = pool_prevalence(case["xi"], totals=case["ni"], method="REML")
     assert res.tau2_algorithm == "bounded-brent"

@@ -202,12 +202,17 @@ def test_cp1251_semicolon_decimal_comma_other_units(tmp_path, raw, example):
     assert hb["original"].iloc[0] == "9.7" and hb["new"].iloc[0] == "97.0"
 
 
-def test_plus_minus_coding_is_flagged_not_guessed(tmp_path, raw):
+def test_minus_means_no_in_yes_no_columns_and_is_a_data_warning(tmp_path, raw):
+    # issue 12: a sign written '-' is absent; reading it as missing gave 12/12 = 100%
     path = write(tmp_path, messy_export(raw), sep=";", encoding="cp1251")
-    with pytest.warns(DataQualityWarning, match="'-' cells, which the schema reads as MISSING"):
-        cohort = load_cohort(path, columns=RU_MAP)
-    assert cohort["developmental_delay"].isna().sum() == 7
-    assert cohort["neuro_items_missing"].max() >= 1
+    cohort = load_cohort(path, columns=RU_MAP)
+    assert cohort["developmental_delay"].isna().sum() == 0
+    assert int(cohort["developmental_delay"].sum()) == 12 and len(cohort) == 19
+    warnings_ = load_metadata(cohort).warnings
+    assert any("7 cell(s) written '-' were read as no" in w for w in warnings_)
+    log = cleaning_log(cohort)
+    minus = log[(log["rule"] == "boolean-code") & (log["original"] == "-")]
+    assert len(minus) and set(minus["new"]) == {"False"}
 
 
 @pytest.mark.parametrize(
@@ -321,7 +326,10 @@ def test_two_units_for_one_measurement_is_an_error(raw):
         ("", None),
         ("NA", None),
         ("n/a", None),
-        ("-", None),
+        ("-", False),  # issue 12: a sign written '-' is absent
+        ("\u2013", False),
+        ("Evet", True),
+        ("Hayır", False),
     ],
 )
 def test_boolean_spellings(raw, spelling, expected):
@@ -441,14 +449,30 @@ def test_invalid_rows_can_be_set_aside_and_accounted_for(raw):
     assert sorted(set(cohort.index) | set(meta.invalid["row"])) == list(range(1, 20))
 
 
-def test_identifier_like_ids_warn_without_values(raw):
+def test_identifier_like_ids_are_refused_without_values(raw):
     frame = raw.copy()
     frame.loc[0, "patient_id"] = "Petrov Ivan"
     frame.loc[1, "patient_id"] = "01.02.2019"
-    with pytest.warns(IdentifierWarning) as rec:
+    with pytest.raises(CohortValidationError) as info:
         load_cohort(frame)
-    text = " ".join(str(w.message) for w in rec)
-    assert "date" in text and "name" in text and "Petrov" not in text and "2019" not in text
+    text = str(info.value) + info.value.failures.to_csv()
+    assert "1 cell(s) that look like a date" in text and "1 cell(s) that look like a name" in text
+    assert "Petrov" not in text and "2019" not in text
+    assert list(info.value.failures["rule"]) == ["no-identifiers"]
+
+
+def test_pseudonymise_replaces_codes_and_writes_the_key_only_where_asked(raw, tmp_path):
+    frame = raw.copy()
+    frame.loc[0, "patient_id"] = "Petrov Ivan"
+    key = tmp_path / "private" / "key.csv"
+    cohort = load_cohort(frame, pseudonymise=key)
+    assert cohort["patient_id"].tolist() == [f"P{i:03d}" for i in range(1, len(raw) + 1)]
+    lines = key.read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == ["code,pseudonym", "Petrov Ivan,P001"] and len(lines) == len(raw) + 1
+    again = load_cohort(frame, pseudonymise=tmp_path / "k2.csv")  # stable
+    assert again["patient_id"].tolist() == cohort["patient_id"].tolist()
+    log = cleaning_log(cohort).to_csv()
+    assert "Petrov" not in log and "Petrov" not in repr(load_metadata(cohort).summary)
 
 
 def test_unknown_columns_are_dropped_and_logged(raw):

@@ -29,7 +29,7 @@ from b12cohort.stats.stratified import stratified_trend_test
 try:  # the export writer may live in cohort/export.py (issue 11 branch)
     from b12cohort import write_export
 except ImportError:
-    from b12cohort.cohort.simulate import write_export
+    from b12cohort.cohort.export import write_export
 
 OPEN = DisclosurePolicy(min_infants=0, min_cell_count=0)
 

@@ -577,3 +577,9 @@ def test_no_identifier_reaches_any_report_output(tmp_path):
     assert "ФИО" in r.stderr  # the warning names the column...
     values = [v for column in secrets.values() for v in column]
     assert_no_leak([out, r.stdout, r.stderr], values)  # ...never a value, anywhere
+
+
+def test_the_example_report_says_no_data_warning_applied(example_report):
+    out, _ = example_report
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "No cleaning rule that can change a conclusion applied to these data." in page

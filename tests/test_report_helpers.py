@@ -69,6 +69,7 @@ def _package_exception_classes():
 _ENGINE_SIGNALS = {
     "b12cohort.reading._csvscan.Irregular",
     "b12cohort.stats._fexact.WorkLimitExceeded",
+    "b12cohort.stats._kruskal_exact.WorkLimitExceeded",
 }
 
 

@@ -43,6 +43,7 @@ EXPECTED = {
     "TreatmentCourse",
     "PooledPrevalence",
     "CaseProfile",
+    "CompatibilityResult",
 }
 
 
@@ -54,7 +55,9 @@ def test_every_result_class_of_stats_and_paper_derives_from_result():
 def test_result_class_has_test_and_method_fields(cls):
     names = {f.name for f in dataclasses.fields(cls)}
     assert {"test", "method"} <= names, cls
-    assert "summary" not in cls.__dict__ or cls.__name__ in {"TreatmentCourse", "CaseProfile"}
+    # multi-row summaries by contract: CompatibilityResult's is one row per table (issue 16)
+    multi_row = {"TreatmentCourse", "CaseProfile", "CompatibilityResult"}
+    assert "summary" not in cls.__dict__ or cls.__name__ in multi_row
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +91,7 @@ def example_results() -> dict[str, Result]:
             "course": b12cohort.treatment_course(df),
             "pooled": b12cohort.pool_prevalence(hyp),
             "case": b12cohort.case_profile(df, patient_id=str(df["patient_id"].iloc[0])),
+            "audit": b12cohort.compatible_tables(n_with=12, grade_counts=[4, 13, 2]),
         }
 
 
@@ -99,7 +103,7 @@ def test_the_example_results_cover_every_result_class(example_results):
     "name",
     ["fisher", "fisher_table", "trend", "trend_auto", "groups", "correlation",
      "correlation_exact", "detectable", "equivalence", "logistic", "firth", "course",
-     "pooled", "case"],
+     "pooled", "case", "audit"],
 )  # fmt: skip
 def test_method_is_a_token_and_the_summary_and_dict_derive_from_the_fields(example_results, name):
     res = example_results[name]

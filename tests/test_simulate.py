@@ -33,14 +33,13 @@ from scipy import stats
 
 import b12cohort
 from b12cohort import ArgumentError, SchemeRangeWarning
+from b12cohort.cohort.export import ExportFiles, write_export
 from b12cohort.cohort.simulate import (
     ATTR,
     DEFAULT_PREVALENCE,
-    ExportFiles,
     SimulationSettings,
     population_spearman,
     simulate_cohort,
-    write_export,
 )
 from b12cohort.dictionary.schema import NEURO_SIGNS, load_schema
 from b12cohort.reading.load import load_metadata

@@ -21,7 +21,10 @@ def apply_eligibility(
     """Split a cohort into included and excluded infants.
 
     The defaults are the inclusion criteria of Taranushenko et al. (2022): age 3 to 24
-    months (both inclusive) and serum B12 below 83 pg/mL.
+    months (both inclusive) and serum B12 below 83 pg/mL. A B12 value censored at the
+    assay's limit (``b12_pg_ml_censored``: ``"left"`` for ``<50``, ``"right"`` for
+    ``>2000``) is below the cut when its limit says so (``<50`` is below 83), and is
+    excluded as undecidable when it does not (``<100`` against 83).
 
     Parameters
     ----------
@@ -92,12 +95,30 @@ def apply_eligibility(
         add(age < lo, "age " + shown + f" months is below {lo:g}", f"age below {lo:g} months")
         add(age > hi, "age " + shown + f" months is above {hi:g}", f"age above {hi:g} months")
     if b12_below is not None:
+        cut = float(b12_below)
         b12 = pd.to_numeric(data["b12_pg_ml"], errors="coerce").astype(float)
+        side = (
+            data["b12_pg_ml_censored"].astype(object).to_numpy()
+            if "b12_pg_ml_censored" in data
+            else np.full(len(data), None, dtype=object)
+        )
+        left, right = side == "left", side == "right"
         add(b12.isna(), "B12 not recorded", "B12 not recorded")
+        # "<L" is below the cut when L <= cut; ">L" is not below it when L >= cut; otherwise
+        # the laboratory's limit does not say on which side of the cut the value lies
+        undecidable = (left & (b12 > cut)) | (right & (b12 < cut))
+        shown = b12.map(lambda v: f"{v:g}")
+        sign = pd.Series(np.where(left, "<", np.where(right, ">", "")), index=data.index)
         add(
-            b12 >= float(b12_below),
-            "B12 " + b12.map(lambda v: f"{v:g}") + f" pg/mL is not below {float(b12_below):g}",
-            f"B12 {float(b12_below):g} pg/mL or more",
+            undecidable,
+            "B12 " + sign + shown + f" pg/mL cannot be compared with {cut:g} (the value is "
+            "censored at the assay's limit)",
+            f"B12 censored at a limit that does not decide < {cut:g}",
+        )
+        add(
+            (b12 >= cut) & ~left & ~undecidable,
+            "B12 " + sign + shown + f" pg/mL is not below {cut:g}",
+            f"B12 {cut:g} pg/mL or more",
         )
     keep = (reasons == "").to_numpy()
     excluded = data[~keep].copy()

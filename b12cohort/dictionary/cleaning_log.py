@@ -36,6 +36,10 @@ class CodeRows:
         self.codes, self.code = codes, code
         self.n = int(np.count_nonzero(codes == code)) if n is None else int(n)
 
+    def forget(self, column: str) -> None:
+        """Drop the entries of ``column`` (its cells are about to be replaced by pseudonyms)."""
+        self._entries = [e for e in self._entries if e.column != column]
+
     def __len__(self) -> int:
         return self.n
 
@@ -68,6 +72,20 @@ class CleaningLog:
 
     _entries: list[_Entry] = field(default_factory=list)
     _row_labels: np.ndarray | None = None  # 1-based data-row numbers of the raw input
+    _warnings: dict = field(default_factory=dict)  # (column, sentence) -> cells, in order
+
+    def warn(self, column: str, sentence: str, *, n_cells: int | None = None) -> None:
+        """Record a cleaning rule that can change a conclusion, as one plain sentence.
+
+        The sentence names the column and the number of affected cells, never a value
+        from the data; the same sentence for the same column is kept once.
+        """
+        self._warnings.setdefault((column, sentence), n_cells)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The sentences of :meth:`warn`, in the order they were recorded."""
+        return tuple(sentence for _, sentence in self._warnings)
 
     def add(
         self, column: str, rule: str, *, original=None, new=None, rows=None, detail: str = ""
@@ -85,6 +103,10 @@ class CleaningLog:
             if rows.size == 0:
                 return
         self._entries.append(_Entry(column, rule, detail, rows, original, new))
+
+    def forget(self, column: str) -> None:
+        """Drop the entries of ``column`` (its cells are about to be replaced by pseudonyms)."""
+        self._entries = [e for e in self._entries if e.column != column]
 
     def __len__(self) -> int:
         return sum(1 if e.rows is None else len(e.rows) for e in self._entries)

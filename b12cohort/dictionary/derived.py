@@ -20,6 +20,7 @@ from b12cohort.dictionary.schema import NEURO_SIGNS
 
 __all__ = [
     "ANEMIA_GRADES",
+    "DERIVED_FROM",
     "anemia_schemes",
     "grade_anemia",
     "neuro_items_missing",
@@ -29,6 +30,16 @@ __all__ = [
 
 #: Anaemia grades, in order of severity.
 ANEMIA_GRADES = ("none", "mild", "moderate", "severe")
+
+#: Derived column -> the columns it is computed from. A test of a source column across
+#: the groups of its derived column (Hb across grades defined by Hb) is circular; Table 1
+#: does not run it.
+DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "anemia_grade": ("hb_g_l", "hb_g_dl"),
+    "neuro_score": tuple(NEURO_SIGNS),
+    "neuro_items_missing": tuple(NEURO_SIGNS),
+    "b12_pmol_l": ("b12_pg_ml",),
+}
 _COLUMNS = [
     "scheme",
     "age_min_months",

@@ -8,14 +8,20 @@ seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from b12cohort.core.errors import FAILURE_COLUMNS, CohortValidationError
 
-__all__ = ["MAX_STRUCTURE_FAILURES", "Failures", "failure_frame", "structure_failure"]
+__all__ = [
+    "MAX_STRUCTURE_FAILURES",
+    "Failures",
+    "failure_frame",
+    "structure_failure",
+    "summary_message",
+]
 
 MAX_STRUCTURE_FAILURES = 1000  # ragged rows listed individually; beyond this, counted
 
@@ -58,6 +64,7 @@ class Failures:
     labels: np.ndarray  # 1-based data-row numbers
     lines: np.ndarray  # file line per row (-1 when not a file)
     parts: list
+    cells: dict = field(default_factory=dict)  # spreadsheet: column -> its letter (E for E4)
 
     @classmethod
     def for_rows(
@@ -118,9 +125,11 @@ class Failures:
             where = "row " + pd.Series(labels).astype(str)
             has_line = lines >= 0
             if has_line.any():
+                unit = f"cell {self.cells[column]}" if column in self.cells else "line "
                 where = where.where(
-                    ~has_line, where + " (line " + pd.Series(lines).astype(str) + ")"
+                    ~has_line, where + f" ({unit}" + pd.Series(lines).astype(str) + ")"
                 )
+            values = _withheld(values)
             value_text = pd.Series(values, dtype=object).astype(str)
             message = where + f": {column} = " + value_text + " " + pd.Series(bodies).astype(str)
             pieces.append(
@@ -142,9 +151,69 @@ class Failures:
         df = pd.concat(pieces, ignore_index=True)
         df = df.astype({"column": object, "rule": object, "message": object})
         order = df["row"].fillna(0).astype("int64").to_numpy()
-        return df.iloc[np.lexsort((df["column"].astype(str).to_numpy(), order))].reset_index(
-            drop=True
-        )
+        names = np.array([c if isinstance(c, str) else "" for c in df["column"]], dtype=object)
+        return df.iloc[np.lexsort((names.astype(str), order))].reset_index(drop=True)
+
+
+# words that a single-word name pattern would catch but that are codes, not people
+_VOCABULARY = frozenset(
+    {
+        "true",
+        "false",
+        "yes",
+        "no",
+        "none",
+        "null",
+        "nan",
+        "inf",
+        "infinity",
+        "male",
+        "female",
+        "boy",
+        "girl",
+        "unknown",
+        "missing",
+        "absent",
+        "present",
+        "есть",
+        "нет",
+        "да",
+        "мужской",
+        "женский",
+        "evet",
+        "hayır",
+        "var",
+        "yok",
+        "erkek",
+        "kadın",
+        "kiz",
+        "kız",
+    }
+)
+
+
+def _withheld(values: np.ndarray) -> np.ndarray:
+    """``values`` with every cell that looks like an identifier replaced by what it looks like.
+
+    A failure quotes the cell it is about, so that the user can find it; a name, a date,
+    an e-mail address or a phone number is never quoted, in any column.
+    """
+    from b12cohort.dictionary.privacy import kind_of
+
+    texts = pd.Series(values, dtype=object)
+    strings = texts.map(lambda v: isinstance(v, str))
+    if not strings.any():
+        return values
+    distinct = pd.unique(texts[strings].to_numpy(dtype=object))
+    kinds = {v: None if v.strip().lower() in _VOCABULARY else kind_of(v.strip()) for v in distinct}
+    if not any(kinds.values()):
+        return values
+    out = np.asarray(values, dtype=object).copy()
+    for i, v in enumerate(out):
+        kind = kinds.get(v) if isinstance(v, str) else None
+        if kind:
+            out[i] = f"(withheld: looks like a {kind})"
+    return out
 
 
 def _per_row(value, n: int) -> np.ndarray:
@@ -156,3 +225,23 @@ def _per_row(value, n: int) -> np.ndarray:
     out = np.empty(len(value), dtype=object)
     out[:] = list(value)
     return out
+
+
+def summary_message(source: str, failures: pd.DataFrame) -> str:
+    """One sentence for an exception: how many problems, where, of which kinds, the first."""
+    n = len(failures)
+    rows = failures["row"].dropna().nunique()
+    counts = (
+        failures.assign(column=failures["column"].fillna("(file)").astype(str))
+        .groupby(["column", "rule"], sort=True)
+        .size()
+        .sort_values(ascending=False, kind="stable")
+    )
+    parts = [f"{c} ({r}) x{k}" for (c, r), k in counts.head(6).items()]
+    first = failures["message"].iloc[0]
+    return (
+        f"{source}: {n} problem(s)"
+        + (f" in {rows} row(s)" if rows else "")
+        + f": {', '.join(parts)}{', ...' if len(counts) > 6 else ''}. First: {first} "
+        f"Every failure: b12cohort validate {source} (Python: the error's .failures table)."
+    )

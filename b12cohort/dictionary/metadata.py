@@ -31,7 +31,8 @@ class CohortMetadata:
     format, encoding, delimiter, decimal, sheet
         How the input was read.
     n_rows : int
-        Data rows in the input.
+        Data rows in the input that are records (blank records and totals rows, set
+        aside and counted in ``warnings``, are not rows of the cohort).
     columns : dict
         Canonical field -> source column used.
     dropped_columns : pandas.DataFrame
@@ -44,6 +45,12 @@ class CohortMetadata:
         Every change made.
     notes : tuple of str
         What was detected and decided, in words.
+    warnings : tuple of str
+        Every cleaning rule applied that can change a conclusion ('-' read as no,
+        censored laboratory values, blank or totals rows set aside, formulas read from
+        their cached value, age derived from dates, pseudonymised codes), one plain
+        sentence each with the number of affected cells and never a value from the
+        data. The report shows them as "Data warnings".
     """
 
     source: str
@@ -93,8 +100,13 @@ class CohortMetadata:
             ),
             ("anaemia grading scheme", self.scheme),
             *(("note", n) for n in self.notes),
+            *(("data warning", w) for w in self.warnings),
         ]
         return pd.DataFrame(rows, columns=["item", "value"])
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.log.warnings
 
     @property
     def n_invalid_rows(self) -> int:

@@ -22,7 +22,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["id_looks_identifying", "identifier_kind"]
+__all__ = ["counts_of", "id_looks_identifying", "identifier_kind", "kind_of"]
 
 # header (normalised: lower case, ё->е, № -> n, punctuation -> spaces) -> kind of identifier.
 # A phrase matches whole words anywhere in the header ("ФИО ребёнка", "Patient name").
@@ -202,15 +202,18 @@ _DATE = re.compile(
     r"^(?:(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4}|\d{2})"
     r"|(?P<Y>\d{4})[./-](?P<M>\d{1,2})[./-](?P<D>\d{1,2}))(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
-_WORD = r"[A-ZА-ЯЁ][a-zа-яё]+(?:[-'][A-ZА-ЯЁa-zа-яё][a-zа-яё]*)?"
-_CAPS_WORD = r"[A-ZА-ЯЁ]{2,}(?:[-'][A-ZА-ЯЁ]+)?"
-_INITIALS = r"[A-ZА-ЯЁ]\.\s*(?:[A-ZА-ЯЁ]\.?)?"
+# capital and small letters of Latin (with diacritics, Turkish İ/ı) and Cyrillic scripts
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚĞĪİŁŃŇŌŐŒŘŚŞŠŢŤŪŮŰŹŻŽА-ЯЁ"
+_LOW = "a-zß-öø-ÿāăąćčďđēęěğīıłńňōőœřśşšţťūůűźżžа-яё"
+_WORD = rf"(?:[{_UP}]')?[{_UP}][{_LOW}]+(?:[-'][{_UP}{_LOW}][{_LOW}]*)?"
+_CAPS_WORD = rf"[{_UP}]{{2,}}(?:[-'][{_UP}]+)?"
+_INITIALS = rf"[{_UP}]\.\s*(?:[{_UP}]\.?)?"
 _NAME = re.compile(
     rf"^(?:{_WORD}(?:\s+(?:{_WORD}|{_INITIALS})){{1,3}}"  # Иванов Иван (Иванович), Ivanov I.I.
     rf"|{_INITIALS}\s*{_WORD}"  # И.И. Иванов
     rf"|{_CAPS_WORD}(?:\s+{_CAPS_WORD}){{1,3}}"  # IVANOV IVAN
-    rf"|[A-ZА-ЯЁ][a-zа-яё]{{2,}}(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"  # Smith, Иванова, Петрова-Водкина
-    rf"|[A-ZА-ЯЁ]{{4,}})\.?$"  # IVANOV
+    rf"|(?:[{_UP}]')?[{_UP}][{_LOW}]{{2,}}(?:-[{_UP}][{_LOW}]+)?"  # Smith, Yılmaz, O'Brien
+    rf"|[{_UP}]{{4,}})\.?$"  # IVANOV
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LONG_NUMBER = re.compile(r"^\+?[\d\s().-]+$")
@@ -317,14 +320,18 @@ def counts_of(codes, counts: dict | None = None) -> dict:
     """Add to ``counts`` (kind -> number) what each of ``codes`` looks like."""
     counts = dict.fromkeys(_KINDS, 0) if counts is None else counts
     for x in codes:
-        kind = _kind(x)
+        kind = kind_of(x)
         if kind:
             counts[kind] += 1
     return counts
 
 
-def _kind(code: str) -> str | None:
-    """What a single code looks like (None for a plausible pseudonymous code)."""
+def kind_of(code: str) -> str | None:
+    """What a single code looks like (None for a plausible pseudonymous code).
+
+    >>> kind_of("Кузнецов Е.А."), kind_of("Ivanova M."), kind_of("K01")
+    ('name', 'name', None)
+    """
     if _is_date(code):
         return "date"
     if _EMAIL.match(code):

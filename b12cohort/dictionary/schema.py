@@ -52,10 +52,25 @@ NEURO_SIGNS = (
 )
 
 #: Spellings read as True in boolean fields (matched after stripping and lower-casing).
-BOOLEAN_TRUE = ("yes", "y", "true", "t", "1", "+", "да", "д")
-#: Spellings read as False. The ASCII hyphen "-" is a *missing* marker (schema
-#: ``missingValues``); the minus sign "−" (U+2212) means absent.
-BOOLEAN_FALSE = ("no", "n", "false", "f", "0", "\u2212", "нет", "н")
+BOOLEAN_TRUE = ("yes", "y", "true", "t", "1", "+", "да", "д", "evet", "var")
+#: Spellings read as False. In a yes/no column the hyphen "-", the minus sign "−"
+#: (U+2212) and the en dash "–" mean *absent*, as Russian clinical records write a sign
+#: as "+" or "-" (elsewhere "-" is a missing-value marker). "hayır"/"yok": Turkish.
+BOOLEAN_FALSE = (
+    "no",
+    "n",
+    "false",
+    "f",
+    "0",
+    "-",
+    "\u2212",
+    "\u2013",
+    "нет",
+    "н",
+    "hayır",
+    "hayir",
+    "yok",
+)
 
 _TYPES = {"string", "number", "integer", "boolean"}
 

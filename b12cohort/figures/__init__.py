@@ -28,6 +28,10 @@ plot_course(data, axes=None)
 plot_forest(data, highlight=...)
     Forest plot of a sign's prevalence in published series, random-effects pool and
     prediction interval, with this cohort highlighted.
+plot_audit(result_or_frame, test=..., effect=...)
+    For each published sign: the p of every 2 × G table compatible with the published
+    margins against its effect (risk difference or trend slope), the significance level
+    as a dashed line, and the largest effect still compatible with p >= alpha circled.
 save_figure(fig, path)
     Write PNG, SVG (text kept as text) and PDF whose bytes are the same on every run,
     with the figure's alt text in their metadata.
@@ -51,6 +55,7 @@ from typing import Any
 
 # public name -> submodule that defines it
 _LAZY = {
+    "plot_audit": "b12cohort.figures.audit",
     "plot_b12_vs_hb": "b12cohort.figures.anemia",
     "plot_course": "b12cohort.figures.course",
     "plot_flow": "b12cohort.figures.flow",

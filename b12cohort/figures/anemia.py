@@ -28,6 +28,7 @@ from b12cohort.core.arguments import (
 from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError
 from b12cohort.dictionary.derived import ANEMIA_GRADES, anemia_schemes, neuro_score
+from b12cohort.figures._censored import draw_censored
 from b12cohort.figures._style import (
     OKABE_ITO,
     finish,
@@ -187,9 +188,10 @@ def plot_hb_by_score(
                 whiskerprops={"color": "0.35"},
                 capprops={"color": "0.35"},
             )
+        exact = draw_censored(ax, work, "hb_g_l", score + offsets, hb, pairs.index)
         ax.scatter(
-            score + offsets,
-            hb,
+            (score + offsets)[exact],
+            hb[exact],
             s=28,
             color=_POINT,
             alpha=0.85,
@@ -220,6 +222,8 @@ def plot_hb_by_score(
             fontsize=7.5,
             gid="correlation",
         )
+        if not exact.all():
+            ax.legend(loc="upper right", fontsize=7.5, frameon=False)
         by_score = "; ".join(
             f"score {int(t)}: {counts[t]} infant{'' if counts[t] == 1 else 's'}"
             + (f", median Hb {np.median(hb[score == t]):.0f} g/L" if counts[t] else "")
@@ -313,9 +317,10 @@ def plot_b12_vs_hb(
 
     with style():
         ax = new_axes(ax, figsize=(5.0, 3.6))
+        exact = draw_censored(ax, data, "b12_pg_ml", pairs["hb"], pairs["b12"], pairs.index)
         ax.scatter(
-            pairs["hb"].to_numpy(dtype=float),
-            pairs["b12"].to_numpy(dtype=float),
+            pairs["hb"].to_numpy(dtype=float)[exact],
+            pairs["b12"].to_numpy(dtype=float)[exact],
             s=28,
             color=_POINT,
             edgecolor="white",

@@ -41,6 +41,7 @@ def plot_forest(
     pooled: PooledPrevalence | bool | None = None,
     highlight: Any = None,
     method: str = "REML",
+    ci_method: str = "wald",
     transform: str = "logit",
     confidence: float = 0.95,
     title: str | None = None,
@@ -67,7 +68,7 @@ def plot_forest(
         ``(label, events, total)`` / ``{"label": ..., "events": ..., "total": ...}`` for
         a cohort that is not pooled (drawn in its own row, between the studies and the
         pooled diamond), e.g. ``("Krasnoyarsk", 6, 19)``.
-    method, transform : str
+    method, ci_method, transform : str
         Passed to :func:`~b12cohort.stats.meta.pool_prevalence` when it is called here.
     confidence : float, default 0.95
         Level of every interval drawn.
@@ -81,7 +82,9 @@ def plot_forest(
     matplotlib.axes.Axes
         Artists carry gids for inspection: ``"study:<label>"`` (one marker per row),
         ``"highlight"``, ``"pooled"`` (the diamond, a Polygon spanning the CI with its
-        widest point at the estimate) and ``"prediction_interval"`` (a line).
+        widest point at the estimate; only from two studies) and
+        ``"prediction_interval"`` (a line with end caps on its own row below the diamond;
+        only from three studies).
 
     Raises
     ------
@@ -93,10 +96,13 @@ def plot_forest(
     -----
     Squares: study prevalence, area proportional to its random-effects weight, with the
     exact (Clopper-Pearson) interval. Diamond: pooled prevalence and its confidence
-    interval; orange line through it: the prediction interval for a new series. The
-    pooled row states k, I² and tau² (on the transformed scale). Colours are Okabe-Ito
+    interval, labelled with the model that ran. Below it, on its own row so the diamond
+    cannot hide it: the prediction interval for a new series. What is drawn follows the
+    number of studies: one study is drawn alone (no pooled row, no I², tau² or
+    prediction interval); two are pooled, without a prediction interval or a reading of
+    tau²; from three the pooled row states I² and tau² with its Q-profile interval (on
+    the transformed scale) and the prediction interval is drawn. Colours are Okabe-Ito
     and the look is the house style of :mod:`b12cohort.figures._style`.
-    With k < 3 the prediction interval and tau² say little.
 
     References
     ----------
@@ -138,6 +144,7 @@ def plot_forest(
                 table["events"].to_numpy(),
                 totals=table["total"].to_numpy(),
                 method=method,
+                ci_method=ci_method,
                 transform=transform,
                 confidence=level,
                 studies=table["study"].tolist(),
@@ -149,8 +156,10 @@ def plot_forest(
                 proportion=table["events"] / table["total"], ci_low=low, ci_high=high
             )
     extra, highlighted = _highlight(highlight, table, level, function=function)
-
-    rows = len(table) + (extra is not None) + (result is not None)
+    if result is not None and not result.pooled:
+        result = None  # one study: drawn alone, nothing pooled
+    has_pi = result is not None and bool(np.isfinite([result.pi_low, result.pi_high]).all())
+    rows = len(table) + (extra is not None) + (result is not None) + has_pi
     with style():
         ax = new_axes(ax, figsize=(7.0, 1.6 + 0.42 * rows))
         _draw(ax, table, extra, highlighted, result, level)
@@ -281,41 +290,7 @@ def _draw(ax, table: pd.DataFrame, extra, highlighted, result, level: float) -> 
             Line2D([], [], color=_HIGHLIGHT, marker="o", linestyle="-", label="highlighted cohort")
         )
     if result is not None:
-        ax.plot(
-            [result.pi_low, result.pi_high],
-            [y_pooled, y_pooled],
-            color=_PI,
-            linewidth=3.0,
-            solid_capstyle="butt",
-            zorder=2,
-            gid="prediction_interval",
-        )
-        diamond = Polygon(
-            [
-                (result.ci_low, y_pooled),
-                (result.estimate, y_pooled + 0.3),
-                (result.ci_high, y_pooled),
-                (result.estimate, y_pooled - 0.3),
-            ],
-            closed=True,
-            facecolor=_POOLED,
-            edgecolor=_POOLED,
-            zorder=3,
-            gid="pooled",
-        )
-        ax.add_patch(diamond)
-        ax.axvline(result.estimate, color=_POOLED, linestyle=":", linewidth=0.8, zorder=1)
-        tick_y.append(y_pooled)
-        tick_labels.append(
-            f"Pooled ({result.estimator}, {result.transform})\n"
-            f"k = {result.k}, I² = {result.i2:.0%}, τ² = {result.tau2:.3g}"
-        )
-        handles += [
-            Line2D(
-                [], [], color=_POOLED, marker="D", linestyle="none", label=f"pooled, {level:.0%} CI"
-            ),
-            Line2D([], [], color=_PI, linewidth=3.0, label=f"{level:.0%} prediction interval"),
-        ]
+        _draw_pooled(ax, result, y_pooled, level, tick_y, tick_labels, handles)
     ax.set_yticks(tick_y, tick_labels)
     bottom = min(tick_y) - 0.8
     ax.set_ylim(bottom, max(tick_y) + 0.8)
@@ -341,3 +316,72 @@ def _draw(ax, table: pd.DataFrame, extra, highlighted, result, level: float) -> 
         )
     set_alt_text(ax, text + ".")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+
+
+_MODEL_LABEL = {"REML": "REML", "DL": "DerSimonian–Laird", "GLMM": "binomial-normal GLMM"}
+
+
+def _pooled_label(result) -> str:
+    chosen = getattr(result, "estimator", result.method)  # the model chosen with method=
+    model = _MODEL_LABEL.get(chosen, chosen)
+    if chosen != "GLMM":
+        model += f", {result.transform}"
+    if result.ci_method == "hksj":
+        model += ", Hartung–Knapp"
+    first = f"Pooled ({model}), k = {result.k}"
+    if result.k < 3:
+        return f"{first}\ntoo few studies for heterogeneity"
+    if np.isnan(result.i2):
+        return f"{first}\nτ² = {result.tau2:.2g}"
+    tau = f"τ² = {result.tau2:.2g}"
+    if np.isfinite(result.tau2_ci_low):
+        tau += (
+            f" ({result.confidence:.0%} CI {result.tau2_ci_low:.2g} to {result.tau2_ci_high:.2g})"
+        )
+    return f"{first}\nI² = {result.i2:.0%}, {tau}"
+
+
+def _draw_pooled(ax, result, y_pooled: float, level: float, tick_y, tick_labels, handles):
+    """The diamond and, from three studies, the prediction interval on its own row."""
+    diamond = Polygon(
+        [
+            (result.ci_low, y_pooled),
+            (result.estimate, y_pooled + 0.3),
+            (result.ci_high, y_pooled),
+            (result.estimate, y_pooled - 0.3),
+        ],
+        closed=True,
+        facecolor=_POOLED,
+        edgecolor=_POOLED,
+        zorder=3,
+        gid="pooled",
+    )
+    ax.add_patch(diamond)
+    ax.axvline(result.estimate, color=_POOLED, linestyle=":", linewidth=0.8, zorder=1)
+    tick_y.append(y_pooled)
+    tick_labels.append(_pooled_label(result))
+    handles.append(
+        Line2D([], [], color=_POOLED, marker="D", linestyle="none", label=f"pooled, {level:.0%} CI")
+    )
+    if not np.isfinite([result.pi_low, result.pi_high]).all():
+        return
+    y_pi = y_pooled - 1.0
+    ax.plot(
+        [result.pi_low, result.pi_high],
+        [y_pi, y_pi],
+        color=_PI,
+        linewidth=2.4,
+        marker="|",
+        markersize=12,
+        markeredgewidth=2.4,
+        solid_capstyle="butt",
+        zorder=2,
+        gid="prediction_interval",
+    )
+    tick_y.append(y_pi)
+    tick_labels.append("Prediction interval\n(a new comparable series)")
+    handles.append(
+        Line2D(
+            [], [], color=_PI, linewidth=2.4, marker="|", label=f"{level:.0%} prediction interval"
+        )
+    )

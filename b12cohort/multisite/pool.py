@@ -149,7 +149,7 @@ def pool_correlation(z, n, *, confidence: float = 0.95) -> dict:
     """
     from scipy.stats import chi2, norm
 
-    from b12cohort.stats.meta import _tau2_reml
+    from b12cohort.stats._meta_pool import _tau2_reml
 
     yi, vi = np.asarray(z, dtype=float), 1.0 / (np.asarray(n, dtype=float) - 3.0)
     k = len(yi)
@@ -262,14 +262,26 @@ def _prevalence_row(sign, used, confidence):
         r = pool_prevalence(
             events, totals=totals, confidence=confidence, studies=[s for s, _ in used]
         )
+    interval = f"{r.estimate:.0%} ({confidence:.0%} CI {r.ci_low:.0%} to {r.ci_high:.0%})"
+    if not r.pooled:  # issue 13: one site is shown alone, with its exact interval
+        kind = "single-site prevalence (exact CI)"
+        reading = (
+            f"Prevalence of {sign} from one site only ({used[0][0]}): {interval}, exact; "
+            "nothing is pooled."
+        )
+    else:
+        kind = "pooled prevalence (REML, logit)"
+        reading = f"Pooled prevalence of {sign}: {interval} over {len(used)} sites; "
+        reading += (
+            f"between-site I² = {r.i2:.0%} (Cochran's Q {_p_text(r.q_p_value)})."
+            if r.k >= 3
+            else "two sites cannot estimate how much sites differ, so heterogeneity is not read."
+        )
     return _row(
         outcome=sign, analysis="prevalence", test=r.test, method="random-effects",
-        n_sites=len(used), n=int(sum(totals)), estimate=r.estimate,
-        estimate_type="pooled prevalence (REML, logit)", ci_low=r.ci_low, ci_high=r.ci_high,
-        heterogeneity=r.i2, heterogeneity_p_value=r.q_p_value,
-        reading=f"Pooled prevalence of {sign}: {r.estimate:.0%} ({confidence:.0%} CI "
-        f"{r.ci_low:.0%} to {r.ci_high:.0%}) over {len(used)} sites; between-site I² = "
-        f"{r.i2:.0%} (Cochran's Q {_p_text(r.q_p_value)}).",
+        n_sites=len(used), n=int(sum(totals)), estimate=r.estimate, estimate_type=kind,
+        ci_low=r.ci_low, ci_high=r.ci_high, heterogeneity=r.i2,
+        heterogeneity_p_value=r.q_p_value, reading=reading,
     )  # fmt: skip
 
 

@@ -27,7 +27,15 @@ import pandas as pd
 from b12cohort._bundled import bundled_file
 from b12cohort.core.arguments import check_choice, check_confidence, require_columns
 from b12cohort.core.errors import ArgumentError, CohortValidationError
-from b12cohort.stats.meta import METHODS, POOLING_TEST, TRANSFORMS, clopper_pearson, pool_prevalence
+from b12cohort.paper._literature_readings import comparison_reading
+from b12cohort.stats.meta import (
+    CI_METHODS,
+    METHODS,
+    POOLING_TEST,
+    TRANSFORMS,
+    clopper_pearson,
+    pool_prevalence,
+)
 
 __all__ = [
     "COHORT_SIGNS",
@@ -99,9 +107,10 @@ _ROLES = ("index", "comparator")
 # fmt: off
 _COMPARE_COLUMNS = [
     "sign", "literature_sign", "timing", "events", "total", "proportion", "ci_low", "ci_high",
-    "k", "studies", "pooled_estimate", "pooled_ci_low", "pooled_ci_high", "pi_low", "pi_high",
-    "tau2", "i2", "q_p_value", "estimator", "method", "transform", "confidence", "n_corrected",
-    "test",
+    "k", "studies", "synthesis", "comparator_estimate", "comparator_ci_low",
+    "comparator_ci_high", "pooled_estimate", "pooled_ci_low", "pooled_ci_high", "pi_low",
+    "pi_high", "tau2", "tau2_ci_low", "tau2_ci_high", "i2", "q_p_value", "estimator", "method",
+    "ci_method", "transform", "confidence", "n_corrected", "test", "reading",
 ]
 # fmt: on
 # --------------------------------------------------------------------------- loading
@@ -263,6 +272,7 @@ def compare_with_literature(
     literature: pd.DataFrame | None = None,
     signs=None,
     method: str = "REML",
+    ci_method: str = "wald",
     transform: str = "logit",
     confidence: float = 0.95,
     include_selected: bool = False,
@@ -283,7 +293,7 @@ def compare_with_literature(
     signs : sequence of str, optional
         Cohort signs to compare (default: every sign of :data:`COHORT_SIGNS` present in
         ``data``).
-    method, transform, confidence
+    method, ci_method, transform, confidence
         Passed to :func:`pool_prevalence`.
     include_selected : bool, default False
         Also pool rows flagged ``by_selection`` (sign defines the series).
@@ -294,10 +304,16 @@ def compare_with_literature(
         One row per sign, columns: ``sign`` (cohort name), ``literature_sign``,
         ``timing``, ``events``, ``total``, ``proportion``, ``ci_low``, ``ci_high``
         (exact Clopper-Pearson for the cohort), ``k``, ``studies`` (labels joined by
-        "; "), ``pooled_estimate``, ``pooled_ci_low``, ``pooled_ci_high``, ``pi_low``,
-        ``pi_high``, ``tau2``, ``i2`` (fraction), ``q_p_value``, ``method``,
-        ``transform``, ``confidence``, ``n_corrected``, ``test``. The pooled columns are
-        NaN (and ``k`` 0) when no comparator reports the sign.
+        "; "), ``synthesis`` ("none" for k = 0, "single study" for k = 1, "pooled" from
+        k = 2), ``comparator_estimate``, ``comparator_ci_low``, ``comparator_ci_high``
+        (the single study's proportion and exact interval when k = 1, the pooled
+        estimate and interval from k = 2), ``pooled_estimate``, ``pooled_ci_low``,
+        ``pooled_ci_high`` (NaN unless k >= 2), ``pi_low``, ``pi_high`` (NaN unless
+        k >= 3), ``tau2``, ``tau2_ci_low``, ``tau2_ci_high`` (Q-profile), ``i2``
+        (fraction), ``q_p_value`` (NaN unless k >= 2), ``estimator`` (the ``method``
+        argument), ``method`` ("random-effects"), ``ci_method``, ``transform``,
+        ``confidence``, ``n_corrected``, ``test`` and ``reading`` (one sentence that says
+        only what these numbers show; see Notes).
 
     Raises
     ------
@@ -311,11 +327,14 @@ def compare_with_literature(
 
     Notes
     -----
-    The comparison is descriptive: no test of the cohort against the pool is made. A
-    cohort prevalence outside the prediction interval is unusual for a comparable
-    series; one inside it is not. Pooled rows with k < 3 carry little information about
-    heterogeneity. Numbers pinned to R (``binom.test`` and ``metafor::rma``) in
-    ``tests/reference/literature.R``.
+    The comparison is descriptive: no test of the cohort against the literature is made.
+    One study is shown alone with its exact interval (a pooled "meta-analysis" of one
+    study would only restate it, with a continuity correction at 0 % or 100 %); two are
+    pooled without a prediction interval; from three on, a cohort prevalence outside
+    the prediction interval is unusual for a comparable series, and one inside it is
+    not evidence of sameness. The ``reading`` follows these rules
+    (:mod:`b12cohort.paper._literature_readings`). Numbers pinned to R
+    (``binom.test`` and ``metafor::rma``) in ``tests/reference/literature.R``.
 
     Examples
     --------
@@ -329,6 +348,7 @@ def compare_with_literature(
     """
     function = "compare_with_literature"
     check_choice(method, METHODS, name="method", function=function)
+    check_choice(ci_method, CI_METHODS, name="ci_method", function=function)
     check_choice(transform, TRANSFORMS, name="transform", function=function)
     level = check_confidence(confidence, function=function)
     counts = _cohort_counts(data, signs, function=function)
@@ -362,29 +382,40 @@ def compare_with_literature(
             "k": len(subset),
             "studies": "; ".join(subset["study"].astype(str)),
         }
+        row["synthesis"] = ("none", "single study", "pooled")[min(len(subset), 2)]
         if len(subset):
-            res = pool_prevalence(subset, method=method, transform=transform, confidence=level)
+            res = pool_prevalence(
+                subset, method=method, ci_method=ci_method, transform=transform,
+                confidence=level,
+            )  # fmt: skip
             row.update(
-                pooled_estimate=res.estimate,
-                pooled_ci_low=res.ci_low,
-                pooled_ci_high=res.ci_high,
+                comparator_estimate=res.estimate,
+                comparator_ci_low=res.ci_low,
+                comparator_ci_high=res.ci_high,
                 pi_low=res.pi_low,
                 pi_high=res.pi_high,
                 tau2=res.tau2,
+                tau2_ci_low=res.tau2_ci_low,
+                tau2_ci_high=res.tau2_ci_high,
                 i2=res.i2,
                 q_p_value=res.q_p_value,
                 n_corrected=res.n_corrected,
             )
-        rows.append(
-            row
-            | {
-                "estimator": method,
-                "method": "random-effects",
-                "transform": transform,
-                "confidence": level,
-                "test": POOLING_TEST,
-            }
-        )
+            if res.pooled:
+                row.update(
+                    pooled_estimate=res.estimate,
+                    pooled_ci_low=res.ci_low,
+                    pooled_ci_high=res.ci_high,
+                )
+        row |= {
+            "estimator": method,
+            "method": "random-effects",
+            "ci_method": ci_method,
+            "transform": transform,
+            "confidence": level,
+            "test": POOLING_TEST,
+        }
+        rows.append(row | {"reading": comparison_reading(pd.Series(row).reindex(_COMPARE_COLUMNS))})
     out = pd.DataFrame(rows).reindex(columns=_COMPARE_COLUMNS)
     out["n_corrected"] = out["n_corrected"].astype("Int64")
     for column in (
@@ -392,10 +423,13 @@ def compare_with_literature(
         "literature_sign",
         "timing",
         "studies",
+        "synthesis",
         "estimator",
         "method",
+        "ci_method",
         "transform",
         "test",
+        "reading",
     ):
         out[column] = out[column].astype("string")
     return out

@@ -4,12 +4,12 @@ The pipeline, each step in its own module:
 
 1. :mod:`b12cohort.reading.sniff` detects the format, encoding, delimiter and decimal mark
    and reads the header (the input is opened read-only and never changed);
-2. headers are mapped to schema fields here: the user's ``columns`` mapping first, then
-   case- and spacing-insensitive matches to canonical or alternative-unit names.
-   Identifier columns are dropped unparsed (warning names the column, never a value);
-   other unknown columns are dropped and logged;
-3. :mod:`b12cohort.dictionary.validation` parses each column into its canonical dtype and checks
-   every rule, collecting *all* failures;
+2. :mod:`b12cohort.reading.headers` maps the headers to schema fields (the user's
+   ``columns`` mapping first, then names the schema knows); identifier columns are
+   dropped unparsed, other unknown columns are dropped and logged;
+3. the parsers of :mod:`b12cohort.dictionary` (numbers, booleans, texts) turn each column
+   into its canonical dtype and :mod:`b12cohort.dictionary.validation` checks every rule,
+   collecting *all* failures;
 4. :mod:`b12cohort.dictionary.derived` adds ``anemia_grade``, ``neuro_score``,
    ``neuro_items_missing`` and ``b12_pmol_l``.
 
@@ -20,39 +20,32 @@ with the result (``b12cohort.cleaning_log(cohort)``).
 from __future__ import annotations
 
 import gc
-import json
-import re
 import warnings
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from b12cohort.core.arguments import closest
 from b12cohort.core.errors import (
     FAILURE_COLUMNS,
-    ArgumentError,
     CohortValidationError,
     DataQualityWarning,
-    IdentifierWarning,
     SchemeRangeWarning,
 )
+from b12cohort.dictionary.booleans import parse_boolean
 from b12cohort.dictionary.cleaning_log import CleaningLog
 from b12cohort.dictionary.derived import grade_anemia, neuro_items_missing, neuro_score
+from b12cohort.dictionary.failures import Failures, summary_message
 from b12cohort.dictionary.metadata import METADATA_ATTR, CohortMetadata, cleaning_log, load_metadata
-from b12cohort.dictionary.privacy import counts_of, id_looks_identifying, identifier_kind
+from b12cohort.dictionary.numbers import parse_number
+from b12cohort.dictionary.pseudonyms import pseudonymise_codes, screen_identifiers
 from b12cohort.dictionary.schema import Schema, load_schema
-from b12cohort.dictionary.validation import (
-    Failures,
-    check_required,
-    check_rules,
-    check_unique,
-    parse_boolean,
-    parse_number,
-    parse_text,
-)
-from b12cohort.reading.sniff import Sniffed, sniff
+from b12cohort.dictionary.texts import parse_text
+from b12cohort.dictionary.validation import check_required, check_rules, check_unique
+from b12cohort.reading.age import DERIVED_AGE, derive_age
+from b12cohort.reading.headers import header_score, load_mapping, map_headers
+from b12cohort.reading.rows import apply_value_maps, set_aside
+from b12cohort.reading.sniff import sniff
 
 __all__ = [
     "CohortMetadata",
@@ -64,176 +57,6 @@ __all__ = [
 ]
 
 DERIVED_COLUMNS = ("b12_pmol_l", "anemia_grade", "neuro_score", "neuro_items_missing")
-
-
-def _load_mapping(columns) -> dict[str, str]:
-    if columns is None:
-        return {}
-    if isinstance(columns, str | Path):
-        path = Path(columns)
-        try:
-            columns = json.loads(path.read_text(encoding="utf-8-sig"))
-        except OSError as exc:
-            raise ArgumentError(
-                f"cannot read the column mapping {path}: {exc.strerror or exc}."
-            ) from None
-        except json.JSONDecodeError as exc:
-            raise ArgumentError(
-                f'the column mapping {path} is not valid JSON ({exc}); it must be an object like {{"Гемоглобин, г/л": "hb_g_l"}}.'
-            ) from None
-    if not isinstance(columns, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
-    ):
-        raise ArgumentError(
-            '`columns` must map source column names to schema names, e.g. {"Гемоглобин, г/дл": "hb_g_dl"}.'
-        )
-    return {k.strip(): v.strip() for k, v in columns.items()}
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
-
-
-def _map_headers(sn: Sniffed, schema: Schema, mapping: dict, log: CleaningLog):
-    """Decide which source column feeds which field; structural failures are raised."""
-    targets = set(schema.names) | set(schema.alternative_columns)
-    bad_targets = sorted({v for v in mapping.values() if v not in targets})
-    if bad_targets:
-        hints = [
-            f"{t!r}" + (f" (did you mean {closest(t, targets)!r}?)" if closest(t, targets) else "")
-            for t in bad_targets
-        ]
-        raise ArgumentError(
-            f"the column mapping names unknown schema column(s) {', '.join(hints)}; targets must be schema names such as hb_g_l or hb_g_dl."
-        )
-    norm_map = {_norm(k): v for k, v in mapping.items()}
-    canonical = {_norm(t): t for t in targets}
-    used: dict[str, int] = {}
-    dropped = []
-    failures = Failures.for_rows(0)
-    seen_headers: dict[str, int] = {}
-    for pos, header in enumerate(sn.headers):
-        if header in seen_headers:
-            failures.add_table(
-                header,
-                "unique-header",
-                f"column {header!r} appears twice in the header (positions {seen_headers[header] + 1} and {pos + 1}); rename or delete one.",
-                value=header,
-            )
-            continue
-        seen_headers[header] = pos
-        target = mapping.get(header) or norm_map.get(_norm(header)) or canonical.get(_norm(header))
-        if target is None:
-            if not header:
-                dropped.append((f"(unnamed column {pos + 1})", "no header"))
-                continue
-            kind = identifier_kind(header)
-            if kind:
-                dropped.append((header, f"direct identifier ({kind}): dropped unread"))
-                warnings.warn(
-                    f"column {header!r} looks like a direct identifier ({kind}); it was dropped without reading its values.",
-                    IdentifierWarning,
-                    stacklevel=4,
-                )
-            else:
-                dropped.append((header, "not in the schema: not used"))
-            continue
-        if target in used:
-            failures.add_table(
-                header,
-                "unique-target",
-                f"columns {sn.headers[used[target]]!r} and {header!r} both map to {target}; keep one of them (or fix the column mapping).",
-                value=header,
-            )
-            continue
-        used[target] = pos
-        kind = identifier_kind(header) if header != target else None
-        if kind:  # mapped on purpose, so it is read: but say what it looks like
-            warnings.warn(
-                f"column {header!r} is read as {target} but its name says it holds a direct "
-                f"identifier ({kind}); {target} should hold pseudonymous codes (e.g. K01), "
-                "never names, record numbers or dates of birth.",
-                IdentifierWarning,
-                stacklevel=4,
-            )
-        if header != target:
-            log.add(
-                header,
-                "rename",
-                original=header,
-                new=target,
-                detail="column renamed to its schema name",
-            )
-    for f in schema.fields:
-        alts = [a.name for a in f.alternative_units if a.name in used]
-        if f.name in used and alts:
-            failures.add_table(
-                f.name,
-                "one-unit",
-                f"both {f.name} and {alts[0]} are present; keep one column per measurement (b12cohort converts {alts[0]} to {f.name}).",
-            )
-        if f.column_required and f.name not in used and not alts:
-            options = [f.name, *[a.name for a in f.alternative_units]]
-            near = _closest_header(
-                options, [h for h in sn.headers if h not in {sn.headers[p] for p in used.values()}]
-            )
-            failures.add_table(
-                f.name,
-                "required-column",
-                f"required column {' or '.join(options)} is missing"
-                + (
-                    f"; closest column in the file: {near!r} (map it with columns={{{near!r}: {f.name!r}}} / --columns)"
-                    if near
-                    else ""
-                )
-                + f". Columns present: {', '.join(sn.headers)}.",
-            )
-    unused = sorted(
-        k
-        for k in mapping
-        if k not in seen_headers and _norm(k) not in {_norm(h) for h in sn.headers}
-    )
-    if unused:
-        warnings.warn(
-            f"the column mapping mentions column(s) not in the file: {', '.join(map(repr, unused))}.",
-            DataQualityWarning,
-            stacklevel=4,
-        )
-    if failures:
-        table = failures.frame()
-        raise CohortValidationError(_summary(sn.source, table), table, source=sn.source)
-    for name, reason in dropped:
-        log.add(name, "drop-column", original=name, new=None, detail=reason)
-    dropped_df = pd.DataFrame(dropped, columns=["column", "reason"])
-    return used, dropped_df
-
-
-def _closest_header(names: list[str], headers: list[str]) -> str | None:
-    """The unused header most like one of ``names``, compared as words ("B12 (pg/mL)" ~ b12_pg_ml)."""
-    words = {re.sub(r"[\W_]+", "_", h.lower()).strip("_"): h for h in headers}
-    for name in names:
-        near = closest(name, words)
-        if near is not None:
-            return words[near]
-    return None
-
-
-def _summary(source: str, failures: pd.DataFrame) -> str:
-    n = len(failures)
-    rows = failures["row"].dropna().nunique()
-    counts = (
-        failures.groupby(["column", "rule"], dropna=False, sort=True)
-        .size()
-        .sort_values(ascending=False, kind="stable")
-    )
-    parts = [f"{c} ({r}) x{k}" for (c, r), k in counts.head(6).items()]
-    first = failures["message"].iloc[0]
-    return (
-        f"{source}: {n} problem(s)"
-        + (f" in {rows} row(s)" if rows else "")
-        + f": {', '.join(parts)}{', ...' if len(counts) > 6 else ''}. First: {first} "
-        "Every failure is in the error's .failures table (or run `b12cohort validate FILE`)."
-    )
 
 
 def read_table(source, *, encoding=None, delimiter=None, decimal=None, sheet=None) -> pd.DataFrame:
@@ -259,6 +82,8 @@ def load_cohort(
     true_values=(),
     false_values=(),
     invalid_rows: str = "raise",
+    pseudonymise=None,
+    header_row: int | None = None,
 ) -> pd.DataFrame:
     """Read a hospital export into one validated, canonical cohort DataFrame.
 
@@ -284,12 +109,22 @@ def load_cohort(
     encoding, delimiter, decimal : str, optional
         Override the detection (see :func:`b12cohort.reading.sniff`).
     true_values, false_values : sequence of str
-        Extra spellings for yes/no fields (e.g. ``false_values=["-"]`` when "-" means no).
+        Extra spellings for yes/no fields (e.g. ``true_values=["есть"]``); "-" already means no.
     invalid_rows : {"raise", "exclude"}
         ``"raise"`` (default): any failure raises :class:`CohortValidationError` listing
         them all. ``"exclude"``: rows with failures are set aside (their failures in
         ``load_metadata(cohort).invalid``) and the valid rows are returned; column-level
         problems still raise.
+    pseudonymise : path, optional
+        Replace every patient code by a stable pseudonym (``P001``, ``P002``, ... in order
+        of first appearance) and write the key (``code,pseudonym``) only to this file.
+        Without it, a kept text column whose cells look like names, dates, e-mail
+        addresses or phone/document numbers is refused (the error names the column and
+        the number of cells, never a value).
+    header_row : int, optional
+        1-based line (CSV) or sheet row (XLSX) of the header. By default the header is
+        the first row whose cells name schema columns (title and note rows above it are
+        skipped and logged).
 
     Returns
     -------
@@ -314,7 +149,8 @@ def load_cohort(
     Warns
     -----
     IdentifierWarning
-        A direct-identifier column was dropped, or patient codes look like names/dates.
+        A direct-identifier column was dropped (patient codes that look like names,
+        dates or phone numbers are refused instead, see ``pseudonymise``).
     DataQualityWarning
         Valid but doubtful data (ambiguous codes, rows excluded as invalid).
     SchemeRangeWarning
@@ -345,6 +181,8 @@ def load_cohort(
             true_values=true_values,
             false_values=false_values,
             invalid_rows=invalid_rows,
+            pseudonymise=pseudonymise,
+            header_row=header_row,
         )
 
 
@@ -372,6 +210,8 @@ def _load_cohort(
     true_values,
     false_values,
     invalid_rows,
+    pseudonymise,
+    header_row,
 ) -> pd.DataFrame:
     from b12cohort.core.arguments import check_choice
 
@@ -379,7 +219,7 @@ def _load_cohort(
         invalid_rows, ("raise", "exclude"), name="invalid_rows", function="load_cohort"
     )
     sch = load_schema(schema)
-    mapping = _load_mapping(columns)
+    mapping, value_maps = load_mapping(columns)
     sn = sniff(
         source,
         encoding=encoding,
@@ -387,12 +227,14 @@ def _load_cohort(
         decimal=decimal,
         sheet=sheet,
         background=True,
+        header_match=header_score(sch, mapping),
+        header_row=header_row,
     )
     log = CleaningLog()
     for note in sn.notes:
         log.add("(file)", "read", detail=note)
     try:
-        used, dropped = _map_headers(sn, sch, mapping, log)
+        used, dropped, age_dates = map_headers(sn, sch, mapping, log)
     except CohortValidationError:
         sn.check_rows()  # a ragged file is reported as such before its header is judged
         raise
@@ -420,23 +262,39 @@ def _load_cohort(
         else list(sch.missing_values)
         for p in positions
     }
+    if age_dates is not None:
+        positions += list(age_dates)
+        text_positions += tuple(age_dates)
     raw = sn.read(
         positions,
         text_positions=text_positions,
         category_positions=category_positions,
         na_values=na_values,
     )
-    lines = sn.lines()
+    raw, lines, labels = set_aside(sn, raw, log)
+    if age_dates is not None:
+        dob, admission = (sn.headers[p] for p in age_dates)
+        raw[DERIVED_AGE] = derive_age(raw, dob, admission, log)
+        age_field = next(f for f in sch.fields if f.name == "age_months")
+        before = sum(sch.names.index(f.name) < sch.names.index("age_months") for f, _, _ in plan)
+        plan.insert(before, (age_field, DERIVED_AGE, None))
+    apply_value_maps(raw, value_maps, log)
     n = len(raw)
-    failures = Failures.for_rows(n, lines=lines)
+    failures = Failures.for_rows(n, lines=lines, labels=labels)
+    if sn.format == "xlsx":  # a spreadsheet cell is shown as people find it: E4
+        from openpyxl.utils import get_column_letter
+
+        failures.cells = {h: get_column_letter(i + 1) for i, h in enumerate(sn.headers)}
     values: dict[str, object] = {}
     originals: dict[str, np.ndarray] = {}
-    screen: dict[str, np.ndarray] = {}  # rows whose patient_id may look identifying
+    censored: dict[str, np.ndarray] = {}  # field -> "left"/"right"/None per row
+    screen: dict[str, np.ndarray] = {}  # cells of free-text columns that may look identifying
     source_of: dict[str, str] = {}
     extra_true = tuple(str(v).strip().lower() for v in true_values)
     extra_false = tuple(str(v).strip().lower() for v in false_values)
-    for (f, _target, alt), pos in zip(plan, positions, strict=True):
-        header = sn.headers[pos]
+    for f, target, alt in plan:
+        pos = used.get(target)
+        header = sn.headers[pos] if pos is not None else target
         col = raw[header]
         source_of[f.name] = header
         if f.is_numeric:
@@ -450,7 +308,10 @@ def _load_cohort(
                 log=log,
                 originals=originals,
                 decimal=sn.decimal or ".",
-                cell_texts=lambda rows, pos=pos: sn.cell_texts(rows, pos),
+                cell_texts=None
+                if pos is None
+                else (lambda rows, pos=pos: sn.cell_texts(rows, pos)),
+                censored=censored,
             )
         elif f.type == "boolean":
             missing = tuple(
@@ -476,8 +337,19 @@ def _load_cohort(
                 missing_values=sch.missing_values,
                 failures=failures,
                 log=log,
-                screen=screen if f.name == "patient_id" else None,
+                screen=screen,
             )
+            if not f.enum:  # free text the analysis keeps: never an identifier
+                screen_identifiers(
+                    v,
+                    column=header,
+                    field=f.name,
+                    candidates=screen.get(f.name),
+                    source=sn.source,
+                    pseudonymise=pseudonymise,
+                )
+                if pseudonymise is not None:
+                    v = pseudonymise_codes(v, column=header, path=pseudonymise, log=log)
         check_required(v, f, column=header, failures=failures)
         if f.unique:
             check_unique(v, f, column=header, failures=failures)
@@ -488,36 +360,23 @@ def _load_cohort(
     invalid = pd.DataFrame(columns=["row", "line", "column", "value", "rule", "message"])
     if table is not None:
         if invalid_rows == "raise" or table["row"].isna().any():
-            raise CohortValidationError(_summary(sn.source, table), table, source=sn.source)
+            raise CohortValidationError(summary_message(sn.source, table), table, source=sn.source)
         keep[failures.bad_rows] = False
         invalid = table
         warnings.warn(
             f"{sn.source}: {int((~keep).sum())} of {n} row(s) failed validation and were set aside "
-            "(see load_metadata(cohort).invalid).",
+            "(the report lists them in invalid_rows.csv) (Python: load_metadata(cohort).invalid).",
             DataQualityWarning,
             stacklevel=3,
         )
-    frame = _assemble(values, sch, keep, labels=np.arange(1, n + 1))
-    if "patient_id" in frame.columns:
-        ids = frame["patient_id"]
-        if "patient_id" in screen:  # only the candidates found while stripping
-            maybe = screen["patient_id"][keep] & ids.notna().to_numpy()
-            looks = counts_of(ids.to_numpy(dtype=object)[maybe].tolist())
-            looks = {k: v for k, v in looks.items() if v}
-        else:
-            looks = id_looks_identifying(ids)
-        if looks:
-            what = " and ".join(f"{k} ({v} code(s))" for k, v in looks.items())
-            warnings.warn(
-                f"patient_id values look like a {what}; use pseudonymous codes (e.g. K01) so that no identifier reaches an output.",
-                IdentifierWarning,
-                stacklevel=3,
-            )
+    frame = _assemble(values, sch, keep, labels=labels)
+    for name, side in censored.items():
+        frame[f"{name}_censored"] = pd.Categorical(side[keep], categories=["left", "right"])
     pmol = originals.get("b12_pg_ml") if "b12_pmol_l" in used else None
     frame, derive_notes = _derive(
         frame, b12_pmol=None if pmol is None else pmol[keep], scheme=scheme
     )
-    log._row_labels = np.arange(1, n + 1)
+    log._row_labels = labels
     frame.attrs[METADATA_ATTR] = CohortMetadata(
         source=sn.source,
         sha256=sn.sha256,

@@ -18,11 +18,9 @@ failures table (file, row, line, column, value, rule, message).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
-import re
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -32,28 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b12cohort.core.errors import CohortValidationError
-from b12cohort.dictionary.failures import MAX_STRUCTURE_FAILURES as _MAX_STRUCTURE_FAILURES
-from b12cohort.dictionary.failures import failure_frame
 from b12cohort.dictionary.failures import structure_failure as _fail
-from b12cohort.reading._csvscan import (
-    CODE_PAGES,
-    Irregular,
-    Records,
-    cyrillic_code_page,
-    scan_records,
-    utf16_without_bom,
-    valid_prefix_length,
-)
+from b12cohort.reading._csvscan import Records
+from b12cohort.reading.delimited import sniff_text
 
 __all__ = ["Sniffed", "sniff"]
-
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
-_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
-_STRAY_CR = re.compile(rb"\r(?!\n)")
-_HEAD_BYTES = 1 << 18  # bytes decoded to find the header and sniff the dialect
-_SPECIAL = '\n\r\t,;"#'  # bytes the scans rely on: must encode as themselves
-_CONTROL = bytes([*range(9), *range(14, 32)])  # control bytes that no text table holds
 
 
 @dataclass
@@ -97,7 +78,11 @@ class Sniffed:
     _raw_headers: list[str] = field(default_factory=list, repr=False)
     _records: Records | None = field(default=None, repr=False)  # byte spans of the rows
     _xlsx_rows: list[int] = field(default_factory=list, repr=False)
-    _xlsx_formulas: dict = field(default_factory=dict, repr=False)
+    _xlsx_formulas: dict = field(default_factory=dict, repr=False)  # without a cached value
+    _xlsx_cached: dict = field(default_factory=dict, repr=False)  # formulas read as their value
+    cached_formulas: list = field(default_factory=list, repr=False)  # in the columns read
+    _xlsx_merged: list = field(default_factory=list, repr=False)  # (range, column, rows filled)
+    _xlsx_hidden: set = field(default_factory=set, repr=False)  # hidden columns (0-based)
     _digest: Any = field(default=None, repr=False)  # the SHA-256 being computed
     _scan: threading.Thread | None = field(default=None, repr=False)  # background row scan
     _scan_error: list = field(default_factory=list, repr=False)
@@ -150,7 +135,7 @@ class Sniffed:
         if self.format == "xlsx":
             from b12cohort.reading.excel import check_formulas
 
-            check_formulas(self, positions)
+            self.cached_formulas = check_formulas(self, positions)
             rows = self._payload
             cols = {
                 name: pd.Series([r[p] if p < len(r) else None for r in rows], dtype=object)
@@ -263,6 +248,8 @@ def sniff(
     decimal: str | None = None,
     sheet: str | int | None = None,
     background: bool = False,
+    header_match=None,
+    header_row: int | None = None,
 ) -> Sniffed:
     """Inspect a source and read its header, without parsing the data.
 
@@ -283,7 +270,15 @@ def sniff(
         Force the decimal mark; by default a comma when the delimiter is not a comma and
         the first data lines hold numbers such as ``12,5``.
     sheet : str or int, optional
-        Excel sheet (name or 0-based position); needed when several sheets hold data.
+        Excel sheet: a name, a 0-based position (int), or a string of digits counted from
+        1 (``"2"``, as the command line's ``--sheet 2``) when no sheet has that name;
+        needed when several sheets hold data.
+    header_match : callable, optional
+        Scores a row of cells (how many of them name schema columns); the header is the
+        first row scoring at least 2, below any title and note rows. Without it the header
+        is the first non-comment line (CSV) or non-empty row (XLSX).
+    header_row : int, optional
+        The header's 1-based file line (CSV) or sheet row (XLSX).
     background : bool
         Count the fields of every row of a text file in a background thread (NumPy and
         pandas release the GIL, so the scan overlaps with :meth:`Sniffed.read`). Ragged
@@ -325,7 +320,9 @@ def sniff(
     if data[:4] == b"PK\x03\x04":
         from b12cohort.reading.excel import sniff_xlsx
 
-        sn = sniff_xlsx(shown, data, sheet, make=Sniffed)
+        sn = sniff_xlsx(
+            shown, data, sheet, make=Sniffed, header_match=header_match, header_row=header_row
+        )
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         _fail(
             shown,
@@ -335,9 +332,12 @@ def sniff(
         )
     else:
         try:
-            sn = _sniff_text(
+            sn = sniff_text(
                 shown,
                 data,
+                make=Sniffed,
+                header_match=header_match,
+                header_row=header_row,
                 encoding=encoding,
                 delimiter=delimiter,
                 decimal=decimal,
@@ -366,361 +366,3 @@ class _Digest:
     def result(self) -> str:
         self._thread.join()
         return self._out[0]
-
-
-# -- text files -----------------------------------------------------------------------------
-def _ascii_compatible(encoding: str) -> bool:
-    """True when the delimiter, quote, CR and LF bytes mean the same in ``encoding``."""
-    try:
-        return _SPECIAL.encode(encoding) == _SPECIAL.encode("ascii")
-    except (UnicodeError, LookupError):
-        return False
-
-
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
-def _decode(shown: str, data: bytes, encoding: str | None) -> tuple[str, bytes, str]:
-    """Check the encoding. Returns (encoding, bytes for pandas, encoding of those bytes).
-
-    The bytes pandas reads are the file itself whenever its encoding is ASCII-compatible
-    (UTF-8, Windows-1251, KOI8-R, ...); only UTF-16/32 text is re-encoded as UTF-8.
-    """
-    if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            _fail(
-                shown,
-                f"unknown encoding {encoding!r}; use for example 'utf-8' or 'cp1251'.",
-                rule="encoding",
-            )
-        if not _ascii_compatible(encoding):
-            try:
-                return encoding, data.decode(encoding).encode("utf-8"), "utf-8"
-            except UnicodeDecodeError as exc:
-                bad = exc.start
-        else:
-            bad = valid_prefix_length(data, encoding)
-            if bad is None:
-                return encoding, data, encoding
-        line = _line_of(data, bad)
-        _fail(
-            shown,
-            f"the file is not valid {encoding}: byte 0x{data[bad]:02x} at line {line} "
-            f"(offset {bad}) cannot be decoded. Leave the encoding out to let b12cohort "
-            "detect it, or re-save the file as UTF-8.",
-            rule="encoding",
-            line=line,
-        )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return "utf-16", data.decode("utf-16").encode("utf-8"), "utf-8"
-        except UnicodeDecodeError as exc:
-            _fail(
-                shown,
-                f"the file starts with a UTF-16 byte-order mark but is not valid UTF-16 (offset "
-                f"{exc.start}); re-save it as UTF-8.",
-                rule="encoding",
-            )
-    bom = data.startswith(codecs.BOM_UTF8)
-    sample = data[:65536]
-    nul = sample.find(b"\x00")
-    head = sample[:4096]
-    if nul >= 0 or len(head) - len(head.translate(None, _CONTROL)) > 8:
-        utf16 = utf16_without_bom(sample)
-        if utf16:
-            _fail(
-                shown,
-                f"the file looks like {utf16.upper()} text without a byte-order mark (every other "
-                f"byte is NUL). Pass encoding='{utf16}' (command line: --encoding {utf16}), or "
-                "re-save it as UTF-8.",
-                rule="encoding",
-            )
-        nul_line = _line_of(data, nul) if nul >= 0 else None
-        where = f", the first at offset {nul} (line {nul_line})" if nul >= 0 else ""
-        _fail(
-            shown,
-            f"the file looks binary (it contains NUL or control bytes{where}), not a CSV. Export "
-            "the table as CSV (UTF-8) or XLSX; a UTF-16 text file needs a byte-order mark or "
-            "encoding='utf-16'.",
-            rule="text-file",
-            line=nul_line,
-        )
-    bad = valid_prefix_length(data, "utf-8", start=len(codecs.BOM_UTF8) if bom else 0)
-    if bad is None:
-        return ("utf-8-sig" if bom else "utf-8"), data, "utf-8"
-    line = _line_of(data, bad)
-    if bom:
-        _fail(
-            shown,
-            f"the file starts with a UTF-8 byte-order mark but byte 0x{data[bad]:02x} at line "
-            f"{line} (offset {bad}) is not UTF-8; re-save it as UTF-8 (or pass the encoding it "
-            "was written in, e.g. encoding='cp1251').",
-            rule="encoding",
-            line=line,
-        )
-    guess = cyrillic_code_page(sample)
-    if guess not in (None, "cp1251"):
-        _fail(
-            shown,
-            f"the file is not UTF-8, and its Cyrillic letters read as gibberish in Windows-1251 "
-            f"but as Russian text in {CODE_PAGES[guess]}. b12cohort does not guess beyond UTF-8 "
-            f"and Windows-1251: pass encoding='{guess}' (command line: --encoding {guess}) if "
-            "that is right, or re-save the file as UTF-8.",
-            rule="encoding",
-        )
-    undefined = data.find(b"\x98")  # the one byte Windows-1251 leaves undefined
-    if undefined >= 0:
-        _fail(
-            shown,
-            f"cannot tell the file's encoding: it is neither UTF-8 (byte 0x{data[bad]:02x} at "
-            f"line {line}) nor Windows-1251 (byte 0x98 at line {_line_of(data, undefined)}). "
-            "Re-save it as UTF-8, or pass the encoding (encoding=... / --encoding).",
-            rule="encoding",
-            line=line,
-        )
-    return "cp1251", data, "cp1251"
-
-
-def _first_lines(text: str, n: int) -> list[str]:
-    """The first ``n`` lines of ``text`` (split on newline only, like the CSV parsers)."""
-    out, pos = [], 0
-    while len(out) < n and pos <= len(text):
-        end = text.find("\n", pos)
-        if end < 0:
-            out.append(text[pos:])
-            break
-        out.append(text[pos:end].rstrip("\r"))
-        pos = end + 1
-    return out
-
-
-def _split_header(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter, quotechar='"'), [""])
-
-
-def _head_text(payload: bytes, encoding: str) -> str:
-    """The start of the file as text, cut at a line break (never inside a character)."""
-    head = payload[:_HEAD_BYTES]
-    if len(payload) > _HEAD_BYTES and b"\n" in head:
-        head = head[: head.rindex(b"\n") + 1]
-    return head.decode(encoding, "replace")
-
-
-def _sniff_text(shown, data, *, encoding, delimiter, decimal, background=False) -> Sniffed:
-    enc, payload, payload_enc = _decode(shown, data, encoding)
-    if b"\n" not in payload and b"\r" in payload:  # classic Mac line endings
-        payload = payload.replace(b"\r", b"\n")
-    if b"\r" in payload and payload.count(b"\r") != payload.count(b"\r\n"):
-        stray = _STRAY_CR.search(payload)
-        line = _line_of(payload, stray.start())
-        _fail(
-            shown,
-            f"line {line} contains a stray carriage return (CR) inside the line; the file mixes "
-            "line endings. Re-save it from a spreadsheet or text editor with one kind of line "
-            "ending.",
-            rule="line-endings",
-            line=line,
-        )
-    head = _first_lines(_head_text(payload, payload_enc), 400)
-    skip = 0
-    while skip < len(head) and (not head[skip].strip() or head[skip].lstrip().startswith("#")):
-        skip += 1
-    if skip == len(head):
-        _fail(shown, "the file has no header row (only comments or blank lines).", rule="header")
-    header = head[skip].lstrip("\ufeff").rstrip("\r")
-    notes = [f"encoding: {enc}"]
-    if skip:
-        notes.append(f"{skip} comment/blank line(s) above the header skipped")
-    if delimiter is None:
-        counts = {d: len(_split_header(header, d)) - 1 for d in _DELIMITERS}
-        delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
-        if counts[delimiter] == 0:
-            _fail(
-                shown,
-                f"no delimiter (comma, semicolon or tab) found in the header at line {skip + 1}: "
-                f"{header[:80]!r}. Is this a table? Pass delimiter=... if it uses another one.",
-                rule="delimiter",
-                line=skip + 1,
-            )
-    elif delimiter not in _DELIMITERS:
-        _fail(
-            shown,
-            f"delimiter must be one of ',', ';' or a tab; got {delimiter!r}.",
-            rule="delimiter",
-        )
-    notes.append(f"delimiter: {_DELIMITERS[delimiter]}")
-    raw_headers = _split_header(header, delimiter)
-    headers = [h.strip().lstrip("\ufeff").strip() for h in raw_headers]
-    data_lines = [ln for ln in head[skip + 1 :] if ln.strip()]
-    if not data_lines:
-        _fail(
-            shown,
-            f"the file has a header (line {skip + 1}) but no data rows.",
-            rule="not-empty",
-            line=skip + 1,
-        )
-    if decimal is None:
-        decimal = "."
-        if delimiter != ",":
-            for ln in data_lines:
-                if any(_DECIMAL_COMMA.match(cell) for cell in ln.split(delimiter)):
-                    decimal = ","
-                    break
-    elif decimal not in {".", ","}:
-        _fail(shown, f"decimal must be '.' or ','; got {decimal!r}.", rule="decimal")
-    if decimal == ",":
-        notes.append("decimal mark: comma")
-    sn = Sniffed(
-        shown,
-        "csv",
-        headers,
-        encoding=enc,
-        delimiter=delimiter,
-        decimal=decimal,
-        header_line=skip + 1,
-        notes=notes,
-        _payload=payload,
-        _skip=skip,
-        _payload_encoding=payload_enc,
-        _raw_headers=raw_headers,
-    )
-    if background:
-        sn._scan = threading.Thread(target=_scan_in_background, args=(sn,), daemon=True)
-        sn._scan.start()
-    else:
-        _check_field_counts(sn)
-    return sn
-
-
-def _scan_in_background(sn: Sniffed) -> None:
-    try:
-        _check_field_counts(sn)
-    except Exception as exc:  # handed to the caller by Sniffed.check_rows
-        sn._scan_error.append(exc)
-
-
-def _header_offset(payload: bytes, skip: int) -> int:
-    """Byte offset of the header: just after the first ``skip`` line breaks."""
-    pos = 0
-    for _ in range(skip):
-        pos = payload.index(b"\n", pos) + 1
-    return pos
-
-
-def _check_field_counts(sn: Sniffed) -> None:
-    """Every data row must have as many fields as the header (ragged rows are errors).
-
-    pandas raises on rows with too many fields but silently pads rows with too few, so
-    the count is checked here, and the file line of every row is recorded for messages.
-    Failures never quote the row (it may hold a name from an identifier column): they
-    give its row, line, number of fields and the likely cause.
-    """
-    expected = len(sn.headers)
-    try:
-        rec = scan_records(
-            sn._payload,
-            offset=_header_offset(sn._payload, sn._skip),
-            first_line=sn._skip + 1,
-            delimiter=sn.delimiter,
-        )
-    except Irregular:  # a quote inside an unquoted field: follow Python's csv module
-        rec = _records_csv(sn)
-    sn._records = rec
-    sn._lines = rec.lines
-    sn._n_rows = len(rec.lines)
-    fields = rec.fields
-    odd = fields != expected
-    if not odd.any():
-        return
-    if rec.starts is not None:  # a trailing delimiter on a row is not an extra field
-        trailing = np.flatnonzero(odd & (fields == expected + 1))
-        if len(trailing):
-            arr = np.frombuffer(sn._payload, dtype=np.uint8)
-            last = arr[rec.ends[trailing] - 1]
-            cr = (last == 13) & (rec.ends[trailing] - 2 >= rec.starts[trailing])
-            last = np.where(cr, arr[np.maximum(rec.ends[trailing] - 2, 0)], last)
-            odd[trailing[last == ord(sn.delimiter)]] = False
-    else:
-        odd &= ~rec.trailing
-    bad = np.flatnonzero(odd)
-    if not len(bad):
-        return
-    failures = []
-    for i in bad[:_MAX_STRUCTURE_FAILURES].tolist():
-        row, line, n = i + 1, int(rec.lines[i]), int(fields[i])
-        what = "more" if n > expected else "fewer"
-        failures.append(
-            {
-                "row": row,
-                "line": line,
-                "column": None,
-                "value": f"{n} field{'s' if n != 1 else ''}",
-                "rule": "field-count",
-                "message": f"row {row} (line {line}) has {n} field{'s' if n != 1 else ''}, "
-                f"{what} than the {expected} columns of the header: {_ragged_cause(sn, i, n)}",
-            }
-        )
-    more = len(bad) - len(failures)
-    raise CohortValidationError(
-        f"{sn.source}: {len(bad)} row(s) do not have {expected} fields like the header"
-        + (f" ({more} more not listed)" if more > 0 else "")
-        + f". First: {failures[0]['message']}",
-        failure_frame(failures),
-        source=sn.source,
-    )
-
-
-def _ragged_cause(sn: Sniffed, i: int, n: int) -> str:
-    """Why row ``i`` (0-based) has ``n`` fields, in words (without quoting the row)."""
-    expected = len(sn.headers)
-    name = _DELIMITERS[sn.delimiter]
-    rec = sn._records
-    raw = sn._payload[rec.starts[i] : rec.ends[i]] if rec.starts is not None else b""
-    if raw.count(b"\n"):
-        end = int(rec.lines[i]) + raw.count(b"\n")
-        to_end = i == len(rec.starts) - 1
-        return (
-            'a quote (") opened in this row is never closed, so the row runs '
-            + ("to the end of the file" if to_end else f"on to line {end}")
-            + '. Close the quote, or delete it if it is part of a value (write it twice, "", '
-            "inside a quoted value)."
-        )
-    for other, other_name in _DELIMITERS.items():
-        if other != sn.delimiter and raw.count(other.encode()) + 1 == expected:
-            return (
-                f"its values are separated by {other_name}s while the header uses {name}s "
-                "(mixed delimiters). Export the table again with one delimiter."
-            )
-    return (
-        f"a ragged row (a stray or missing {name}, or an unquoted {name} inside a value). "
-        f"Fix the row, or put the value in double quotes."
-    )
-
-
-def _records_csv(sn: Sniffed) -> Records:
-    """Records by Python's csv module, for files whose quoting the byte scan cannot follow."""
-    text = sn._payload.decode(sn._payload_encoding)
-    reader = csv.reader(io.StringIO(text), delimiter=sn.delimiter, quotechar='"')
-    lines, fields, trailing = [], [], []
-    prev = 0
-    for i, rec in enumerate(reader):
-        start = prev + 1
-        prev = reader.line_num
-        if i <= sn._skip:
-            continue
-        if not rec or (len(rec) == 1 and not rec[0].strip(" \t\r")):
-            continue
-        lines.append(start)
-        fields.append(len(rec))
-        trailing.append(rec[-1] == "")
-    return Records(
-        None,
-        None,
-        np.asarray(fields, dtype=np.int64),
-        np.asarray(lines, dtype=np.int64),
-        len(sn.headers),
-        trailing=np.asarray(trailing, dtype=bool),
-    )

@@ -193,6 +193,13 @@ def build_report(
     out = Path(out).resolve()
     if out.exists() and not out.is_dir():
         raise ArgumentError(f"--out {out} exists and is not a folder.")
+    key = read_kwargs.get("pseudonymise")
+    if key and (Path(key).resolve() == out or out in Path(key).resolve().parents):
+        raise ArgumentError(
+            f"pseudonymise={str(key)!r} is inside the report folder {out.name!r}, which is "
+            "meant to be shared; the key of the pseudonyms must stay private. Write it "
+            "elsewhere, e.g. pseudonymise='../pseudonym_key.csv'."
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     parameters = _parameters(data, columns, scheme, invalid_rows, read_kwargs, case)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))

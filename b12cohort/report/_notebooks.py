@@ -37,6 +37,7 @@ COST = {
     "03_association": 2,
     "04_course_and_case": 1,
     "05_literature": 2,
+    "06_audit": 3,
 }
 
 #: The notebooks of the report, in reading order.
@@ -46,6 +47,7 @@ NOTEBOOKS = (
     "03_association",
     "04_course_and_case",
     "05_literature",
+    "06_audit",
 )
 
 _SETUP = """\

@@ -200,9 +200,10 @@ _VIEWS = {
     "literature_comparison": (
         "Comparison with the literature",
         {"sign": "sign", "events": "n", "total": "N", "proportion": "cohort", "ci_low": "CI low",
-         "ci_high": "CI high", "k": "studies", "pooled_estimate": "pooled",
-         "pooled_ci_low": "pooled CI low", "pooled_ci_high": "pooled CI high", "pi_low": "PI low",
-         "pi_high": "PI high", "i2": "I²"},
+         "ci_high": "CI high", "k": "studies", "synthesis": "literature",
+         "comparator_estimate": "published", "comparator_ci_low": "published CI low",
+         "comparator_ci_high": "published CI high", "pi_low": "PI low", "pi_high": "PI high",
+         "reading": "reading"},
         None,
     ),
     "literature_neurology_vs_hb": (
@@ -240,9 +241,10 @@ def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
         "data_source": [
             (r.item, name if r.item == "source" else r.value)
             for r in meta.summary.itertuples()
-            if r.item != "note"
+            if r.item not in {"note", "data warning"}
         ],
         "data_notes": [r.value for r in meta.summary.itertuples() if r.item == "note"],
+        "data_warnings": list(meta.warnings),
         "rows": {k: int(rows.get(k, 0)) for k in ("assessed", "invalid", "excluded", "analysed")},
         "scheme": parameters["SCHEME"],
         "figures": {k: _figure(build, k, caption) for k, caption in _FIGURES.items()},

@@ -414,12 +414,17 @@ class Conditional2x2:
         d = self.dnhyper(ncp)
         return float(np.sum(d[self.support >= q] if upper_tail else d[self.support <= q]))
 
-    def p_value(self, alternative: str) -> float:
+    def p_value(self, alternative: str, odds_ratio: float = 1.0) -> float:
+        """R ``fisher.test(x, or = odds_ratio, alternative = ...)$p.value``."""
         if alternative == "less":
-            return self.pnhyper(self.x, 1.0)
+            return self.pnhyper(self.x, odds_ratio)
         if alternative == "greater":
-            return self.pnhyper(self.x, 1.0, upper_tail=True)
-        d = self.dnhyper(1.0)
+            return self.pnhyper(self.x, odds_ratio, upper_tail=True)
+        if odds_ratio == 0:
+            return float(self.x == self.lo)
+        if odds_ratio == np.inf:
+            return float(self.x == self.hi)
+        d = self.dnhyper(odds_ratio)
         return float(min(1.0, np.sum(d[d <= d[self.x - self.lo] * REL_ERR_2X2])))
 
     def mle(self) -> float:

@@ -222,14 +222,33 @@ def _fisher(
     max_work,
     function,
     names=(None, None),
+    odds_ratio_null=1.0,
 ):
     alternative = check_alternative(alternative, function=function)
     confidence = check_confidence(confidence, function=function)
     method = check_choice(p_method, FISHER_METHODS, name="p_method", function=function)
     n_resamples = check_positive_int(n_resamples, name="n_resamples", function=function)
     max_work = check_positive_int(max_work, name="max_work", function=function)
+    try:
+        odds_ratio_null = float(odds_ratio_null)
+    except (TypeError, ValueError):
+        odds_ratio_null = float("nan")
+    if not odds_ratio_null >= 0:
+        raise ArgumentError(
+            f"{function}(): `odds_ratio_null` must be a number >= 0 (1 = independence); "
+            f"got {odds_ratio_null!r}."
+        )
     original_shape = counts.shape
     table, dropped = _drop_empty(counts)
+    if odds_ratio_null != 1 and table.shape != (2, 2):
+        raise ArgumentError(
+            f"{function}(): `odds_ratio_null` is defined only for 2×2 tables (as R "
+            f"fisher.test(or = )); this table is {table.shape[0]}×{table.shape[1]}."
+        )
+    if odds_ratio_null != 1 and method == "monte-carlo":
+        raise ArgumentError(
+            f"{function}(): `odds_ratio_null` needs the exact 2×2 p-value; use p_method='auto'."
+        )
     if alternative != "two-sided" and min(table.shape) >= 2 and table.shape != (2, 2):
         raise ArgumentError(
             f"{function}(): `alternative`={alternative!r} is defined only for 2×2 tables "
@@ -287,7 +306,7 @@ def _fisher(
         odds_ratio = model.mle()
         ci_low, ci_high = model.conf_int(alternative, confidence)
         if method != "monte-carlo":
-            p, work = model.p_value(alternative), int(model.support.size)
+            p, work = model.p_value(alternative, odds_ratio_null), int(model.support.size)
         elif alternative != "two-sided":
             raise ArgumentError(
                 f"{function}(): p_method='monte-carlo' computes the two-sided "
@@ -336,6 +355,7 @@ def fisher_exact_table(
     n_resamples: int = DEFAULT_RESAMPLES,
     random_state: Any = DEFAULT_SEED,
     max_work: int = DEFAULT_MAX_TABLES,
+    odds_ratio_null: float = 1.0,
 ) -> FisherResult:
     """Fisher's exact test on a table of counts (2×2 or any R×C), as R ``fisher.test``.
 
@@ -360,6 +380,10 @@ def fisher_exact_table(
         seed, which is still recorded.
     max_work : int
         Work budget of the exact algorithm, in partial tables enumerated (see Notes).
+    odds_ratio_null : float
+        2×2 only: the odds ratio under the null hypothesis (R ``fisher.test(or = )``);
+        the p-value then comes from the non-central hypergeometric distribution with that
+        odds ratio (the interval does not depend on it). Default 1: independence.
 
     Returns
     -------
@@ -463,6 +487,7 @@ def fisher_exact_table(
         max_work=max_work,
         function="fisher_exact_table",
         names=names,
+        odds_ratio_null=odds_ratio_null,
     )
 
 
@@ -477,6 +502,7 @@ def fisher_exact(
     n_resamples: int = DEFAULT_RESAMPLES,
     random_state: Any = DEFAULT_SEED,
     max_work: int = DEFAULT_MAX_TABLES,
+    odds_ratio_null: float = 1.0,
 ) -> FisherResult:
     """Fisher's exact test of independence between two columns of a DataFrame.
 
@@ -490,7 +516,7 @@ def fisher_exact(
         Column names. Levels keep their natural order: categories of a Categorical (the
         ordered ``anemia_grade``: none < mild < moderate < severe), ``False, True`` for
         booleans, sorted values otherwise.
-    alternative, confidence, p_method, n_resamples, random_state, max_work
+    alternative, confidence, p_method, n_resamples, random_state, max_work, odds_ratio_null
         As in :func:`fisher_exact_table`.
 
     Returns
@@ -558,6 +584,7 @@ def fisher_exact(
         max_work=max_work,
         function=function,
         names=(row, col),
+        odds_ratio_null=odds_ratio_null,
     )
     return replace(res, n_missing=int((~mask).sum()))
 

@@ -33,6 +33,7 @@ from b12cohort.core.errors import (
     ExactTestInfeasibleError,
 )
 from b12cohort.core.results import Result
+from b12cohort.stats._censoring import rank_ready
 
 __all__ = [
     "EXACT_PERMUTATION_MAX_N",
@@ -51,12 +52,13 @@ AUTO_ASYMPTOTIC_MIN_N = 50
 #: Fieller, Hartley & Pearson (1957): var(atanh(tau)) ~ 0.437 / (n - 4).
 FIELLER_KENDALL_VARIANCE = 0.437
 
-METHODS = ("spearman", "kendall")
+METHODS = ("spearman", "kendall", "pearson")
 P_METHODS = ("auto", "asymptotic", "exact", "permutation")
 CI_METHODS = ("fisher-z", "bootstrap")
 TESTS = {
     "spearman": "Spearman's rank correlation rho",
     "kendall": "Kendall's rank correlation tau-b",
+    "pearson": "Pearson's product-moment correlation",
 }
 
 
@@ -92,7 +94,7 @@ def paired_values(data, x: str, y: str, *, function: str) -> tuple[np.ndarray, n
     require_columns(data, [x, y], function=function)
     arrays = []
     for name in (x, y):
-        col = data[name]
+        col = rank_ready(data, name, function=function)[0]
         if isinstance(col.dtype, pd.CategoricalDtype):
             if not col.cat.ordered:
                 raise ArgumentError(
@@ -239,7 +241,33 @@ def _auto_p_method(n: int, ties: bool, method: str) -> str:
     return "permutation"
 
 
-# --------------------------------------------------------------------------- correlation
+def _pearson_result(xv, yv, x, y, n_missing, ties, p_method, ci_method, confidence, alternative):
+    """Pearson's r exactly as R ``cor.test(method = "pearson")``: t test, Fisher-z CI."""
+    from b12cohort.stats._pearson import pearson_test
+
+    fn = "correlation"
+    if p_method not in ("auto", "asymptotic") or ci_method != "fisher-z":
+        raise ArgumentError(
+            f"{fn}(): method='pearson' offers p_method='auto'/'asymptotic' (the t test of "
+            f"cor.test) and ci_method='fisher-z'; got p_method={p_method!r}, "
+            f"ci_method={ci_method!r}. For a permutation or exact test use method='spearman' "
+            "or 'kendall'."
+        )
+    res = pearson_test(xv, yv, confidence=confidence, alternative=alternative)
+    note = "" if len(xv) > 3 else "the Fisher-z interval needs n >= 4 (R omits it)"
+    return CorrelationResult(
+        outcome=x, exposure=y, estimate=res["estimate"], ci_low=res["ci_low"],
+        ci_high=res["ci_high"], p_value=res["p_value"], statistic=res["statistic"],
+        statistic_name="t", n=len(xv), n_missing=n_missing, ties=bool(ties),
+        estimator="pearson", test=TESTS["pearson"], method="asymptotic",
+        method_detail=(
+            f"t test with {len(xv) - 2} df, as cor.test (exact only under bivariate normality)"
+        ),
+        ci_method="Fisher z, SE 1/sqrt(n - 3)", alternative=alternative,
+        confidence=confidence, note=note,
+    )  # fmt: skip
+
+
 def correlation(
     data: pd.DataFrame,
     *,
@@ -253,7 +281,7 @@ def correlation(
     n_resamples: int = 9999,
     random_state: Any = DEFAULT_SEED,
 ) -> CorrelationResult:
-    """Spearman's rho or Kendall's tau-b between two columns, with a recorded p-method.
+    """Spearman's rho, Kendall's tau-b or Pearson's r between two columns, with a recorded p-method.
 
     Parameters
     ----------
@@ -261,8 +289,11 @@ def correlation(
         One row per subject (for example :func:`b12cohort.load_cohort`). Not modified.
     x, y : str
         Column names: numeric, boolean (False < True) or ordered categorical (by code).
-    method : {"spearman", "kendall"}
-        Spearman's rho (Pearson correlation of mid-ranks) or Kendall's tau-b.
+    method : {"spearman", "kendall", "pearson"}
+        Spearman's rho (Pearson correlation of mid-ranks), Kendall's tau-b, or Pearson's
+        r exactly as R ``cor.test(method = "pearson")`` (t test with ``n - 2`` df,
+        Fisher-z interval with SE ``1 / sqrt(n - 3)``; ``p_method`` "auto"/"asymptotic"
+        and ``ci_method="fisher-z"`` only; pinned in ``tests/reference/parity.R``).
     p_method : {"auto", "asymptotic", "exact", "permutation"}
         How the p-value is obtained (what actually ran is recorded in ``p_method``):
 
@@ -370,6 +401,11 @@ def correlation(
 
     Notes
     -----
+    Censored values (a ``<column>_censored`` column from :func:`b12cohort.load_cohort`,
+    such as ``<50``): ranked as tied at the bottom (or top) when every left limit is at or
+    below the smallest exact value (every right limit at or above the largest), said in
+    ``note``; otherwise their order is unknown and ArgumentError is raised.
+
     Missing values are dropped pairwise (complete cases), and counted. Tested against R
     4.2.2 ``cor.test`` (asymptotic: 1e-10 relative; exact Kendall/Spearman: 1e-10
     relative) and against full enumeration written in R for permutation p-values with
@@ -417,7 +453,11 @@ def correlation(
         )
     ties = min(len(np.unique(xv)), len(np.unique(yv))) < n
     test = TESTS[method]
-    notes: list[str] = []
+    notes: list[str] = [
+        note
+        for note in (rank_ready(data, c, function=fn)[1] for c in dict.fromkeys((x, y)))
+        if note
+    ]
 
     constant = [name for name, v in ((x, xv), (y, yv)) if np.ptp(v) == 0]
     if constant:
@@ -427,10 +467,14 @@ def correlation(
         )
         return CorrelationResult(
             x, y, math.nan, math.nan, math.nan, math.nan, math.nan,
-            "S" if method == "spearman" else "T", n, n_missing, ties, method, test,
+            {"spearman": "S", "kendall": "T", "pearson": "t"}[method], n, n_missing, ties, method, test,
             "not-tested", "not computed", "not computed", alternative, confidence, msg,
         )  # fmt: skip
 
+    if method == "pearson":
+        return _pearson_result(
+            xv, yv, x, y, n_missing, ties, p_method, ci_method, confidence, alternative
+        )
     if method == "spearman":
         estimate = float(stats.spearmanr(xv, yv).statistic)
         statistic, statistic_name = (n**3 - n) * (1 - estimate) / 6, "S"

@@ -2,7 +2,10 @@
 
 :func:`pool_prevalence`
     Random-effects meta-analysis of proportions (DerSimonian-Laird or REML, logit or
-    Freeman-Tukey double-arcsine), numerically the same as R ``metafor::rma``.
+    Freeman-Tukey double-arcsine, numerically the same as R ``metafor::rma``, with the
+    Hartung-Knapp interval and the Q-profile interval of tau²), or the binomial-normal
+    GLMM (``metafor::rma.glmm``). The engines are in :mod:`b12cohort.stats._meta_pool`
+    and :mod:`b12cohort.stats._meta_models`.
 :func:`clopper_pearson`
     The exact per-study intervals the forest plot draws.
 
@@ -17,14 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from b12cohort.core.arguments import check_choice, check_confidence, require_columns
 from b12cohort.core.errors import ApproximationWarning, ArgumentError
 from b12cohort.core.results import Result
+from b12cohort.stats._meta_pool import CI_METHODS, METHODS, TRANSFORMS, fit_pool
 from b12cohort.stats.proportions import binomial_ci
 
 __all__ = [
+    "CI_METHODS",
     "METHODS",
     "POOLING_TEST",
     "TRANSFORMS",
@@ -33,13 +37,7 @@ __all__ = [
     "pool_prevalence",
 ]
 
-METHODS = ("REML", "DL")
-TRANSFORMS = ("logit", "ft")
 POOLING_TEST = "random-effects meta-analysis of proportions"
-# metafor::rma control defaults (threshold, maxiter, tol = .Machine$double.eps^0.25)
-_THRESHOLD = 1e-5
-_MAXITER = 100
-_LL_TOL = np.finfo(float).eps ** 0.25
 
 
 # --------------------------------------------------------------------------- pooling
@@ -67,33 +65,50 @@ class PooledPrevalence(Result):
 
     Attributes
     ----------
+    pooled : bool
+        False when there is one study: nothing is pooled, ``estimate``/``ci_low``/
+        ``ci_high`` are that study's proportion and exact interval, and every
+        heterogeneity field and the prediction interval are NaN.
     estimate, ci_low, ci_high : float
-        Pooled prevalence and its confidence interval, back-transformed.
+        Pooled prevalence and its confidence interval, back-transformed (k = 1: the
+        study's own proportion and Clopper-Pearson interval).
     pi_low, pi_high : float
         Prediction interval for the prevalence in a new comparable series (normal
-        quantile, as ``metafor::predict.rma`` with the default ``test="z"``).
+        quantile as ``metafor::predict.rma`` with ``test="z"``; t with k - 1 df with
+        ``ci_method="hksj"``). NaN when k < 3: two studies cannot say how far a new
+        series may fall.
     mu, se : float
         Pooled estimate and its standard error on the transformed (logit or double
-        arcsine) scale.
+        arcsine) scale (Hartung-Knapp adjusted with ``ci_method="hksj"``; NaN when k = 1).
+    df : int or None
+        Degrees of freedom of the t quantile (``ci_method="hksj"``), else None.
     tau2 : float
-        Between-study variance on the transformed scale (truncated at 0).
-    i2 : float
-        I² as a fraction (0-1): tau2 / (tau2 + typical within-study variance).
+        Between-study variance on the transformed scale (truncated at 0; NaN when k = 1).
+        With k = 2 it is estimated but too imprecise to read.
+    tau2_ci_low, tau2_ci_high : float
+        Q-profile confidence interval of tau² (Viechtbauer 2007; ``confint(rma(...))``);
+        NaN for k = 1 and for the GLMM.
+    i2, i2_ci_low, i2_ci_high : float
+        I² as a fraction (0-1): tau2 / (tau2 + typical within-study variance), with the
+        interval implied by the Q-profile limits; NaN for k = 1 and for the GLMM.
     q, q_df, q_p_value : float, int, float
         Cochran's Q (inverse-variance fixed-effect weights), its degrees of freedom
-        (k - 1) and chi-squared p-value (1.0 when k = 1).
+        (k - 1) and chi-squared p-value; NaN for k = 1 and for the GLMM.
     k : int
         Number of studies.
-    estimator, transform : str
-        ``"REML"`` or ``"DL"`` (the ``method`` argument: the tau² estimator);
-        ``"logit"`` or ``"ft"``.
+    estimator, ci_method, transform : str
+        What ran: ``"REML"``, ``"DL"`` or ``"GLMM"`` (the ``method`` argument: the
+        model); ``"wald"`` or ``"hksj"``; ``"logit"`` or ``"ft"``.
     confidence : float
         Level of the confidence and prediction intervals.
     n_corrected : int
-        Studies that received the 0.5 continuity correction (logit only).
+        Studies that received the 0.5 continuity correction (logit REML/DL only).
     tau2_algorithm : str
         ``"fisher-scoring"`` (REML, as metafor), ``"bounded-brent"`` (REML fallback),
-        ``"moments"`` (DL) or ``"fixed-k1"`` (k = 1: tau2 set to 0).
+        ``"moments"`` (DL), ``"ml-agq7"`` (GLMM) or ``"none"`` (k = 1).
+    note : str
+        What the numbers can and cannot say (one study, two studies, GLMM, a Q-profile
+        limit beyond its search range).
     test : str
         ``"random-effects meta-analysis of proportions"``.
     method : str
@@ -126,104 +141,20 @@ class PooledPrevalence(Result):
     studies: pd.DataFrame
     test: str = POOLING_TEST
     method: str = "random-effects"
+    pooled: bool = True
+    ci_method: str = "wald"
+    df: int | None = None
+    tau2_ci_low: float = float("nan")
+    tau2_ci_high: float = float("nan")
+    i2_ci_low: float = float("nan")
+    i2_ci_high: float = float("nan")
+    note: str = ""
 
     summary_fields = (
-        "k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "q_df",
-        "q_p_value", "estimator", "method", "transform", "confidence", "n_corrected", "test",
+        "k", "pooled", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2",
+        "tau2_ci_low", "tau2_ci_high", "i2", "q", "q_df", "q_p_value", "estimator", "method",
+        "ci_method", "transform", "confidence", "n_corrected", "test", "note",
     )  # fmt: skip
-
-
-def _escalc(x: np.ndarray, n: np.ndarray, transform: str):
-    """Transformed proportions and sampling variances, as ``metafor::escalc``."""
-    if transform == "logit":  # measure="PLO", add=1/2, to="only0": both cells of a 0 / all study
-        corrected = (x == 0) | (x == n)
-        events = x + 0.5 * corrected
-        non_events = n - x + 0.5 * corrected
-        return np.log(events / non_events), 1 / events + 1 / non_events, corrected
-    # measure="PFT" (Freeman-Tukey double arcsine); metafor adds nothing here
-    yi = 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
-    return yi, 1 / (4 * n + 2), np.zeros(len(x), dtype=bool)
-
-
-def _pft(p: float, n: float) -> float:
-    """``metafor::transf.pft``: double arcsine of a proportion for sample size n."""
-    x = p * n
-    return 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
-
-
-def _ipft(t: float, n: float) -> float:
-    """``metafor::transf.ipft``: Miller's (1978) inverse of the double arcsine."""
-    if t > _pft(1.0, n):
-        return 1.0
-    if t < _pft(0.0, n):
-        return 0.0
-    s = np.sin(2 * t)
-    inner = 1 - (s + (s - 1 / s) / n) ** 2
-    return (
-        float(0.5 * (1 - np.sign(np.cos(2 * t)) * np.sqrt(inner))) if inner >= 0 else float("nan")
-    )
-
-
-def _reml_loglik(tau2: float, yi: np.ndarray, vi: np.ndarray) -> float:
-    """Restricted log-likelihood of the intercept-only random-effects model."""
-    w = 1 / (vi + tau2)
-    mu = np.sum(w * yi) / np.sum(w)
-    return float(
-        -0.5
-        * (
-            (len(yi) - 1) * np.log(2 * np.pi)
-            + np.sum(np.log(vi + tau2))
-            + np.log(np.sum(w))
-            + np.sum(w * (yi - mu) ** 2)
-        )
-    )
-
-
-def _tau2_reml(yi: np.ndarray, vi: np.ndarray) -> tuple[float, str]:
-    # statsmodels' combine_effects has no REML (only DL and Paule-Mandel), so this follows
-    # metafor::rma.uni step by step: Hedges (HE) start truncated at 0, Fisher scoring with
-    # step halving at the boundary, stop when the change is <= 1e-5, then the check that
-    # tau2 = 0 does not have a higher restricted likelihood.
-    k = len(yi)
-    ymc = yi - yi.mean()
-    tau2 = max(0.0, (np.sum(ymc**2) - np.sum(vi) * (k - 1) / k) / (k - 1))
-    for _ in range(_MAXITER):
-        w = 1 / (vi + tau2)
-        p = np.diag(w) - np.outer(w, w) / np.sum(w)
-        pp = p @ p
-        adj = (ymc @ pp @ ymc - np.trace(p)) / np.trace(pp)
-        while tau2 + adj < 0:
-            adj /= 2
-        tau2, old = tau2 + adj, tau2
-        if abs(tau2 - old) <= _THRESHOLD:
-            break
-    else:  # metafor stops with an error here; a bounded 1-D search is the safer fallback
-        upper = max(100.0, 10 * float(np.var(yi, ddof=1)))
-        fit = optimize.minimize_scalar(
-            lambda t: -_reml_loglik(t, yi, vi),
-            bounds=(0.0, upper),
-            method="bounded",
-            options={"xatol": 1e-10},
-        )
-        warnings.warn(
-            "pool_prevalence(): REML Fisher scoring did not converge in 100 iterations; tau2 "
-            "was found by a bounded 1-D search of the restricted likelihood instead.",
-            ApproximationWarning,
-            stacklevel=3,
-        )
-        return float(fit.x), "bounded-brent"
-    if tau2 > _THRESHOLD and _reml_loglik(0.0, yi, vi) - _reml_loglik(tau2, yi, vi) > _LL_TOL:
-        tau2 = 0.0  # metafor's ll0check: Fisher scoring stuck at a local maximum
-    return max(0.0, float(tau2)), "fisher-scoring"
-
-
-def _tau2_dl(yi: np.ndarray, vi: np.ndarray, q: float) -> float:
-    # statsmodels' combine_effects(method_re="dl") gives the same moment estimate but
-    # does not truncate it at 0 (a negative tau2 then enters the weights) and fails for
-    # k = 1, so the three-line formula is written out here.
-    w = 1 / vi
-    c = np.sum(w) - np.sum(w**2) / np.sum(w)
-    return max(0.0, float((q - (len(yi) - 1)) / c))
 
 
 def pool_prevalence(
@@ -231,6 +162,7 @@ def pool_prevalence(
     *,
     totals=None,
     method: str = "REML",
+    ci_method: str = "wald",
     transform: str = "logit",
     confidence: float = 0.95,
     studies=None,
@@ -245,9 +177,16 @@ def pool_prevalence(
         one sign, may be passed instead, with ``totals`` left out.
     totals : array-like of int
         Infants assessed in each study (>= 1, >= events).
-    method : {"REML", "DL"}, default "REML"
-        Estimator of the between-study variance tau²: restricted maximum likelihood
-        (metafor's default) or DerSimonian-Laird.
+    method : {"REML", "DL", "GLMM"}, default "REML"
+        The model: the normal-normal random-effects model with tau² by restricted
+        maximum likelihood (metafor's default) or DerSimonian-Laird, or the
+        binomial-normal GLMM by maximum likelihood (``rma.glmm(measure="PLO")``), which
+        uses the counts as they are and so needs no continuity correction for 0 % or
+        100 % studies (logit only).
+    ci_method : {"wald", "hksj"}, default "wald"
+        Interval of the pooled mean: normal quantile (``test="z"``) or the
+        Hartung-Knapp-Sidik-Jonkman adjustment with t on k - 1 df (``test="knha"``),
+        which keeps its coverage with few studies (REML / DL only).
     transform : {"logit", "ft"}, default "logit"
         Scale on which studies are pooled: log-odds (``escalc(measure="PLO")``) or the
         Freeman-Tukey double arcsine (``measure="PFT"``).
@@ -265,14 +204,16 @@ def pool_prevalence(
     ------
     ArgumentError
         No studies, lengths differ, negative or non-integer counts, events > totals,
-        unknown ``method`` / ``transform``, bad ``confidence``.
+        unknown ``method`` / ``ci_method`` / ``transform``, bad ``confidence``,
+        ``method="GLMM"`` with ``transform="ft"`` or ``ci_method="hksj"``, or a GLMM
+        without a finite maximum (every study at 0 %, or every study at 100 %).
 
     Warns
     -----
     ApproximationWarning
         When 0.5 is added to the events and non-events of studies with 0 or all events
-        (logit transform; the count is in ``n_corrected``), or when REML falls back to a
-        bounded search.
+        (logit REML / DL with two or more studies; the count is in ``n_corrected``), or
+        when REML falls back to a bounded search.
 
     Notes
     -----
@@ -286,17 +227,33 @@ def pool_prevalence(
 
     With weights :math:`w_i = 1/(v_i + \\hat\\tau^2)`, :math:`\\hat\\mu = \\sum w_i y_i /
     \\sum w_i`, :math:`SE = (\\sum w_i)^{-1/2}`; CI :math:`\\hat\\mu \\pm z\\,SE`, PI
-    :math:`\\hat\\mu \\pm z\\sqrt{SE^2 + \\hat\\tau^2}` (metafor's default ``test="z"``;
-    no Hartung-Knapp adjustment). Q uses the fixed-effect weights :math:`1/v_i`;
+    :math:`\\hat\\mu \\pm z\\sqrt{SE^2 + \\hat\\tau^2}` (metafor's default ``test="z"``);
+    with ``ci_method="hksj"`` the variance is scaled by
+    :math:`\\sum w_i(y_i-\\hat\\mu)^2/(k-1)` and z is replaced by :math:`t_{k-1}`, for the
+    PI too (metafor 3.8). Q uses the fixed-effect weights :math:`1/v_i`;
     :math:`I^2 = \\hat\\tau^2 / (\\hat\\tau^2 + s^2)` with
-    :math:`s^2 = (k-1)\\sum w^0_i / ((\\sum w^0_i)^2 - \\sum (w^0_i)^2)`. With k = 1,
-    tau² = 0, Q = 0 and the PI equals the CI, as in metafor.
+    :math:`s^2 = (k-1)\\sum w^0_i / ((\\sum w^0_i)^2 - \\sum (w^0_i)^2)`; the interval of
+    tau² is the Q-profile interval (``confint``), I²'s follows from it.
+
+    How many studies say what (issue 13): with k = 1 nothing is pooled (metafor would
+    return the study itself on the transformed scale, with a continuity correction for
+    0 % or 100 %): the result is the study's proportion with its exact interval and
+    ``pooled`` False. With k = 2 the pool is given but no prediction interval (NaN), and
+    ``note`` says tau² is too imprecise to read. From k = 3 the prediction interval is
+    given; with fewer than about 5 studies tau² remains poorly estimated and the
+    normal-quantile intervals too narrow, which ``ci_method="hksj"`` addresses.
+
+    GLMM: :math:`x_i \\sim \\mathrm{Bin}(n_i, \\mathrm{expit}(\\mu + u_i))`,
+    :math:`u_i \\sim N(0, \\tau^2)`, maximum likelihood with 7-point adaptive
+    Gauss-Hermite quadrature (as ``lme4::glmer(nAGQ = 7)`` for metafor), the model
+    Schwarzer et al. (2019) and Stijnen et al. (2010) recommend over transformations
+    when studies have 0 % or 100 % events.
 
     Checked against R ``metafor`` 3.8-1 (``rma(yi, vi, method=...)`` and
     ``predict(res, transf=transf.ilogit)`` / ``transf.ipft.hm``): estimate, CI, PI, tau²,
     I² and Q within 1e-6 (DL) and 1e-4 (REML); see ``tests/reference/literature.R``.
-    With few studies (k < 5) tau² is poorly estimated and the normal-quantile intervals
-    are too narrow; read the prediction interval, not only the CI.
+    Hartung-Knapp (``test="knha"``), the Q-profile interval and ``rma.glmm`` are pinned
+    in ``tests/reference/meta_models.R`` (1e-10, 1e-8 and 1e-4).
 
     References
     ----------
@@ -318,6 +275,14 @@ def pool_prevalence(
     using inverse of Freeman-Tukey double arcsine transformation in meta-analysis of
     single proportions. Res Synth Methods. 2019;10(3):476-483.
 
+    Hartung J, Knapp G. A refined method for the meta-analysis of controlled clinical
+    trials with binary outcome. Stat Med. 2001;20(24):3875-3889.
+    Viechtbauer W. Confidence intervals for the amount of heterogeneity in meta-analysis.
+    Stat Med. 2007;26(1):37-52.
+    Stijnen T, Hamza TH, Özdemir P. Random effects meta-analysis of event outcome in the
+    framework of the generalized linear mixed model with applications in sparse data.
+    Stat Med. 2010;29(29):3046-3067.
+
     Examples
     --------
     >>> from b12cohort import pool_prevalence
@@ -329,52 +294,34 @@ def pool_prevalence(
     """
     function = "pool_prevalence"
     method = check_choice(method, METHODS, name="method", function=function)
+    ci_method = check_choice(ci_method, CI_METHODS, name="ci_method", function=function)
     transform = check_choice(transform, TRANSFORMS, name="transform", function=function)
     level = check_confidence(confidence, function=function)
+    if method == "GLMM" and (transform != "logit" or ci_method != "wald"):
+        raise ArgumentError(
+            f"{function}(): method='GLMM' is the binomial-normal model on the logit scale with "
+            f"normal-quantile intervals; got transform={transform!r}, ci_method={ci_method!r}. "
+            "Use transform='logit', ci_method='wald' (or method='REML' for the other options)."
+        )
     x, n, labels = _counts(data, totals, studies, function=function)
-    k = len(x)
-
-    yi, vi, corrected = _escalc(x.astype(float), n.astype(float), transform)
-    if corrected.any():
+    ci_lo, ci_hi = clopper_pearson(events=x, n=n, confidence=level)
+    try:
+        fit = fit_pool(
+            x, n, ci_lo, ci_hi, method=method, ci_method=ci_method, transform=transform,
+            confidence=level,
+        )  # fmt: skip
+    except ValueError as error:  # the GLMM has no finite maximum
+        raise ArgumentError(f"{function}(): {error} Use method='REML' or 'DL'.") from None
+    corrected = fit["corrected"]
+    if corrected.any() and fit["pooled"]:
         warnings.warn(
             f"{function}(): added 0.5 to the events and non-events of {int(corrected.sum())} "
             "study(ies) with 0 or all events before the logit (metafor escalc default "
-            "add=1/2, to='only0'); use transform='ft' to avoid the correction.",
+            "add=1/2, to='only0'); use method='GLMM' (or transform='ft') to avoid the "
+            "correction.",
             ApproximationWarning,
             stacklevel=2,
         )
-    w0 = 1 / vi
-    mu0 = np.sum(w0 * yi) / np.sum(w0)
-    q = float(np.sum(w0 * (yi - mu0) ** 2)) if k > 1 else 0.0
-    if k == 1:
-        tau2, algorithm = 0.0, "fixed-k1"
-    elif method == "DL":
-        tau2, algorithm = _tau2_dl(yi, vi, q), "moments"
-    else:
-        tau2, algorithm = _tau2_reml(yi, vi)
-    w = 1 / (vi + tau2)
-    mu = float(np.sum(w * yi) / np.sum(w))
-    se = float(np.sqrt(1 / np.sum(w)))
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    pred_se = float(np.sqrt(se**2 + tau2))
-    if k > 1:
-        s2 = (k - 1) * np.sum(w0) / (np.sum(w0) ** 2 - np.sum(w0**2))
-        i2 = float(tau2 / (tau2 + s2))
-        q_p = float(stats.chi2.sf(q, k - 1))
-    else:
-        i2, q_p = 0.0, 1.0
-
-    if transform == "logit":
-
-        def back(t: float) -> float:
-            return float(stats.logistic.cdf(t))
-    else:
-        n_hm = float(1 / np.mean(1 / n))
-
-        def back(t: float) -> float:
-            return _ipft(t, n_hm)
-
-    ci_lo, ci_hi = clopper_pearson(events=x, n=n, confidence=level)
     table = pd.DataFrame(
         {
             "study": pd.array(labels, dtype="string"),
@@ -383,31 +330,25 @@ def pool_prevalence(
             "proportion": x / n,
             "ci_low": ci_lo,
             "ci_high": ci_hi,
-            "yi": yi,
-            "vi": vi,
+            "yi": fit["yi"],
+            "vi": fit["vi"],
             "corrected": corrected,
-            "weight": w / np.sum(w),
+            "weight": fit["weights"],
         }
     )
+    fields = (
+        "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "mu", "se", "tau2", "i2", "q",
+        "q_df", "q_p_value", "tau2_algorithm", "pooled", "df", "tau2_ci_low", "tau2_ci_high",
+        "i2_ci_low", "i2_ci_high", "note",
+    )  # fmt: skip
     return PooledPrevalence(
-        estimate=back(mu),
-        ci_low=back(mu - z * se),
-        ci_high=back(mu + z * se),
-        pi_low=back(mu - z * pred_se),
-        pi_high=back(mu + z * pred_se),
-        mu=mu,
-        se=se,
-        tau2=float(tau2),
-        i2=i2,
-        q=q,
-        q_df=k - 1,
-        q_p_value=q_p,
-        k=k,
+        **{name: fit[name] for name in fields},
+        k=len(x),
         estimator=method,
+        ci_method=ci_method,
         transform=transform,
         confidence=level,
-        n_corrected=int(corrected.sum()),
-        tau2_algorithm=algorithm,
+        n_corrected=int(corrected.sum()) if fit["pooled"] else 0,
         studies=table,
     )
 

@@ -20,6 +20,7 @@ from scipy import optimize, stats
 from statsmodels.stats.proportion import proportion_confint
 
 from b12cohort.core.arguments import (
+    check_between,
     check_choice,
     check_confidence,
     check_dataframe,
@@ -30,7 +31,7 @@ from b12cohort.core.errors import ArgumentError, DataQualityWarning
 __all__ = ["PREVALENCE_METHODS", "binomial_ci", "prevalence"]
 
 #: Interval methods accepted by :func:`prevalence` (``ci_method=``).
-PREVALENCE_METHODS = ("clopper-pearson", "wilson", "jeffreys", "agresti-coull", "mid-p")
+PREVALENCE_METHODS = ("clopper-pearson", "wilson", "jeffreys", "agresti-coull", "mid-p", "blaker")
 
 # our method name -> statsmodels.stats.proportion.proportion_confint name
 _STATSMODELS = {
@@ -112,8 +113,13 @@ def binomial_ci(*, events, n, ci_method: str = "clopper-pearson", confidence: fl
     if not ok.any():
         return low, high
     kk, nn = k_arr[ok], n_arr[ok]
-    if method == "mid-p":
-        bounds = [_midp_bounds(int(a), int(b), alpha) for a, b in zip(kk, nn, strict=True)]
+    if method in ("mid-p", "blaker"):
+        from b12cohort.stats._blaker import blaker_interval
+
+        def one(a: int, b: int) -> tuple[float, float]:
+            return _midp_bounds(a, b, alpha) if method == "mid-p" else blaker_interval(a, b, level)
+
+        bounds = [one(int(a), int(b)) for a, b in zip(kk, nn, strict=True)]
         lo, hi = (np.array(v, dtype=float) for v in zip(*bounds, strict=True))
     else:
         lo, hi = proportion_confint(kk, nn, alpha=alpha, method=_STATSMODELS[method])
@@ -164,8 +170,9 @@ def prevalence(
     variables: Sequence[str] | str | None = None,
     ci_method: str = "clopper-pearson",
     confidence: float = 0.95,
+    null: float | None = None,
 ) -> pd.DataFrame:
-    """Prevalence of binary variables with a confidence interval.
+    """Prevalence of binary variables with a confidence interval (and a test of ``null``).
 
     Parameters
     ----------
@@ -180,6 +187,14 @@ def prevalence(
         Interval method (see Notes). Default the exact Clopper-Pearson interval.
     confidence : float
         Confidence level, strictly between 0 and 1. Default 0.95.
+    null : float, optional
+        A prevalence to test, in (0, 1): adds ``null``, ``test`` and ``p_value``, the
+        two-sided exact binomial p-value — R ``binom.test(k, n, p = null)`` (probabilities
+        no larger than the observed one's, to R's relative tolerance 1e-7), or, with
+        ``ci_method="blaker"``, Blaker's test, which is the test that interval inverts
+        (the p-value is below ``1 - confidence`` exactly when ``null`` lies outside the
+        interval). With any other interval the two can disagree near the limits; a row
+        where they do says so in ``note``.
 
     Returns
     -------
@@ -233,6 +248,9 @@ def prevalence(
       statsmodels omits that modification, so it is applied here.
     - ``agresti-coull``: the Wald interval around ``(k + z^2/2) / (N + z^2)`` with
       ``N + z^2`` trials, truncated to [0, 1] (as statsmodels).
+    - ``blaker``: Blaker's (2000) exact interval, the set of prevalences that Blaker's
+      test (the acceptability ``P(min tail <= observed min tail)``) does not reject;
+      inside Clopper-Pearson, never wider, and consistent with its own p-value.
     - ``mid-p``: the exact interval whose tails count only half the probability of
       the observed ``k``: the lower limit solves ``P(X > k) + P(X = k)/2 = alpha/2``,
       the upper ``P(X < k) + P(X = k)/2 = alpha/2`` (root-finding, ``brentq``); less
@@ -259,6 +277,8 @@ def prevalence(
        estimation of binomial proportions. Am Stat. 1998;52(2):119-126.
     .. [5] Berry G, Armitage P. Mid-P confidence intervals: a brief review. J R Stat
        Soc Ser D (The Statistician). 1995;44(4):417-423.
+    .. [6] Blaker H. Confidence curves and improved exact confidence intervals for
+       discrete distributions. Can J Stat. 2000;28(4):783-798.
 
     Examples
     --------
@@ -302,7 +322,7 @@ def prevalence(
             DataQualityWarning,
             stacklevel=2,
         )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "variable": pd.Series(columns, dtype="object"),
             "events": k,
@@ -316,3 +336,44 @@ def prevalence(
             "note": note,
         }
     )
+    if null is not None:
+        out = _test_null(out, null, method, level, function)
+    return out
+
+
+def _test_null(out: pd.DataFrame, null, method: str, level: float, function: str) -> pd.DataFrame:
+    """Add ``null``, ``test`` and ``p_value`` (binom.test, or Blaker's with its interval)."""
+    from scipy.stats import binomtest
+
+    from b12cohort.stats._blaker import blaker_pvalue
+
+    p0 = check_between(null, 0.0, 1.0, name="null", function=function, example="0.5")
+    blaker = method == "blaker"
+    pvals, notes = [], []
+    for row in out.itertuples(index=False):
+        if row.n == 0:
+            pvals.append(np.nan)
+            notes.append(row.note)
+            continue
+        p = (
+            blaker_pvalue(int(row.events), int(row.n), p0)
+            if blaker
+            else float(binomtest(int(row.events), int(row.n), p0).pvalue)
+        )
+        pvals.append(p)
+        inside = row.ci_low <= p0 <= row.ci_high
+        if (p < 1 - level) == inside:
+            notes.append(
+                f"the {method} interval and the two-sided binomial p-value disagree about "
+                f"{p0:g} (p = {p:.3g}, interval {'contains' if inside else 'excludes'} it): "
+                "they invert different tests; ci_method='blaker' makes them agree"
+            )
+        else:
+            notes.append(row.note)
+    out = out.assign(
+        null=p0,
+        test="Blaker's exact test" if blaker else "exact binomial test",
+        p_value=pvals,
+    )
+    out["note"] = pd.Series(notes, dtype="object")
+    return out

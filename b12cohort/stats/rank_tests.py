@@ -90,6 +90,7 @@ class GroupComparison(Result):
     n_missing: int
     note: str
     method_detail: str = ""
+    mu: float = 0.0
 
     summary_fields = (
         "outcome", "exposure", "group1", "group2", "n1", "n2", "statistic", "p_value",
@@ -275,6 +276,7 @@ def compare_groups(
     confidence: float = 0.95,
     p_method: str = "auto",
     correct: bool = True,
+    mu: float = 0.0,
 ) -> GroupComparison:
     """Compare a numeric variable between two groups: Wilcoxon rank-sum test, HL shift.
 
@@ -302,6 +304,10 @@ def compare_groups(
     correct : bool
         Continuity correction of the normal approximation, in the p-value and in the
         interval (R's ``correct``); the estimate never uses it (as in R).
+    mu : float
+        The shift (second minus first) under the null hypothesis, as R ``wilcox.test(x, y,
+        mu = )``: the statistic, the ties and the p-value use ``second - mu`` against the
+        first group; the estimate and the interval do not depend on it.
 
     Returns
     -------
@@ -376,6 +382,11 @@ def compare_groups(
 
     Notes
     -----
+    Censored values (a ``<column>_censored`` column from :func:`b12cohort.load_cohort`,
+    such as ``<50``): ranked as tied at the bottom (or top) when every left limit is at or
+    below the smallest exact value (every right limit at or above the largest), said in
+    ``note``; otherwise their order is unknown and ArgumentError is raised.
+
     Exact case: ``p`` from the exact null distribution of W (scipy), CI
     ``(d[k], d[n1 n2 + 1 - k])`` of the sorted differences with ``k =
     qwilcox(alpha / 2, n2, n1)`` (1-based; k = 0 is raised to 1 as R does). Normal case:
@@ -427,7 +438,10 @@ def compare_groups(
     if not isinstance(correct, bool | np.bool_):
         raise ArgumentError(f"{fn}(): `correct` must be True or False; got {correct!r}.")
 
-    vals = _values(data, value, function=fn)
+    from b12cohort.stats._censoring import rank_ready
+
+    ranked, censor_note = rank_ready(data, value, function=fn)
+    vals = _values(data.assign(**{value: ranked}), value, function=fn)
     group = data[by]
     ok = (vals.notna() & group.notna()).to_numpy()
     n_missing = int((~ok).sum())
@@ -440,7 +454,7 @@ def compare_groups(
             f"{int(ok.sum())} rows with both '{value}' and '{by}' recorded; found "
             f"{len(levels)}: {seen}."
         )
-    notes: list[str] = []
+    notes: list[str] = [censor_note] if censor_note else []
     if empty:
         msg = f"empty level(s) of '{by}' dropped: {', '.join(map(repr, empty))}"
         notes.append(msg)
@@ -454,7 +468,11 @@ def compare_groups(
         in_second = gv.astype(bool).to_numpy(dtype=bool) == second
     x, y = vv[in_second], vv[~in_second]  # R: wilcox.test(x = second, y = first)
     nx, ny = len(x), len(y)
-    pooled = np.concatenate([x, y])
+    mu = float(mu) if isinstance(mu, int | float) and not isinstance(mu, bool) else math.nan
+    if not math.isfinite(mu):
+        raise ArgumentError(f"{fn}(): `mu` must be a finite number (the null shift).")
+    xs = x - mu  # R: r <- rank(c(x - mu, y)) for the statistic and the p-value
+    pooled = np.concatenate([xs, y])
     ties = len(np.unique(pooled)) != len(pooled)
     if p_method == "auto":
         want_exact = nx < EXACT_MAX_N and ny < EXACT_MAX_N
@@ -472,6 +490,8 @@ def compare_groups(
     counts = _RankCounts(x, y)
     u = counts.at(0.0)[0] + nx * ny / 2  # Mann-Whitney U of x, exact
     rank_biserial = 2 * u / (nx * ny) - 1
+    if mu != 0:
+        u = counts.at(mu)[0] + nx * ny / 2  # R's W of x - mu
     hl = median_difference(x, y)  # np.median(np.subtract.outer(x, y)), in O(n) memory
     kw: dict[str, Any] = {
         "outcome": value,
@@ -487,10 +507,11 @@ def compare_groups(
         "ties": bool(ties),
         "test": TEST,
         "n_missing": n_missing,
+        "mu": mu,
     }
 
     if use_exact:
-        p = float(stats.mannwhitneyu(x, y, alternative=alternative, method="exact").pvalue)
+        p = float(stats.mannwhitneyu(xs, y, alternative=alternative, method="exact").pvalue)
         est, lo, hi, achieved = _exact_interval(x, y, alternative, confidence)
         if achieved != confidence:
             msg = (
@@ -528,7 +549,7 @@ def compare_groups(
         )  # fmt: skip
     p = float(
         stats.mannwhitneyu(
-            x, y, alternative=alternative, method="asymptotic", use_continuity=bool(correct)
+            xs, y, alternative=alternative, method="asymptotic", use_continuity=bool(correct)
         ).pvalue
     )
     est, lo, hi = _asymptotic_interval(x, y, alternative, confidence, bool(correct), counts)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from b12cohort.core.arguments import check_confidence, require_columns
+from b12cohort.core.arguments import check_choice, check_confidence, require_columns
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
 from b12cohort.core.results import Result
 
@@ -137,6 +137,58 @@ def _fit_mle(X: pd.DataFrame, y: np.ndarray, confidence: float):
     return table, converged, "; ".join(msgs)
 
 
+def _profile_loglik(X: pd.DataFrame, y: np.ndarray, j: int, b: float) -> float:
+    """Maximum log-likelihood with coefficient ``j`` fixed at ``b`` (offset b * x_j)."""
+    import statsmodels.api as sm
+
+    x = X.to_numpy(dtype=float)
+    offset = b * x[:, j]
+    rest = np.delete(x, j, axis=1)
+    if rest.shape[1] == 0:
+        p = 1 / (1 + np.exp(-offset))
+        return float(np.sum(y * np.log(p) + (1 - y) * np.log1p(-p)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sm.GLM(y, rest, family=sm.families.Binomial(), offset=offset).fit(
+            tol=1e-12, maxiter=200
+        )
+    return float(res.llf)
+
+
+def _profile_rows(X: pd.DataFrame, y: np.ndarray, table: pd.DataFrame, confidence: float):
+    """Profile-likelihood limits and likelihood-ratio p-values (Venzon & Moolgavkar)."""
+    from scipy.optimize import brentq
+
+    full = _profile_loglik(X, y, 0, float(table["estimate"].iloc[0]))
+    crit = stats.chi2.ppf(confidence, 1)
+    lows, highs, pvals = [], [], []
+    for j, (est, se) in enumerate(zip(table["estimate"], table["std_error"], strict=True)):
+
+        def gap(b, j=j):
+            return 2 * (full - _profile_loglik(X, y, j, b)) - crit
+
+        limits = []
+        for sign in (-1, 1):
+            step = max(se, 1e-3)
+            far = est + sign * step
+            while gap(far) < 0 and abs(far - est) < 1e3 * step:
+                step *= 2
+                far = est + sign * step
+            limits.append(
+                brentq(gap, min(est, far), max(est, far), xtol=1e-12)
+                if gap(far) > 0
+                else sign * np.inf
+            )
+        lows.append(limits[0])
+        highs.append(limits[1])
+        lr = max(0.0, 2 * (full - _profile_loglik(X, y, j, 0.0)))
+        pvals.append(float(stats.chi2.sf(lr, 1)))
+    out = table.copy()
+    out["ci_low"], out["ci_high"] = np.exp(lows), np.exp(highs)
+    out["p_value"] = pvals
+    return out
+
+
 def _fit_firth(X: pd.DataFrame, y: np.ndarray, confidence: float):
     from firthmodels import FirthLogisticRegression
 
@@ -177,6 +229,7 @@ def logistic(
     predictors,
     firth: bool = False,
     confidence: float = 0.95,
+    ci_method: str = "wald",
 ) -> LogisticResult:
     """Logistic regression of a binary outcome, by maximum likelihood or Firth's method.
 
@@ -200,6 +253,13 @@ def logistic(
         penalised likelihood-ratio p-values, as R ``logistf`` does by default.
     confidence : float
         Confidence level of the intervals.
+    ci_method : {"wald", "profile"}
+        Ordinary fit only. ``"wald"``: ``exp(confint.default(fit))`` and Wald z
+        p-values. ``"profile"``: profile-likelihood intervals (the limits where twice the
+        drop in the profile log-likelihood equals the chi-squared(1) quantile, found by
+        root finding on refits with the coefficient as an offset) and likelihood-ratio
+        p-values, the test those intervals invert (R ``drop1(fit, test = "LRT")``;
+        ``confint(fit)`` in R interpolates the same profile and agrees to about 1e-3).
 
     Returns
     -------
@@ -225,8 +285,9 @@ def logistic(
             "maximum likelihood (statsmodels Logit)" or "Firth penalised likelihood".
         ``p_test``, ``ci_method``
             The test behind the p-values and the interval: "Wald z" / "Wald
-            (confint.default)", or "penalised likelihood ratio" / "profile penalised
-            likelihood".
+            (confint.default)", "likelihood ratio" / "profile likelihood"
+            (``ci_method="profile"``), or "penalised likelihood ratio" / "profile
+            penalised likelihood".
         ``confidence``
             As requested.
         ``n``, ``events``, ``n_missing``
@@ -300,6 +361,14 @@ def logistic(
     if not isinstance(firth, bool | np.bool_):
         raise ArgumentError(f"{fn}(): `firth` must be True or False; got {firth!r}.")
 
+    profile = (
+        check_choice(ci_method, ("wald", "profile"), name="ci_method", function=fn) == "profile"
+    )
+    if profile and firth:
+        raise ArgumentError(
+            f"{fn}(): ci_method='profile' is for the ordinary fit; Firth's fit always uses "
+            "profile penalised-likelihood intervals."
+        )
     yser = _outcome(data, outcome, function=fn)
     rows = (yser.notna() & data[preds].notna().all(axis=1)).to_numpy()
     n_missing = int((~rows).sum())
@@ -340,7 +409,15 @@ def logistic(
                 np.nan, index=pd.Index(X.columns, name="term"), columns=SUMMARY_COLUMNS
             )
         method = "maximum likelihood (statsmodels Logit)"
-        p_method, ci_method = "Wald z", "Wald (confint.default)"
+        if profile and converged and not separation:
+            table = _profile_rows(X, y, table, confidence)
+            p_method, ci_method = "likelihood ratio", "profile likelihood"
+        else:
+            p_method, ci_method = "Wald z", "Wald (confint.default)"
+            if profile:
+                notes.append(
+                    "profile intervals need a converged fit without separation: Wald shown"
+                )
         if separation:
             msg = (
                 f"'{outcome}' is (quasi-)completely separated by {', '.join(separated_terms)}: "

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from b12cohort.core.arguments import (
     check_choice,
@@ -24,8 +24,13 @@ from b12cohort.core.arguments import (
     check_positive_int,
     require_columns,
 )
+from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
 from b12cohort.core.tables import TableOne, auto_decimals, format_test, summary_table
+from b12cohort.stats import _kruskal_exact
+from b12cohort.stats._censoring import censoring, show_censoring
+from b12cohort.stats._group_tests import footnotes, group_tests
+from b12cohort.stats.contingency import fisher_exact_table
 from b12cohort.stats.proportions import PREVALENCE_METHODS, binomial_ci
 
 __all__ = ["TableOne", "table_one"]
@@ -35,7 +40,6 @@ _IDENTIFIERS = ("patient_id",)
 
 # Mann-Whitney: R's wilcox.test uses the exact null distribution when both samples are
 # smaller than this and there are no ties.
-_EXACT_MW_LIMIT = 50
 
 
 _RESERVED_COLUMNS = ("variable", "level", "Overall", "test", "p_value", "missing")
@@ -150,87 +154,6 @@ def _describe(frame: pd.DataFrame, codes: np.ndarray, n_groups: int):
     return out
 
 
-def _untested(variable: str, reason: str) -> dict[str, Any]:
-    return {
-        "variable": variable,
-        "test": "none",
-        "method": "none",
-        "statistic": np.nan,
-        "df": np.nan,
-        "p_value": np.nan,
-        "n_groups": 0,
-        "note": reason,
-    }
-
-
-def _test_continuous(variable: str, samples: list[np.ndarray]) -> dict[str, Any]:
-    """Mann-Whitney (2 groups, chosen as R's wilcox.test) or Kruskal-Wallis (3+)."""
-    samples = [s for s in samples if s.size]
-    if len(samples) < 2:
-        return _untested(variable, "fewer than two groups with data")
-    pooled = np.concatenate(samples)
-    if np.all(pooled == pooled[0]):
-        return _untested(variable, "all values equal: rank test undefined, as in R")
-    ties = np.unique(pooled).size < pooled.size
-    if len(samples) == 2:
-        x, y = samples
-        small = x.size < _EXACT_MW_LIMIT and y.size < _EXACT_MW_LIMIT
-        if small and not ties:
-            method, note = "exact", "no ties and both groups < 50"
-            res = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact")
-        else:
-            method = "normal approximation, continuity correction"
-            note = "ties present" if ties else "a group has >= 50 values"
-            if ties:
-                note += "; variance corrected for ties"
-            res = stats.mannwhitneyu(
-                x, y, alternative="two-sided", use_continuity=True, method="asymptotic"
-            )
-        return {
-            "variable": variable,
-            "test": "Mann-Whitney U",
-            "method": method,
-            "statistic": float(res.statistic),
-            "df": np.nan,
-            "p_value": float(res.pvalue),
-            "n_groups": 2,
-            "note": note,
-        }
-    res = stats.kruskal(*samples)
-    return {
-        "variable": variable,
-        "test": "Kruskal-Wallis",
-        "method": "chi-squared approximation",
-        "statistic": float(res.statistic),
-        "df": float(len(samples) - 1),
-        "p_value": float(res.pvalue),
-        "n_groups": len(samples),
-        "note": "ties corrected" if ties else "",
-    }
-
-
-def _test_categorical(variable: str, counts: np.ndarray, max_work: int) -> dict[str, Any]:
-    """Fisher-Freeman-Halton on a groups x levels count matrix (empty rows/columns dropped)."""
-    table = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
-    if table.shape[0] < 2:
-        return _untested(variable, "fewer than two groups with data")
-    if table.shape[1] < 2:
-        return _untested(variable, "only one level observed")
-    from b12cohort.stats.contingency import fisher_exact_table
-
-    res = fisher_exact_table(table.T.astype(np.int64), max_work=max_work)
-    return {
-        "variable": variable,
-        "test": str(res.test),
-        "method": str(res.method),
-        "statistic": np.nan,
-        "df": np.nan,
-        "p_value": float(res.p_value),
-        "n_groups": int(table.shape[0]),
-        "note": str(getattr(res, "note", "") or ""),
-    }
-
-
 def _continuous_rows(num: pd.DataFrame, codes: np.ndarray, columns: list[str], sizes: list[int]):
     """Statistics rows of every continuous variable: overall, then per group."""
     if num.shape[1] == 0:
@@ -284,23 +207,6 @@ def _categorical_rows(var, kind, levels, counts, columns, sizes, *, ci_method, c
     return rows
 
 
-def _group_tests(num, kinds, codes, n_groups, group_counts, max_work) -> list[dict[str, Any]]:
-    """One test per variable across the groups (rows with a group only)."""
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    starts = np.searchsorted(sorted_codes, np.arange(n_groups), side="left")
-    ends = np.searchsorted(sorted_codes, np.arange(n_groups), side="right")
-    rows = []
-    for var, kind in kinds.items():
-        if kind == "continuous":
-            x = num[var].to_numpy()[order]
-            samples = [x[a:b] for a, b in zip(starts, ends, strict=True)]
-            rows.append(_test_continuous(var, [s[~np.isnan(s)] for s in samples]))
-        else:
-            rows.append(_test_categorical(var, group_counts[var], max_work))
-    return rows
-
-
 def table_one(
     data: pd.DataFrame,
     *,
@@ -315,6 +221,7 @@ def table_one(
     decimals: int | Mapping[str, int] | None = None,
     ci_method: str = "clopper-pearson",
     max_work: int = 1_000_000,
+    random_state: Any = DEFAULT_SEED,
 ) -> TableOne:
     """Table 1: the cohort described overall and, optionally, by group, with tests.
 
@@ -358,6 +265,9 @@ def table_one(
         default, 10^6, is a tenth of :func:`~b12cohort.stats.contingency.fisher_exact_table`'s
         own: it is ample for cohorts of hundreds (a 4 x 3 table of 19 infants needs
         about 10^4) and keeps ``by=`` on 10^5 rows under a second.
+    random_state : int, numpy.random.Generator or None, default DEFAULT_SEED
+        Seed of the Monte Carlo p-values (Fisher-Freeman-Halton beyond ``max_work``,
+        Kruskal-Wallis beyond its enumeration budget).
 
     Returns
     -------
@@ -378,7 +288,8 @@ def table_one(
     DataQualityWarning
         Empty groups of ``by`` were dropped.
     ApproximationWarning
-        A Mann-Whitney test used the normal approximation (ties, or a group >= 50).
+        A Mann-Whitney test used the normal approximation (ties, or a group >= 50), or a
+        Kruskal-Wallis p-value was estimated by Monte Carlo.
 
     Notes
     -----
@@ -400,9 +311,18 @@ def table_one(
     variables with two groups, the Mann-Whitney U test, chosen as R ``wilcox.test``
     does -- exact when both groups have fewer than 50 values and there are no ties,
     otherwise the normal approximation with continuity correction and tie-corrected
-    variance; three or more groups, the Kruskal-Wallis test (chi-squared
-    approximation with tie correction, as R ``kruskal.test``; unreliable with fewer
-    than about 5 per group -- read it as descriptive). The test compares
+    variance; three or more groups, the Kruskal-Wallis test with the exact permutation
+    p-value (every assignment of the pooled values to groups of the observed sizes,
+    mid-ranks for ties; :mod:`b12cohort.stats._kruskal_exact`) when the enumeration
+    fits its budget (10^8 work units, about a second); beyond it the chi-squared
+    approximation with tie correction (as R ``kruskal.test``) when every group has at
+    least 5 values, otherwise a Monte Carlo permutation p-value from 10,000 resamples
+    seeded by ``random_state`` (the row's ``method`` and ``note`` say which, with the
+    standard error). A variable the grouping column is derived from (Hb for
+    ``anemia_grade``, the signs for ``neuro_score``; see
+    :data:`b12cohort.dictionary.derived.DERIVED_FROM`), or derived from it, is not
+    tested: the p-value would only restate how the groups were made; the row and a
+    footnote say so. The test compares
     distributions, not means; no multiplicity adjustment is made (Table 1 tests
     describe, they do not confirm). Checked against R ``fisher.test``,
     ``wilcox.test``, ``kruskal.test`` and ``quantile`` on a reference cohort.
@@ -514,6 +434,7 @@ def table_one(
     num = pd.DataFrame(
         {c: data[c].to_numpy(dtype="float64", na_value=np.nan) for c in cont}, index=data.index
     )
+    censored = {c: data for c in cont if censoring(data, c) is not None}
     stat_rows = _continuous_rows(num, codes, columns, sizes)
     group_counts = {}
     for var in (c for c, k in kinds.items() if k != "continuous"):
@@ -528,7 +449,18 @@ def table_one(
         np.argsort(statistics["variable"].map({v: i for i, v in enumerate(kinds)}), kind="stable")
     ].reset_index(drop=True)
     tests = pd.DataFrame(
-        _group_tests(num, kinds, codes, len(group_labels), group_counts, max_work)
+        group_tests(
+            num,
+            kinds,
+            codes,
+            len(group_labels),
+            group_counts,
+            by=by,
+            fisher=partial(fisher_exact_table, max_work=max_work, random_state=random_state),
+            max_work=_kruskal_exact.DEFAULT_MAX_WORK,
+            random_state=random_state,
+            censored=censored,
+        )
         if by is not None
         else [],
         columns=list(_TEST_COLUMNS),
@@ -550,6 +482,7 @@ def table_one(
         statistics, tests, kinds=kinds, columns=columns, sizes=sizes, labels=labels,
         decimals=decimal_places, mean_sd=mean_sd, missing=missing, tested=by is not None,
     )  # fmt: skip
+    show_censoring(summary, statistics, censored, codes, columns, labels, decimal_places, notes)
     cells = "Continuous: " + ("mean (SD); " if mean_sd else "") + "median [IQR]; min, max. "
     cells += "Categorical: n (%), % of non-missing values."
     notes.insert(0, cells)
@@ -561,6 +494,7 @@ def table_one(
             notes.append(
                 "Tests: " + "; ".join(used) + ". Two-sided; not adjusted for multiplicity."
             )
+        notes += footnotes(tests.to_dict("records"), by)
         approx = tests.loc[
             (tests["test"] == "Mann-Whitney U") & (tests["method"] != "exact"), "variable"
         ].tolist()

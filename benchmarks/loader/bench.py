@@ -10,7 +10,7 @@ time (user + system, all threads) and the peak resident memory (ru_maxrss) of ea
 The "bare" read is what a user would type: ``pd.read_csv(path)`` for a UTF-8 comma file,
 ``pd.read_csv(path, sep=";", decimal=",", encoding="cp1251")`` for a Russian export;
 ``load_cohort`` gets the column mapping ``FILE.columns.json`` when there is one (the
-messy exports of ``b12cohort.cohort.simulate.write_export``). ``--profile`` prints a cProfile
+messy exports of ``b12cohort.cohort.export.write_export``). ``--profile`` prints a cProfile
 of one load_cohort run instead.
 """
 
