@@ -534,7 +534,9 @@ def test_index_in_headless_chromium(example_report):
                         if width == 390:
                             assert layout["hashWraps"], "the SHA-256 of the input does not wrap"
                         else:  # the literature table used to be 1771 px wide at 1280
-                            assert all(t["fits"] for t in layout["tables"]), layout["tables"]
+                            assert all(t["fits"] for t in layout["tables"]), [
+                                t for t in layout["tables"] if not t["fits"]
+                            ]
                     page.set_viewport_size({"width": 1280, "height": 900})
                     images = page.evaluate("document.images.length")
                     assert images >= 6
