@@ -36,12 +36,14 @@ COLUMNS = None  # JSON file mapping your column names to the schema's, or None
 SCHEME = "who-2011"  # anaemia grading scheme: "who-2011" or "ru-clinical"
 INVALID_ROWS = "raise"  # "raise": stop on any invalid row; "exclude": set them aside and count them
 READ_OPTIONS = {}  # e.g. {"sheet": "Data", "false_values": ["-"]}
-OUT = "."  # folder the tables and figures are written to
+OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
 
 # %%
 import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
+
+OUT = rpt.start_notebook(OUT)  # where tables and figures go; warnings without file paths
 
 # %% [markdown]
 # ## Reading the export

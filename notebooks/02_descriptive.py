@@ -29,12 +29,14 @@ COLUMNS = None
 SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
-OUT = "."
+OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
 
 # %%
 import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
+
+OUT = rpt.start_notebook(OUT)  # where tables and figures go; warnings without file paths
 
 cohort = rpt.report_cohort(
     DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS
@@ -93,9 +95,9 @@ table1_grade.summary
 # ## Prevalence of each sign, with exact confidence intervals
 #
 # The Clopper–Pearson interval is *exact*: it never covers the true proportion less often than
-# 95%. It is conservative, which is the safe side with small samples. Note the interval for
-# hypotonia: 19 of 19 does not mean "100% of such infants"; the data are compatible with a true
-# prevalence as low as about 82%.
+# 95%. It is conservative, which is the safe side with small samples. A sign present in every
+# infant (hypotonia in 19 of 19 in the paper) does not mean "100% of such infants": the lower limit
+# of its interval, printed below the table, says how low the true prevalence could be.
 
 # %%
 prev = b12cohort.prevalence(included)
@@ -105,18 +107,50 @@ rpt.save_table(
     OUT,
     caption="Prevalence of each sign with exact (Clopper–Pearson) 95% confidence intervals",
 )
+for row in prev[(prev["events"] == prev["n"]) & (prev["n"] > 0)].itertuples():
+    print(
+        f"{row.variable}: {row.events} of {row.n}, yet compatible with a true prevalence as low as "
+        f"{row.ci_low:.0%}."
+    )
 prev
 
 # %% [markdown]
-# Other intervals give different widths. The Wilson score interval is shorter on average and
-# still behaves well for small n; the mid-p interval sits between the two. The choice should be
-# made before looking at the data: here it is Clopper–Pearson throughout.
+# Other intervals give different limits. The Wilson score interval is shorter on average and
+# still behaves well for small n; the mid-p interval is less conservative than Clopper–Pearson.
+# Whether the mid-p interval lies between the other two depends on the row (at n/N = N/N or
+# 1/N the three can order differently), so the table below checks it row by row instead of
+# asserting it. The choice should be made before looking at the data: here it is
+# Clopper–Pearson throughout.
 
 # %%
-b12cohort.prevalence(included, ci_method="wilson")
+wilson = b12cohort.prevalence(included, ci_method="wilson")
+mid_p = b12cohort.prevalence(included, ci_method="mid-p")
+limits = prev[["variable", "events", "n"]].assign(
+    cp_low=prev["ci_low"],
+    cp_high=prev["ci_high"],
+    wilson_low=wilson["ci_low"],
+    wilson_high=wilson["ci_high"],
+    mid_p_low=mid_p["ci_low"],
+    mid_p_high=mid_p["ci_high"],
+)
+limits["mid_p_between"] = limits["mid_p_low"].between(
+    limits[["cp_low", "wilson_low"]].min(axis=1), limits[["cp_low", "wilson_low"]].max(axis=1)
+) & limits["mid_p_high"].between(
+    limits[["cp_high", "wilson_high"]].min(axis=1),
+    limits[["cp_high", "wilson_high"]].max(axis=1),
+)
+limits.round(3)
 
 # %%
-b12cohort.prevalence(included, ci_method="mid-p")
+print(
+    f"The mid-p interval lies between the Clopper–Pearson and Wilson limits in "
+    f"{int(limits['mid_p_between'].sum())} of {len(limits)} rows"
+    + (
+        f"; not for {', '.join(limits.loc[~limits['mid_p_between'], 'variable'])}."
+        if not limits["mid_p_between"].all()
+        else "."
+    )
+)
 
 # %%
 ax = figures.plot_prevalence(included)

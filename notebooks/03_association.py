@@ -20,7 +20,7 @@
 # compatible with a strong one. This notebook asks the honest questions:
 #
 # 1. What association do the data show, and how precisely (effect sizes with confidence intervals)?
-# 2. What could 19 infants have detected at all (power)?
+# 2. What could a cohort this size have detected at all (power)?
 # 3. Do the data positively *exclude* a strong association (an equivalence test)?
 
 # %% tags=["parameters"]
@@ -29,13 +29,15 @@ COLUMNS = None
 SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
-OUT = "."
+OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
 EQUIVALENCE_BOUND = 0.5  # |rho| we would call a strong correlation
 
 # %%
 import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
+
+OUT = rpt.start_notebook(OUT)  # where tables and figures go; warnings without file paths
 
 cohort = rpt.report_cohort(
     DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS
@@ -53,34 +55,53 @@ included, excluded = b12cohort.apply_eligibility(cohort)
 #   confidence interval (an effect size in g/L, not just a p-value).
 #
 # Then the number of signs (`neuro_score`) against haemoglobin: **Spearman's ρ** with its
-# confidence interval. Exact tests are used because the counts are tiny (chi-squared approximations
-# are unreliable here, and SciPy's R×C Fisher test is Monte Carlo). p-values are adjusted for the
-# number of tests (Holm). Each row says which test ran and reads the result in words.
+# confidence interval: the **primary** analysis. Exact tests are used because the counts are tiny
+# (chi-squared approximations are unreliable here, and SciPy's R×C Fisher test is Monte Carlo). The
+# per-sign tests are **secondary**: their p-values are adjusted together for the number of tests
+# (Holm). Each row says which test ran and why (`method`, `method_detail`), what its estimate is
+# (`estimate_type`) and the level of its interval (`confidence`), and reads the result in words.
 
 # %%
 assoc = b12cohort.association_summary(included, scheme=SCHEME, equivalence_bound=EQUIVALENCE_BOUND)
 rpt.save_table(
-    assoc, "association", OUT, caption="Neurological signs against the degree of anaemia"
+    rpt.association_table(assoc, caption="Neurological signs against the degree of anaemia"),
+    "association",
+    OUT,
 )
 assoc[
     [
+        "analysis",
         "outcome",
         "exposure",
         "test",
+        "method",
         "estimate",
+        "estimate_type",
         "ci_low",
         "ci_high",
+        "confidence",
         "p_value",
         "p_adjusted",
-        "reading",
     ]
 ]
 
 # %% [markdown]
-# ## What can 19 infants detect?
+# The reading of every row, in full: what the estimate and its interval say on each side, and
+# what a large p does *not* say. One analysis is primary (the number of signs against Hb, the
+# paper's question): it is tested once and not adjusted. The per-sign tests are secondary and
+# adjusted together (Holm); adjustment guards against false claims of an association, and makes
+# a claim of absence weaker, not stronger.
+
+# %%
+rpt.show_readings(assoc)
+
+# %% [markdown]
+# ## What can a cohort this size detect?
 #
 # A study this size has 80% power only for large correlations. Anything weaker can easily go
-# unnoticed, so "not significant" must not be read as "absent".
+# unnoticed, so "not significant" must not be read as "absent". The number below is computed for
+# Pearson's r (R `pwr.r.test`); Spearman's test, the one that ran, is less efficient, so for it the
+# detectable correlation is larger still: read the number as a lower bound.
 
 # %%
 detectable = b12cohort.detectable_correlation(n=len(included))
@@ -122,13 +143,24 @@ sensitivity = b12cohort.association_summary(
     included, scheme=other, equivalence_bound=EQUIVALENCE_BOUND
 )
 rpt.save_table(
-    sensitivity,
+    rpt.association_table(
+        sensitivity, caption=f"Sensitivity analysis: anaemia graded with {other}"
+    ),
     "association_other_scheme",
     OUT,
-    caption=f"Sensitivity analysis: anaemia graded with {other}",
 )
 sensitivity[
-    ["outcome", "exposure", "test", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted"]
+    [
+        "analysis",
+        "outcome",
+        "exposure",
+        "test",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_adjusted",
+    ]
 ]
 
 # %% [markdown]
@@ -151,6 +183,7 @@ rpt.write_summary(
         "detectable_rho": detectable.summary.to_dict("records"),
         "equivalent": bool(equivalence.equivalent),
         "bound": EQUIVALENCE_BOUND,
+        "other_scheme": other,
     },
     OUT,
 )

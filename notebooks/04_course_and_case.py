@@ -14,9 +14,10 @@
 # %% [markdown]
 # # 4. Treatment course and the case report
 #
-# One third of the infants (6 of 19, 32%) developed involuntary movements *during* treatment with
-# cyanocobalamin. In published series such movements begin a few days (typically 3–5) after the
-# first dose and resolve within about 3–6 weeks. This notebook describes
+# The paper reports that 32% of its infants developed involuntary movements *during* treatment with
+# cyanocobalamin; the first cell below computes the figure for the data analysed here. In published
+# series such movements begin a few days (typically 3–5) after the first dose and resolve within
+# about 3–6 weeks. This notebook describes
 #
 # 1. how often they occurred (with an exact confidence interval),
 # 2. when they began,
@@ -33,13 +34,15 @@ COLUMNS = None
 SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
-OUT = "."
+OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
 CASE_ID = "K07"  # the case to profile; None to skip (K07 is the case report in the example)
 
 # %%
 import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
+
+OUT = rpt.start_notebook(OUT)  # where tables and figures go; warnings without file paths
 
 cohort = rpt.report_cohort(
     DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS
@@ -51,6 +54,12 @@ included, excluded = b12cohort.apply_eligibility(cohort)
 
 # %%
 course = b12cohort.treatment_course(included)
+incidence = course.summary.set_index("statistic").loc["incidence"]
+print(
+    f"Involuntary movements on treatment: {int(incidence['n'])} of {int(incidence['N'])} infants "
+    f"({incidence['estimate']:.0%}; {incidence['confidence']:.0%} CI {incidence['ci_low']:.0%} to "
+    f"{incidence['ci_high']:.0%}, {incidence['method']})."
+)
 rpt.save_table(
     course.summary,
     "course_summary",

@@ -39,7 +39,7 @@ COLUMNS = None
 SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
-OUT = "."
+OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
 SIGNS = [
     "hypotonia",
     "developmental_delay",
@@ -52,6 +52,8 @@ SIGNS = [
 import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
+
+OUT = rpt.start_notebook(OUT)  # where tables and figures go; warnings without file paths
 
 cohort = rpt.report_cohort(
     DATA, columns=COLUMNS, scheme=SCHEME, invalid_rows=INVALID_ROWS, **READ_OPTIONS
@@ -102,6 +104,7 @@ for sign, reading in zip(comparison["sign"], comparison["reading"], strict=True)
 # three, the capped bar on its own row below the diamond is the prediction interval.
 
 # %%
+forest_plots = []
 for sign in SIGNS:
     row = comparison[comparison["sign"] == sign]
     if row.empty or row["k"].iloc[0] < 1:
@@ -118,7 +121,8 @@ for sign in SIGNS:
         highlight=("This cohort", int(row["events"].iloc[0]), int(row["total"].iloc[0])),
         title=sign.replace("_", " "),
     )
-    rpt.save_figure(ax, f"forest_{sign}", OUT)
+    forest_plots.append(rpt.save_figure(ax, f"forest_{sign}", OUT))
+rpt.show_figures(forest_plots)  # every forest plot, as saved for the report
 
 # %% [markdown]
 # ## Neurology against haemoglobin in other studies

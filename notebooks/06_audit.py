@@ -41,7 +41,7 @@ COLUMNS = None
 SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
-OUT = "."
+OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
 CONFIDENCE = 0.95
 MIN_PER_GRADE = 1
 SENSITIVITY_MIN_PER_GRADE = 3
@@ -53,6 +53,8 @@ import b12cohort
 from b12cohort import figures
 from b12cohort import report as rpt
 from b12cohort.paper.replication import published_facts
+
+OUT = rpt.start_notebook(OUT)  # where tables and figures go; warnings without file paths
 
 facts = published_facts()
 facts[["item", "kind", "published", "count", "total"]]

@@ -106,6 +106,7 @@ def test_columns_rows_and_order():
     assert tuple(table.columns) == SUMMARY_COLUMNS
     assert len(table) == 3 * len(SIGNS) + 3
     assert table["outcome"].tolist()[:3] == ["hypotonia", "hypotonia", "hb_g_l"]
+    assert table["analysis"].tolist()[-3:] == ["primary"] + ["supporting the primary"] * 2
     assert table["outcome"].tolist()[-3:] == ["neuro_score"] * 3
     assert table["scheme"].unique().tolist() == ["as in data"]
 
@@ -180,14 +181,15 @@ def test_constant_sign_is_kept_with_an_explanation():
     assert rows["p_value"].isna().all()
     assert not rows["in_family"].any()
     assert "19/19" in rows.iloc[0]["reading"]
-    assert "not evidence" in rows.iloc[0]["reading"]
+    assert "say nothing either way" in rows.iloc[0]["reading"]
 
 
 def test_holm_adjustment_over_the_documented_family():
     table = _summary()
     family = table[table["in_family"]]
     varying_signs = len(SIGNS) - 1  # hypotonia has no variation
-    assert len(family) == 3 * varying_signs + 1
+    assert len(family) == 3 * varying_signs  # the secondary tests only
+    assert (family["analysis"] == "secondary").all()
     expected = multipletests(family["p_value"].to_numpy(), method="holm")[1]
     np.testing.assert_array_equal(family["p_adjusted"].to_numpy(), expected)
     assert table.loc[~table["in_family"], "p_adjusted"].isna().all()
@@ -207,13 +209,42 @@ def test_readings_never_claim_absence_without_ci_and_detectable_effect():
     table = _summary()
     for reading in table["reading"]:
         lowered = reading.lower()
-        if "no correlation" in lowered or "no association" in lowered:
-            assert "ci" in lowered
-            assert "detectable" in lowered
+        for phrase in ("no correlation", "no association", "unrelated"):
+            assert phrase not in lowered, reading
     cor_reading = table.iloc[-3]["reading"]
     assert "95% CI" in cor_reading
-    assert "detectable with 80% power" in cor_reading
-    assert table.iloc[-3]["reading"].startswith("ρ = ")
+    assert "80% power only for |ρ| ≥" in cor_reading
+    assert "lower bound" in cor_reading
+    assert cor_reading.startswith("Spearman ρ = ")
+
+
+def test_the_primary_analysis_is_outside_the_family_and_unadjusted():
+    table = _summary()
+    primary = table[table["analysis"] == "primary"]
+    assert primary["comparison"].tolist() == ["neurological score against Hb"]
+    row = primary.iloc[0]
+    assert not row["in_family"] and math.isnan(row["p_adjusted"])
+    assert "primary analysis: not adjusted" in row["reading"]
+    secondary = table[(table["analysis"] == "secondary") & (table["test"] != "not tested")]
+    assert secondary["in_family"].all()
+    for reading in secondary["reading"]:
+        assert "Holm-adjusted over the 15 secondary tests" in reading
+        assert "makes a claim of absence weaker, not stronger" in reading
+    supporting = table[table["analysis"] == "supporting the primary"]
+    assert not supporting["in_family"].any()
+
+
+def test_every_row_says_which_test_ran_why_and_its_ci_level():
+    table = _summary()
+    assert (table["method_detail"].str.len() > 0).all()
+    assert (table["estimate_type"].str.len() > 0).all()
+    with_ci = table["ci_low"].notna()
+    assert table.loc[with_ci, "confidence"].between(0.5, 1).all()
+    assert table.loc[~with_ci, "confidence"].isna().all()
+    tested = table[table["test"] != "not tested"]
+    for _, row in tested.iterrows():
+        if "p-value: " in row["method_detail"]:
+            assert f"p-value: {row['method']}" in row["method_detail"]
 
 
 def test_deterministic_and_does_not_mutate():
@@ -315,7 +346,7 @@ def test_a_trend_switched_to_asymptotic_says_so_in_its_row(monkeypatch):
     assert len(tested) == len(SIGNS) - 1  # all but hypotonia (19/19)
     for _, row in tested.iterrows():
         assert row["method"] == "asymptotic"
-        assert row["method_detail"].startswith("exact distribution infeasible: about 1e+12")
+        assert "exact distribution infeasible: about 1e+12" in row["method_detail"]
         assert "asymptotic test used instead" in row["note"]
         assert "asymptotic Cochran–Armitage test for trend" in row["reading"]
         assert "exact permutation test was infeasible" in row["reading"]
@@ -345,10 +376,10 @@ def test_summary_of_a_hundred_thousand_infants_says_which_method_ran():
         assert row["method"] == "exact", row["note"]
     for _, row in hb[hb["test"] != "not tested"].iterrows():
         assert row["method"] == "asymptotic"
-        assert row["method_detail"] == "normal approximation with continuity correction"
+        assert row["method_detail"].endswith("; normal approximation with continuity correction")
         assert "50 or more observations" in row["note"]
         assert math.isfinite(row["estimate"]) and row["ci_low"] <= row["ci_high"]
     rho = table[table["estimate_type"] == "Spearman rho"].iloc[0]
     assert rho["method"] == "asymptotic"
-    assert rho["method_detail"].startswith("auto: asymptotic (t approximation, ")
+    assert "; auto: asymptotic (t approximation, " in rho["method_detail"]
     assert {w.category for w in caught} >= {ApproximationWarning}

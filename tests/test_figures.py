@@ -151,7 +151,7 @@ def test_prevalence_precomputed_table_other_published_and_none(example):
     )
     assert one(ax, "published:adynamia").get_xdata()[0] == 0.5
     assert not by_gid(ax, "published:hypotonia")
-    assert "90% CI, wilson" in ax.get_xlabel()
+    assert ax.get_xlabel() == "Prevalence with Wilson 90% CI"
     bare = plot_prevalence(example, variables=["adynamia"], published=False)
     assert not by_gid(bare, "published:adynamia")
     assert bare.get_legend().get_texts()[0].get_text() == "this cohort, 95% CI"
@@ -424,7 +424,10 @@ def test_course_timeline_and_curve_come_from_treatment_course(example):
         assert np.any(np.isclose(band[:, 1], value, rtol=0, atol=1e-12))
     title = curve.get_title(loc="left")
     assert f"Median {result.median:g} days" in title
-    assert f"n = {result.n_km}" in title
+    assert f"{result.events} of {result.n_km} resolved" in title
+    assert result.n_censored == 0 and "censored" not in title and "not yet" not in title
+    legend = [t.get_text() for t in timeline.get_legend().get_texts()]
+    assert not any("censored" in t for t in legend)  # nothing censored is drawn
 
 
 def test_course_censoring_and_missing_follow_up():
@@ -443,7 +446,10 @@ def test_course_censoring_and_missing_follow_up():
     table = result.km_table.set_index("time")
     assert censor.get_xdata()[0] == 26.0
     assert censor.get_ydata()[0] == table.loc[26.0, "survival"]
-    assert "(log-log)" in curve.get_legend().get_texts()[1].get_text()
+    assert "(log-log transform)" in curve.get_legend().get_texts()[1].get_text()
+    legend = [t.get_text() for t in timeline.get_legend().get_texts()]
+    assert "not resolved (censored)" in legend
+    assert f"{result.n_censored} not yet resolved" in curve.get_title(loc="left")
 
 
 def test_course_without_optional_columns_says_there_is_no_estimate():
@@ -588,3 +594,94 @@ def test_palette_is_okabe_ito():
     assert set(PALETTE) == {
         "#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
     }  # fmt: skip
+
+
+# --------------------------------------------------------------------------- fit for print
+def test_svg_keeps_text_as_text_and_the_alt_text_in_its_metadata(example, tmp_path):
+    ax = plot_prevalence(example)
+    svg, pdf = save_figure(ax, tmp_path / "prev", formats=["svg", "pdf"])
+    text = svg.read_text("utf-8")
+    assert "<text" in text and "19/19" in text  # text, not glyph paths
+    assert "<dc:description>Dot-and-interval plot" in text
+    assert "Dot-and-interval plot".encode("utf-16-be") in pdf.read_bytes()  # PDF Subject
+    plt.close("all")
+
+
+def test_report_figures_are_300_dpi_png_with_pdf_beside_svg(example, tmp_path):
+    from PIL import Image
+
+    from b12cohort import report as rpt
+
+    saved = rpt.save_figure(plot_b12_vs_hb(example), "b12_vs_hb", tmp_path)
+    assert sorted(p.suffix for p in saved.paths) == [".pdf", ".png", ".svg"]
+    png = next(p for p in saved.paths if p.suffix == ".png")
+    assert Image.open(png).info["dpi"] == pytest.approx((300, 300), abs=0.1)
+    alt = (tmp_path / "_site" / "alt" / "b12_vs_hb.txt").read_text("utf-8")
+    assert "19 infants" in alt and "110, 100, 70 g/L" in alt
+
+
+@pytest.mark.filterwarnings("ignore::b12cohort.DataQualityWarning")
+def test_alt_texts_carry_the_data_not_the_caption(example):
+    from b12cohort.figures import alt_text
+
+    prevalence = alt_text(plot_prevalence(example))
+    assert "Muscular hypotonia 19/19 = 100%" in prevalence and "published" in prevalence
+    grid = alt_text(plot_sign_by_grade(example))
+    for cell in _cells(plot_sign_by_grade(example)).values():
+        assert cell in grid
+    hb = alt_text(plot_hb_by_score(example))
+    assert f"for {len(example)} infants" in hb and "Spearman ρ" in hb
+    timeline, _ = plot_course(example)
+    course = alt_text(timeline)
+    assert "K07: onset day" in course and "resolved day" in course
+    assert alt_text(plot_flow(example)).startswith("Participant flow: 19 rows assessed")
+    plt.close("all")
+
+
+def test_b12_vs_hb_legend_names_every_line_drawn(example):
+    ax = plot_b12_vs_hb(example)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    drawn = [
+        line for line in ax.lines if (line.get_gid() or "").startswith(("cutoff", "threshold"))
+    ]
+    assert len(drawn) == 4
+    for line in drawn:
+        assert line.get_label() in legend
+    styles = {
+        one(ax, f"cutoff:{c}").get_linestyle()
+        for c in ("anemia_below", "moderate_below", "severe_below")
+    }
+    assert len(styles) == 3  # three distinguishable cut-off styles
+    for t in ax.texts:  # grade names inside the axes
+        assert t.get_position()[1] < 1.0
+
+
+@pytest.mark.filterwarnings("ignore::b12cohort.DataQualityWarning")
+def test_sign_by_grade_shows_n_and_keeps_text_contrast(example):
+    from matplotlib.colors import to_rgba
+
+    from b12cohort.figures._style import MIN_CONTRAST, contrast_ratio
+    from b12cohort.figures.sign_grade import SMALL_CELL
+
+    ax = plot_sign_by_grade(example)
+    counts = sign_grade_counts(example)
+    small = {
+        f"small:{r.sign}:{r.grade}" for r in counts.itertuples() if r.n_grade and r.n < SMALL_CELL
+    }
+    hatched = {p.get_gid() for p in ax.patches if (p.get_gid() or "").startswith("small:")}
+    assert hatched == small and small  # 2/2 is marked as few infants; 13/13 is not
+    assert "Hatched" in one(ax, "note").get_text()
+    for t in ax.texts:
+        if (t.get_gid() or "").startswith("cell:"):
+            background = t.get_bbox_patch().get_facecolor()
+            assert contrast_ratio(to_rgba(t.get_color()), background) >= MIN_CONTRAST
+    plt.close("all")
+
+
+def test_prevalence_counts_sit_inside_the_axes_and_the_axis_label_is_human(example):
+    ax = plot_prevalence(example)
+    low, high = ax.get_xlim()
+    for t in ax.texts:
+        assert low <= t.get_position()[0] <= high
+    assert ax.get_xlabel() == "Prevalence with Clopper–Pearson 95% CI"
+    plt.close("all")

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import http.server
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,7 @@ EXPECTED_FILES = [
             "participant_flow",
             "treatment_course",
         )
-        for ext in ("png", "svg")
+        for ext in ("png", "svg", "pdf")
     ),
 ]
 
@@ -130,6 +131,7 @@ def test_the_example_report_says_it_is_a_reconstruction(example_report):
     page = (out / "index.html").read_text("utf-8")
     assert "These data are a reconstruction, not patient data." in page
     assert "11 of 11 published figures are reproduced" in page
+    assert "this holds by construction" in page  # next to the number (issue 13, item 6)
     for section in (
         'id="methods"',
         'id="replication"',
@@ -138,8 +140,33 @@ def test_the_example_report_says_it_is_a_reconstruction(example_report):
         'id="association"',
         'id="course"',
         'id="literature"',
+        'id="limitations"',
     ):
         assert section in page
+
+
+def test_the_example_page_reads_the_association_and_its_limitations(example_report):
+    out, _ = example_report
+    page = (out / "index.html").read_text("utf-8")
+    association = page[page.index('id="association"') : page.index('id="course"')]
+    for column in ("<th>estimate kind</th>", "<th>CI level</th>", "<th>p (adjusted)</th>"):
+        assert column in association
+    assert "primary: not adjusted" in association
+    assert association.count("19/19") >= 3  # hypotonia: untestable rows kept, with readings
+    limits = page[page.index('id="limitations"') : page.index('id="files"')]
+    assert "Brain atrophy on imaging in 4 of 19" in limits
+    assert "Retrospective cohort" in limits and "change grade" in limits
+    assert "fewer than three published series" in limits
+    alts = re.findall(r'<img src="figures/([a-z_]+)\.svg" alt="([^"]*)"', page)
+    captions = dict(
+        re.findall(r'<img src="figures/([a-z_]+)\.svg"[^>]*></a><figcaption>([^<(]*)', page)
+    )
+    assert len(alts) >= 6
+    for name, alt in alts:
+        assert alt.strip() != captions.get(name, "").strip(), name  # the data, not the caption
+        assert re.search(r"\d", alt), name
+    for name, _ in alts:
+        assert (out / "figures" / f"{name}.pdf").exists()
 
 
 def test_outputs_hold_no_local_paths(example_report):
@@ -377,6 +404,8 @@ def test_a_user_cohort_without_optional_columns(tmp_path):
     assert result.manifest["parameters"]["COLUMNS"] == "my_columns.json"
     page = (out / "index.html").read_text("utf-8")
     assert "reconstruction, not patient data" not in page
+    assert "construction" not in page  # real data: no "holds by construction"
+    assert "Real data (mine.csv)" in page[page.index('id="limitations"') :]
     assert "<title>b12cohort report: mine.csv</title>" in page
     assert "<th>source</th><td>mine.csv</td>" in page
     assert (out / "tables" / "association.csv").exists()
@@ -505,7 +534,9 @@ def test_index_in_headless_chromium(example_report):
                         if width == 390:
                             assert layout["hashWraps"], "the SHA-256 of the input does not wrap"
                         else:  # the literature table used to be 1771 px wide at 1280
-                            assert all(t["fits"] for t in layout["tables"]), layout["tables"]
+                            assert all(t["fits"] for t in layout["tables"]), [
+                                t for t in layout["tables"] if not t["fits"]
+                            ]
                     page.set_viewport_size({"width": 1280, "height": 900})
                     images = page.evaluate("document.images.length")
                     assert images >= 6

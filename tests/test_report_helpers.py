@@ -34,11 +34,12 @@ def test_the_report_saver_is_the_figure_saver_in_a_folder(tmp_path):
     assert [p.relative_to(tmp_path).as_posix() for p in saved.paths] == [
         "figures/line.png",
         "figures/line.svg",
+        "figures/line.pdf",
     ]
     assert not plt.fignum_exists(fig.number)  # closed
-    assert saved._repr_png_() == (tmp_path / "figures" / "line.png").read_bytes()
+    assert saved._repr_png_() == (tmp_path / "figures" / "line.png").read_bytes()  # no alt text
     fig2, _ = _figure()
-    same = figures_save_figure(fig2, tmp_path / "again", formats=["png", "svg"], dpi=100)
+    same = figures_save_figure(fig2, tmp_path / "again", formats=["png", "svg", "pdf"], dpi=300)
     for a, b in zip(saved.paths, same, strict=True):  # same bytes: one saver, fixed metadata
         assert a.read_bytes() == b.read_bytes()
     assert plt.fignum_exists(fig2.number)  # the library saver leaves it open by default

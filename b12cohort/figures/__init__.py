@@ -11,10 +11,13 @@ plot_hb_by_score(data)
     + strip, ``kind="box"``), annotated with Spearman's rho, its 95% CI, p and n.
 plot_sign_by_grade(data, scheme=None)
     Heat map, sign x anaemia grade: cells "k/n" (infants with the sign / recorded in the
-    grade), coloured by k/n; empty grades dropped with a note; ``scheme=`` regrades.
+    grade), coloured by k/n, hatched where fewer than 5 infants were recorded (so 2/2
+    does not read like 13/13); cell text black or white for a contrast of at least
+    4.5:1; empty grades dropped with a note; ``scheme=`` regrades.
 plot_b12_vs_hb(data)
-    Serum B12 (pg/mL) against Hb (g/L): the 83 pg/mL inclusion threshold and the Hb
-    cut-offs of the anaemia scheme as reference lines, grade names along the top.
+    Serum B12 (pg/mL) against Hb (g/L): the 83 pg/mL inclusion threshold and the three
+    Hb cut-offs of the anaemia scheme as reference lines (each named in the legend),
+    grade names inside the top of the axes.
 plot_flow(cohort)
     STROBE 13c participant flow: assessed, invalid records (if any), excluded with
     reasons, analysed.
@@ -30,7 +33,10 @@ plot_audit(result_or_frame, test=..., effect=...)
     margins against its effect (risk difference or trend slope), the significance level
     as a dashed line, and the largest effect still compatible with p >= alpha circled.
 save_figure(fig, path)
-    Write PNG, SVG and PDF whose bytes are the same on every run.
+    Write PNG, SVG (text kept as text) and PDF whose bytes are the same on every run,
+    with the figure's alt text in their metadata.
+alt_text(fig)
+    The text alternative each plotting function writes from the numbers it draws.
 
 The statistics come from the analysis modules; this package only draws. Every figure
 uses the Okabe-Ito colour-blind-safe palette and the house rc settings (applied with
@@ -56,8 +62,9 @@ _LAZY = {
     "plot_forest": "b12cohort.figures.forest",
     "plot_hb_by_score": "b12cohort.figures.anemia",
     "plot_prevalence": "b12cohort.figures.prevalence",
-    "plot_sign_by_grade": "b12cohort.figures.anemia",
+    "plot_sign_by_grade": "b12cohort.figures.sign_grade",
     "save_figure": "b12cohort.figures._style",
+    "alt_text": "b12cohort.figures._style",
 }
 
 __all__ = sorted(_LAZY)

@@ -9,12 +9,18 @@
   sizes) or at Axes creation (spines), so an Axes passed in by the caller looks the
   same as one made here.
 * :func:`save_figure`: writes PNG, SVG and PDF whose bytes depend only on the figure
-  (fixed metadata, no timestamps, fixed SVG hash salt, fixed DPI).
+  (fixed metadata, no timestamps, fixed SVG hash salt, fixed DPI); SVG text stays text.
+* :func:`set_alt_text` / :func:`alt_text`: the text alternative of a figure, written by
+  the function that drew it from the numbers it drew (not its caption), and saved into
+  the files' metadata.
+* :func:`contrast_ratio` / :func:`text_colour_on`: WCAG 2 contrast, so that text on a
+  coloured background keeps a ratio of at least 4.5:1.
 """
 
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,10 +36,14 @@ __all__ = [
     "PALETTE",
     "RC",
     "SAVE_RC",
+    "alt_text",
+    "contrast_ratio",
     "finish",
     "new_axes",
     "save_figure",
+    "set_alt_text",
     "style",
+    "text_colour_on",
     "variable_label",
 ]
 
@@ -99,11 +109,15 @@ FORMATS = {
     "pdf": {"CreationDate": None, "Creator": "b12cohort", "Producer": "b12cohort"},
 }
 
+#: Metadata key that carries the figure's alt text in each format.
+_DESCRIPTION_KEY = {"png": "Description", "svg": "Description", "pdf": "Subject"}
+
 #: rc settings read when a figure is saved: a fixed SVG id salt (otherwise a random
-#: UUID), text as paths in SVG, TrueType (Type 42) fonts in PDF.
+#: UUID), text kept as text in SVG (selectable, searchable, editable in a journal's
+#: workflow; the viewer's fonts render it), TrueType (Type 42) fonts in PDF.
 SAVE_RC: dict[str, Any] = {
     "svg.hashsalt": "b12cohort",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "svg.image_inline": True,
     "pdf.fonttype": 42,
     "pdf.compression": 6,
@@ -152,6 +166,51 @@ def finish(ax, *, left: bool = True) -> None:
     if not left:
         ax.spines["left"].set_visible(False)
     ax.tick_params(labelsize=_TICK_SIZE)
+
+
+#: Minimum contrast ratio of text against its background (WCAG 2, level AA).
+MIN_CONTRAST = 4.5
+
+_ALT_TEXT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _luminance(colour) -> float:
+    from matplotlib.colors import to_rgb
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground, background) -> float:
+    """WCAG 2 contrast ratio of two colours, from 1 (none) to 21 (black on white).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("black", "white"), 1), round(contrast_ratio("#767676", "white"), 2)
+    (21.0, 4.54)
+    """
+    a, b = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def text_colour_on(background) -> str:
+    """Black or white, whichever contrasts more with ``background``."""
+    black = contrast_ratio("black", background)
+    white = contrast_ratio("white", background)
+    return "black" if black >= white else "white"
+
+
+def set_alt_text(fig, text: str) -> None:
+    """Attach the text alternative of a figure (an Axes stands for its figure)."""
+    _ALT_TEXT[_figure_of(fig)] = str(text)
+
+
+def alt_text(fig) -> str:
+    """The text alternative the plotting function wrote for ``fig`` ("" when none)."""
+    return _ALT_TEXT.get(_figure_of(fig), "")
 
 
 def variable_label(name: str) -> str:
@@ -230,6 +289,10 @@ def save_figure(
 
     Notes
     -----
+    The figure's alt text (:func:`alt_text`, when its plotting function set one) is
+    written into the metadata: PNG and SVG ``Description``, PDF ``Subject``. SVG text
+    is kept as text (``svg.fonttype = "none"``).
+
     Determinism: no creation date (SVG ``Date``, PDF ``CreationDate`` removed), fixed
     ``Creator``/``Producer``/``Software`` ("b12cohort") instead of the matplotlib
     version, a fixed ``svg.hashsalt`` (matplotlib otherwise salts SVG ids with a random
@@ -253,14 +316,18 @@ def save_figure(
     """
     figure = _figure_of(fig)
     targets = _targets(path, formats)
+    description = alt_text(figure)
     written = []
     with mpl.rc_context(SAVE_RC):
         for target, fmt in targets:
+            metadata = dict(FORMATS[fmt])
+            if description:
+                metadata[_DESCRIPTION_KEY[fmt]] = description
             figure.savefig(
                 target,
                 format=fmt,
                 dpi=dpi,
-                metadata=FORMATS[fmt],
+                metadata=metadata,
                 bbox_inches="tight",
                 pad_inches=0.05,
             )

@@ -14,13 +14,15 @@ from matplotlib.lines import Line2D
 
 from b12cohort.core.arguments import check_dataframe
 from b12cohort.core.errors import ArgumentError
-from b12cohort.figures._style import OKABE_ITO, finish, style
+from b12cohort.figures._style import OKABE_ITO, finish, set_alt_text, style
 from b12cohort.stats.survival import TreatmentCourse, treatment_course
 
 __all__ = ["plot_course"]
 
 _RESOLVED, _CENSORED, _CURVE = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["blue"]
 _PRE_ONSET = "0.75"
+#: Human names of the Kaplan-Meier interval types.
+_CONF_TYPE = {"log": "log transform", "log-log": "log-log transform", "plain": "plain"}
 
 
 def _day(x: float) -> str:
@@ -131,6 +133,26 @@ def plot_course(
         axes = _two_axes(axes, function=function)
         _timeline(axes[0], infants)
         _curve(axes[1], result)
+        spans = "; ".join(
+            f"{r.patient_id}: onset day "
+            + (f"{r.onset_day:g}" if math.isfinite(r.onset_day) else "not recorded")
+            + (
+                f", resolved day {r.end_day:g}"
+                if math.isfinite(r.end_day) and r.event
+                else f", not resolved at day {r.end_day:g}"
+                if math.isfinite(r.end_day)
+                else ", no follow-up recorded"
+            )
+            for r in infants.itertuples(index=False)
+        )
+        set_alt_text(
+            axes[0],
+            f"Two panels. Top: involuntary movements per infant ({len(infants)} infants), "
+            f"days after the first dose: {spans or 'none'}. Bottom: Kaplan-Meier proportion "
+            f"still with movements; median {_day(result.median)} days "
+            f"({result.confidence:.0%} CI {_day(result.median_ci_low)} to "
+            f"{_day(result.median_ci_high)}), {result.events} of {result.n_km} resolved.",
+        )
         for ax in axes:
             finish(ax)
     return axes
@@ -219,8 +241,14 @@ def _timeline(ax, infants: pd.DataFrame) -> None:
     handles = [
         Line2D([], [], color=_PRE_ONSET, label="first dose to onset"),
         Line2D([], [], color=_RESOLVED, marker="o", linewidth=4, label="resolved"),
-        Line2D([], [], color=_CENSORED, marker=">", linewidth=4, label="not resolved (censored)"),
     ]
+    censored = infants["end_day"].notna() & ~infants["event"].fillna(False).astype(bool)
+    if censored.any():  # no legend entry for what is not drawn
+        handles.append(
+            Line2D(
+                [], [], color=_CENSORED, marker=">", linewidth=4, label="not resolved (censored)"
+            )
+        )
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=7.5)
 
 
@@ -271,10 +299,10 @@ def _curve(ax, result: TreatmentCourse) -> None:
         )
     ax.set_xlim(left=0.0)
     level = f"{result.confidence:.0%}"
+    still = f", {result.n_censored} not yet resolved" if result.n_censored else ""
     ax.set_title(
         f"Median {_day(result.median)} days ({level} CI {_day(result.median_ci_low)} to "
-        f"{_day(result.median_ci_high)}); {result.events} resolved, {result.n_censored} "
-        f"censored, n = {result.n_km}",
+        f"{_day(result.median_ci_high)}); {result.events} of {result.n_km} resolved{still}",
         loc="left",
         fontsize=8.0,
     )
@@ -296,7 +324,7 @@ def _curve(ax, result: TreatmentCourse) -> None:
                 color=_CURVE,
                 alpha=0.3,
                 linewidth=6,
-                label=f"{level} CI ({result.ci_method})",
+                label=f"{level} CI ({_CONF_TYPE.get(result.ci_method, result.ci_method)})",
             ),
         ],
         loc="lower left",

@@ -7,7 +7,7 @@ import pandas as pd
 from b12cohort.cohort.eligibility import participant_flow
 from b12cohort.core.arguments import check_dataframe
 from b12cohort.core.errors import ArgumentError
-from b12cohort.figures._style import OKABE_ITO, new_axes, style
+from b12cohort.figures._style import OKABE_ITO, new_axes, set_alt_text, style
 
 __all__ = ["plot_flow"]
 
@@ -163,4 +163,14 @@ def plot_flow(
                 textcoords="data",
                 arrowprops={"arrowstyle": "-|>", "color": "0.2", "shrinkA": 0, "shrinkB": 6},
             )
+        reasons = "; ".join(
+            f"{r.reason}: {int(r.n)}" for r in excluded.itertuples(index=False) if r.n
+        )
+        set_alt_text(
+            ax,
+            f"Participant flow: {total['assessed']} rows assessed for eligibility, "
+            f"{total['invalid']} invalid, {total['excluded']} excluded"
+            + (f" ({reasons})" if reasons else "")
+            + f", {total['analysed']} analysed.",
+        )
     return ax

@@ -19,7 +19,7 @@ from matplotlib.ticker import PercentFormatter
 
 from b12cohort.core.arguments import check_confidence, require_columns
 from b12cohort.core.errors import ArgumentError
-from b12cohort.figures._style import OKABE_ITO, finish, new_axes, style
+from b12cohort.figures._style import OKABE_ITO, finish, new_axes, set_alt_text, style
 from b12cohort.stats.meta import PooledPrevalence, clopper_pearson, pool_prevalence
 
 __all__ = ["OKABE_ITO", "plot_forest"]
@@ -277,7 +277,12 @@ def _draw(ax, table: pd.DataFrame, extra, highlighted, result, level: float) -> 
         tick_labels.append(f"{extra['study']}  {extra['events']}/{extra['total']}")
     handles = [
         Line2D(
-            [], [], color=_STUDY, marker="s", linestyle="-", label=f"study, exact {level:.0%} CI"
+            [],
+            [],
+            color=_STUDY,
+            marker="s",
+            linestyle="-",
+            label=f"study, Clopper–Pearson {level:.0%} CI",
         ),
     ]
     if extra is not None or highlighted is not None:
@@ -291,8 +296,25 @@ def _draw(ax, table: pd.DataFrame, extra, highlighted, result, level: float) -> 
     ax.set_ylim(bottom, max(tick_y) + 0.8)
     ax.set_xlim(-0.03, 1.03)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(f"Prevalence ({level:.0%} CI)")
+    ax.set_xlabel("Prevalence")
     ax.tick_params(axis="y", length=0)
+    shown = [*table.itertuples(index=False)]
+    studies = "; ".join(
+        f"{r.study} {r.events}/{r.total} = {r.proportion:.0%} ({r.ci_low:.0%} to {r.ci_high:.0%})"
+        for r in shown
+    )
+    text = f"Forest plot of prevalence, {level:.0%} CIs: {studies}"
+    if extra is not None:
+        text += (
+            f"; {extra['study']} {extra['events']}/{extra['total']} = {extra['proportion']:.0%} "
+            f"({extra['ci_low']:.0%} to {extra['ci_high']:.0%})"
+        )
+    if result is not None:
+        text += (
+            f"; pooled over {result.k} {'study' if result.k == 1 else 'studies'} "
+            f"{result.estimate:.0%} ({result.ci_low:.0%} to {result.ci_high:.0%})"
+        )
+    set_alt_text(ax, text + ".")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 
 

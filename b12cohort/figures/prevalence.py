@@ -20,7 +20,14 @@ from matplotlib.ticker import PercentFormatter
 from b12cohort.core.arguments import check_confidence, check_dataframe
 from b12cohort.core.errors import ArgumentError
 from b12cohort.dictionary.schema import NEURO_SIGNS
-from b12cohort.figures._style import OKABE_ITO, finish, new_axes, style, variable_label
+from b12cohort.figures._style import (
+    OKABE_ITO,
+    finish,
+    new_axes,
+    set_alt_text,
+    style,
+    variable_label,
+)
 from b12cohort.stats.proportions import prevalence
 
 __all__ = ["PUBLISHED_SOURCE", "plot_prevalence", "published_percentages"]
@@ -29,6 +36,20 @@ __all__ = ["PUBLISHED_SOURCE", "plot_prevalence", "published_percentages"]
 PUBLISHED_SOURCE = "Taranushenko et al. 2022"
 _PREVALENCE_COLUMNS = ("variable", "events", "n", "proportion", "ci_low", "ci_high")
 _ESTIMATE, _PUBLISHED = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
+#: Human names of the interval methods, for axis labels and legends.
+INTERVAL_NAMES = {
+    "clopper-pearson": "Clopper–Pearson",
+    "wilson": "Wilson",
+    "mid-p": "mid-p",
+    "jeffreys": "Jeffreys",
+    "agresti-coull": "Agresti–Coull",
+}
+
+
+def interval_name(method: str) -> str:
+    """ "clopper-pearson" -> "Clopper–Pearson" (unknown names unchanged)."""
+    key = str(method).lower().split(" ")[0]
+    return INTERVAL_NAMES.get(key, str(method))
 
 
 @lru_cache(maxsize=1)
@@ -255,19 +276,20 @@ def _draw(ax, table: pd.DataFrame, shown: dict[str, float], level: float, interv
                 gid=f"published:{name}",
             )
         ax.text(
-            1.01,
+            1.06,
             y,
             f"{int(row.events)}/{int(row.n)}",
-            transform=ax.get_yaxis_transform(),
             ha="left",
             va="center",
             gid=f"count:{name}",
         )
     ax.set_yticks(ys, [variable_label(str(v)) for v in table["variable"]])
     ax.set_ylim(0.4, rows + 0.6)
-    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlim(-0.02, 1.2)  # the n/N labels sit inside the axes, right of 100%
+    ax.set_xticks(np.linspace(0.0, 1.0, 6))
+    ax.spines["bottom"].set_bounds(0.0, 1.0)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(f"Prevalence ({level:.0%} CI, {interval})")
+    ax.set_xlabel(f"Prevalence with {interval_name(interval)} {level:.0%} CI")
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="x", color="0.9", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -289,4 +311,15 @@ def _draw(ax, table: pd.DataFrame, shown: dict[str, float], level: float, interv
         )
     ax.legend(
         handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False
+    )
+    rows_text = "; ".join(
+        f"{variable_label(str(r.variable))} {int(r.events)}/{int(r.n)}"
+        + (f" = {r.proportion:.0%} (CI {r.ci_low:.0%} to {r.ci_high:.0%})" if r.n else "")
+        + (f", published {shown[str(r.variable)]:.0%}" if str(r.variable) in shown else "")
+        for r in table.itertuples(index=False)
+    )
+    set_alt_text(
+        ax,
+        f"Dot-and-interval plot of the prevalence of each sign with its "
+        f"{interval_name(interval)} {level:.0%} confidence interval: {rows_text}.",
     )

@@ -7,7 +7,7 @@ folder, atomically. :func:`check_report` rebuilds into a temporary folder, compa
 manifests and every file and says why they differ; :func:`verify_report` checks a folder
 against its own manifest without rebuilding.
 
-The notebook-facing helpers (:func:`report_cohort`, :func:`save_table`,
+The notebook-facing helpers (:func:`start_notebook`, :func:`report_cohort`, :func:`save_table`,
 :func:`save_figure`, :func:`write_summary`) are light to import.
 
 May import: every layer below it (figures, paper, stats, cohort, reading, dictionary,
@@ -19,10 +19,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from b12cohort.report._cohort import report_cohort
+from b12cohort.report._association import association_table
+from b12cohort.report._cohort import report_cohort, start_notebook
+from b12cohort.report._display import show_figures, show_readings
 from b12cohort.report._io import atomic_write, format_frame, save_csv, save_table, sha256_file
 
 __all__ = [
+    "association_table",
     "atomic_write",
     "build_report",
     "check_report",
@@ -32,6 +35,9 @@ __all__ = [
     "save_figure",
     "save_table",
     "sha256_file",
+    "show_figures",
+    "show_readings",
+    "start_notebook",
     "verify_report",
     "write_summary",
 ]
@@ -45,38 +51,53 @@ class SavedFigure:
     for the notebook.
     """
 
-    def __init__(self, paths: list[Path]):
+    def __init__(self, paths: list[Path], alt: str = ""):
         self.paths = tuple(paths)
+        self.alt = alt
 
     def _repr_png_(self):
         png = next((p for p in self.paths if p.suffix == ".png"), None)
-        return png.read_bytes() if png is not None else None
+        if png is None:
+            return None
+        # the alt text travels with the image into the exported notebook's <img alt>
+        return (png.read_bytes(), {"alt": self.alt}) if self.alt else png.read_bytes()
 
     def __repr__(self) -> str:
         return "saved " + ", ".join(f"{p.parent.name}/{p.name}" for p in self.paths)
 
 
 def save_figure(
-    fig, name: str, out: str | Path = ".", *, formats=("png", "svg"), dpi: float = 100
+    fig, name: str, out: str | Path = ".", *, formats=("png", "svg", "pdf"), dpi: float = 300
 ) -> SavedFigure:
     """Write ``figures/<name>.<fmt>`` under ``out`` byte-deterministically and close the figure.
 
-    The report's wrapper of :func:`b12cohort.figures.save_figure` (the one figure saver:
-    fixed metadata, ``svg.hashsalt``, tight bounding box): it only chooses the folder and
-    the report's defaults (PNG and SVG at 100 dpi). Returns a :class:`SavedFigure`, which
-    a notebook displays as the saved PNG.
+    Print quality by default: PNG at 300 dpi, and a PDF beside the SVG (both keep text
+    as text). The report's wrapper of :func:`b12cohort.figures.save_figure` (the one
+    figure saver: fixed metadata, ``svg.hashsalt``, tight bounding box): it chooses the
+    folder and the report's defaults. The figure's alt text (written by the function
+    that drew it, from the numbers drawn) goes to ``_site/alt/<name>.txt`` for the
+    landing page. Returns a :class:`SavedFigure`, which a notebook displays as the saved
+    PNG.
     """
+    from b12cohort.figures._style import alt_text
     from b12cohort.figures._style import save_figure as _save
 
     folder = Path(out) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
-    return SavedFigure(_save(fig, folder / name, formats=list(formats), dpi=dpi, close=True))
+    description = alt_text(fig)  # before the figure is closed
+    paths = _save(fig, folder / name, formats=list(formats), dpi=dpi, close=True)
+    if description:
+        atomic_write(Path(out) / "_site" / "alt" / f"{name}.txt", description + "\n")
+    return SavedFigure(paths, alt=description)
 
 
-def write_summary(key: str, values: dict, out: str | Path = ".") -> Path:
-    """Record facts for the landing page (``_site/<key>.json``; removed after the build)."""
+def write_summary(key: str, values: dict, out: str | Path = ".") -> None:
+    """Record facts for the landing page (``_site/<key>.json``; removed after the build).
+
+    Returns None, so that the last cell of a notebook shows nothing (not a path).
+    """
     text = json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True, default=str)
-    return atomic_write(Path(out) / "_site" / f"{key}.json", text + "\n")
+    atomic_write(Path(out) / "_site" / f"{key}.json", text + "\n")
 
 
 def build_report(*args, **kwargs):

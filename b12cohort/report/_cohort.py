@@ -6,7 +6,43 @@ from functools import lru_cache
 
 from b12cohort.report._io import sha256_file
 
-__all__ = ["report_cohort"]
+__all__ = ["report_cohort", "start_notebook"]
+
+
+def _warning_line(message, category, filename, lineno, line=None) -> str:
+    """A warning as "Category: message", without the file and line it came from."""
+    return f"{category.__name__}: {message}\n"
+
+
+def start_notebook(out=None) -> str:
+    """First call of every report notebook: where to write, and warnings without paths.
+
+    Parameters
+    ----------
+    out : str or path, optional
+        The folder the notebook writes its tables and figures to (``b12cohort report``
+        passes its build folder). None, as when a student runs a notebook by hand: a new
+        temporary folder, so that nothing is written into ``notebooks/``.
+
+    Returns
+    -------
+    str
+        The output folder (a string, so a notebook cell never shows a ``PosixPath``).
+
+    Notes
+    -----
+    Warnings are printed as "Category: message" from here on: the default format
+    starts with the path of the module that warned, which would show the student's
+    home folder and virtual environment in the notebook (and differ between machines).
+    The report's kernels use the same format.
+    """
+    import tempfile
+    import warnings
+
+    warnings.formatwarning = _warning_line
+    if out is None:
+        return tempfile.mkdtemp(prefix="b12cohort-notebook-")
+    return str(out)
 
 
 @lru_cache(maxsize=4)

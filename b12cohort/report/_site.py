@@ -121,13 +121,35 @@ def _view(
 
 
 def _figure(build: Path, name: str, caption: str) -> dict | None:
+    """A figure: its files, its caption, and the alt text its plotting function wrote
+    from the numbers drawn (``_site/alt/<name>.txt``; the caption when there is none)."""
     if not (build / "figures" / f"{name}.svg").exists():
         return None
+    alt = _read(build / "_site" / "alt" / f"{name}.txt").strip()
     return {
         "name": name,
         "caption": caption,
+        "alt": alt or caption,
         "png": (build / "figures" / f"{name}.png").exists(),
+        "pdf": (build / "figures" / f"{name}.pdf").exists(),
     }
+
+
+def _limitations(build: Path, parameters: dict, other_scheme: str | None) -> list:
+    """The Limitations section, from the analysed cohort and the tables of the build."""
+    from b12cohort.cohort.eligibility import apply_eligibility
+    from b12cohort.report._cohort import report_cohort
+    from b12cohort.report._limitations import limitations_from_build
+
+    cohort = report_cohort(  # cached: the build loaded it once already
+        parameters["DATA"],
+        columns=parameters["COLUMNS"],
+        scheme=parameters["SCHEME"],
+        invalid_rows=parameters["INVALID_ROWS"],
+        **parameters["READ_OPTIONS"],
+    )
+    included, _ = apply_eligibility(cohort)
+    return limitations_from_build(build, parameters, included, other_scheme=other_scheme)
 
 
 def _summary(build: Path) -> dict:
@@ -171,6 +193,7 @@ _TABLES = {
     "participant_flow": "Participant flow",
     "table_one": "Table 1",
     "prevalence": "Prevalence of each sign",
+    "association": "Association with the degree of anaemia",
     "course_summary": "Treatment course",
     "case_profile": "Case profile",
 }
@@ -181,13 +204,6 @@ _VIEWS = {
         {"item": "item", "published": "published", "computed": "computed", "match": "match",
          "status": "status"},
         None,
-    ),
-    "association": (
-        "Association with the degree of anaemia",
-        {"outcome": "outcome", "exposure": "against", "test": "test", "estimate": "estimate",
-         "ci_low": "CI low", "ci_high": "CI high", "p_value": "p", "p_adjusted": "p (Holm)",
-         "reading": "reading"},
-        ("test", "not tested"),
     ),
     "literature_comparison": (
         "Comparison with the literature",
@@ -269,6 +285,7 @@ def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
             if rep
             else None
         ),
+        "limitations": _limitations(build, parameters, s.get("03", {}).get("other_scheme")),
         "headline": s.get("03", {}).get("headline", ""),
         "case_text": s.get("04", {}).get("case_text", ""),
         "forests": [

@@ -13,6 +13,19 @@ from collections.abc import Callable
 from typing import Any
 
 from b12cohort.core.errors import ArgumentError
+from b12cohort.stats._sentences import (
+    PRIMARY,
+    SECONDARY,
+    SUPPORTING,
+    correlation_reading,
+    fisher_reading,
+    infants,
+    label_words,
+    shift_reading,
+    tost_reading,
+    trend_reading,
+)
+from b12cohort.stats._wording import num
 from b12cohort.stats.contingency import fisher_exact
 from b12cohort.stats.correlation import correlation
 from b12cohort.stats.power import (
@@ -30,6 +43,7 @@ SUMMARY_COLUMNS = (
     "outcome",
     "exposure",
     "comparison",
+    "analysis",
     "test",
     "method",
     "method_detail",
@@ -52,25 +66,10 @@ SUMMARY_COLUMNS = (
 SUMMARY_POWER = 0.8
 #: Significance level of the detectable correlation and the TOST in the summary.
 SUMMARY_ALPHA = 0.05
-ADJUST_LABEL = {"holm": "Holm", "bonferroni": "Bonferroni", "fdr_bh": "Benjamini-Hochberg"}
 
 
 # --------------------------------------------------------------------------- formatting
-def _num(x: float, digits: int) -> str:
-    """A number for a reading: fixed decimals, a true minus sign."""
-    if x is None or not math.isfinite(x):
-        return "not estimable" if x is None or math.isnan(x) else ("∞" if x > 0 else "−∞")
-    return f"{x:.{digits}f}".replace("-", "−")
-
-
-def p_text(p: float) -> str:
-    if p is None or not math.isfinite(p):
-        return "p not computed"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _label(name: str) -> str:
-    return name.replace("_", " ")
+_num = num
 
 
 def _pct(k: int, n: int) -> str:
@@ -96,20 +95,25 @@ def _capture(func: Callable, *args, **kwargs):
     return result, list(caught)
 
 
-def _infants(k: int) -> str:
-    return f"{k} infant" if k == 1 else f"{k} infants"
+def _why(result, reason: str) -> str:
+    """``method_detail``: why this test, how its p-value was obtained, any prose it gives."""
+    own = str(getattr(result, "method_detail", "") or "")
+    method = str(getattr(result, "method", "") or "")
+    parts = [reason, f"p-value: {method}" if method else "", own]
+    return "; ".join(p for p in parts if p)
 
 
 def _no_variation_rows(sign, n, n_missing, scheme_label, conf, why):
     reading = (
         f"{why}: without variation, an association with anaemia grade or Hb can be "
-        "neither estimated nor tested. This is not evidence that the sign is unrelated "
-        "to anaemia."
+        "neither estimated nor tested. The data say nothing either way about such an "
+        "association."
     )
     common = {
         "outcome": sign, "n": n, "n_missing": n_missing, "scheme": scheme_label,
         "reading": reading, "note": why, "test": "not tested", "method": "not-tested",
-        "estimate_type": "none (no variation)", "confidence": conf,
+        "method_detail": f"not tested: {why}", "analysis": SECONDARY,
+        "estimate_type": "none (no variation)",
     }  # fmt: skip
     return [
         _row(exposure="anemia_grade", comparison="sign across anaemia grades", **common),
@@ -119,7 +123,7 @@ def _no_variation_rows(sign, n, n_missing, scheme_label, conf, why):
         _row(
             **{**common, "outcome": "hb_g_l"},
             exposure=sign,
-            comparison=f"Hb with vs without {_label(sign)}",
+            comparison=f"Hb with vs without {label_words(sign)}",
         ),
     ]
 
@@ -134,15 +138,15 @@ def sign_rows(data, sign, *, scheme_label, confidence, p_method, random_state, c
     observed_grades = [g for g in grades.cat.categories if (grades == g).any()]
     if n == 0 or k in (0, n):
         if n == 0:
-            why = f"No infant has both {_label(sign)} and the anaemia grade recorded"
+            why = f"No infant has both {label_words(sign)} and the anaemia grade recorded"
         elif k == n:
-            why = f"All {_infants(n)} with it recorded had {_label(sign)} ({k}/{n})"
+            why = f"All {infants(n)} with it recorded had {label_words(sign)} ({k}/{n})"
         else:
-            why = f"None of the {_infants(n)} with it recorded had {_label(sign)} (0/{n})"
+            why = f"None of the {infants(n)} with it recorded had {label_words(sign)} (0/{n})"
         return _no_variation_rows(sign, n, n_missing, scheme_label, confidence, why)
     if len(observed_grades) < 2:
         why = (
-            f"All {_infants(n)} with {_label(sign)} recorded have the same anaemia grade "
+            f"All {infants(n)} with {label_words(sign)} recorded have the same anaemia grade "
             f"({observed_grades[0]})"
         )
         return _no_variation_rows(sign, n, n_missing, scheme_label, confidence, why)
@@ -164,9 +168,14 @@ def sign_rows(data, sign, *, scheme_label, confidence, p_method, random_state, c
             outcome=sign,
             exposure="anemia_grade",
             comparison="sign across anaemia grades",
+            analysis=SECONDARY,
             test=fis.test,
             method=fis.method,
-            method_detail=fis.note if fis.method != "exact" else "",
+            method_detail=_why(
+                fis,
+                f"exact conditional test of the {counts.shape[0]}×{counts.shape[1]} table of "
+                "sign by grade: expected counts this small make the χ² test unreliable",
+            ),
             estimate=fis.odds_ratio if two_by_two else math.nan,
             estimate_type=(
                 "conditional odds ratio (sign, higher vs lower grade)"
@@ -175,66 +184,41 @@ def sign_rows(data, sign, *, scheme_label, confidence, p_method, random_state, c
             ),
             ci_low=fis.ci_low if two_by_two else math.nan,
             ci_high=fis.ci_high if two_by_two else math.nan,
-            confidence=confidence,
+            confidence=confidence if two_by_two else math.nan,
             p_value=fis.p_value,
             in_family=True,
             n=fis.n,
             n_missing=fis.n_missing,
             scheme=scheme_label,
             note=fis.note,
-            _reading=lambda padj, fis=fis, per_grade=per_grade, two=two_by_two: (
-                f"{_label(sign).capitalize()} in {per_grade}"
-                + (
-                    f"; odds ratio {_num(fis.odds_ratio, 2)} ({confidence:.0%} CI "
-                    f"{_num(fis.ci_low, 2)} to {_num(fis.ci_high, 2)})"
-                    if two
-                    else ""
-                )
-                + f"; {fis.test}, {p_text(fis.p_value)}{padj}. "
-                + (
-                    "The frequency seems to differ between grades (before adjustment)."
-                    if fis.p_value < 0.05
-                    else "A large p here does not show that the sign is unrelated to the "
-                    "grade: with groups this small only large differences between grades "
-                    "are detectable."
-                )
-            ),
+            _reading=fisher_reading(sign, fis, per_grade, two_by_two, confidence),
         )
     )
     # --- Cochran-Armitage trend
     tr, w = _capture(trend_test, data, outcome=sign, ordinal="anemia_grade", p_method=p_method)
     caught += w
-    shares = ", ".join(f"{p:.0%}" for p in tr.table["proportion"])
-    direction = "rises" if tr.z > 0 else "falls" if tr.z < 0 else "does not change"
     rows.append(
         _row(
             outcome=sign,
             exposure="anemia_grade",
             comparison="trend of the sign with anaemia severity",
+            analysis=SECONDARY,
             test=tr.test,
             method=tr.method,
-            method_detail=tr.method_detail,
+            method_detail=_why(
+                tr,
+                "test for a linear trend of the proportion across the ordered grades "
+                "(scores 1, 2, 3...), more powerful than the R×C test against a steady trend",
+            ),
             estimate=tr.z,
             estimate_type="standardised trend z (positive: more frequent in more severe grades)",
-            confidence=confidence,
             p_value=tr.p_value,
             in_family=True,
             n=tr.n,
             n_missing=tr.n_missing,
             scheme=scheme_label,
             note=tr.note,
-            _reading=lambda padj, tr=tr, shares=shares, direction=direction: (
-                f"Share with {_label(sign)} from {tr.levels[0]} to {tr.levels[-1]} "
-                f"anaemia: {shares}; the proportion {direction} with severity "
-                f"(z = {_num(tr.z, 2)}, {tr.method} {tr.test}, "
-                f"{p_text(tr.p_value)}{padj})."
-                + (
-                    " The exact permutation test was infeasible at this size: the "
-                    "asymptotic test ran instead."
-                    if p_method != "asymptotic" and tr.method != "exact"
-                    else ""
-                )
-            ),
+            _reading=trend_reading(sign, tr, p_method),
         )
     )
     # --- Hb by sign: Hodges-Lehmann shift
@@ -247,16 +231,17 @@ def sign_rows(data, sign, *, scheme_label, confidence, p_method, random_state, c
             _row(
                 outcome="hb_g_l",
                 exposure=sign,
-                comparison=f"Hb with vs without {_label(sign)}",
+                comparison=f"Hb with vs without {label_words(sign)}",
+                analysis=SECONDARY,
                 test="not tested",
                 method="not-tested",
+                method_detail=f"not tested: {cg}",
                 estimate_type="none",
                 n=n,
                 n_missing=n_missing,
                 scheme=scheme_label,
-                confidence=confidence,
                 note=str(cg),
-                reading=f"Hb could not be compared by {_label(sign)}: {cg}",
+                reading=f"Hb could not be compared by {label_words(sign)}: {cg}",
             )
         )
         return rows
@@ -264,10 +249,15 @@ def sign_rows(data, sign, *, scheme_label, confidence, p_method, random_state, c
         _row(
             outcome="hb_g_l",
             exposure=sign,
-            comparison=f"Hb with vs without {_label(sign)}",
+            comparison=f"Hb with vs without {label_words(sign)}",
+            analysis=SECONDARY,
             test=cg.test,
             method=cg.method,
-            method_detail=cg.method_detail,
+            method_detail=_why(
+                cg,
+                "rank test of Hb between infants with and without the sign (no normality "
+                "assumed), with the Hodges–Lehmann shift as its effect size",
+            ),
             estimate=cg.estimate,
             estimate_type="Hodges–Lehmann shift, g/L (with minus without the sign)",
             ci_low=cg.ci_low,
@@ -279,13 +269,7 @@ def sign_rows(data, sign, *, scheme_label, confidence, p_method, random_state, c
             n_missing=cg.n_missing,
             scheme=scheme_label,
             note=cg.note,
-            _reading=lambda padj, cg=cg: (
-                f"Hb in the {_infants(cg.n2)} with {_label(sign)} minus the {cg.n1} without: "
-                f"{_num(cg.estimate, 1)} g/L ({cg.confidence_achieved:.0%} CI "
-                f"{_num(cg.ci_low, 1)} to {_num(cg.ci_high, 1)}); Wilcoxon rank-sum "
-                f"{p_text(cg.p_value)}{padj}. Shifts anywhere in that interval are compatible "
-                "with the data."
-            ),
+            _reading=shift_reading(sign, cg),
         )
     )
     return rows
@@ -304,10 +288,11 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
                 outcome=score,
                 exposure="hb_g_l",
                 comparison="neurological score against Hb",
+                analysis=PRIMARY,
                 test="not tested",
                 method="not-tested",
+                method_detail=f"not tested: {cor}",
                 estimate_type="Spearman rho",
-                confidence=confidence,
                 scheme=scheme_label,
                 note=str(cor),
                 reading=f"The correlation could not be computed: {cor}",
@@ -320,48 +305,38 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
         else None
     )
     det_text = (
-        f"with {n} infants only |ρ| ≥ {_num(det.rho, 2)} was detectable with "
-        f"{SUMMARY_POWER:.0%} power"
+        f"With {n} infants a test of ρ = 0 had {SUMMARY_POWER:.0%} power only for |ρ| ≥ "
+        f"{_num(det.rho, 2)} as computed for Pearson's r; Spearman's test needs a stronger "
+        f"correlation still, so {_num(det.rho, 2)} is a lower bound for the test that ran."
         if det
-        else f"with {n} infants no detectable correlation can be computed"
+        else f"With {n} infants no detectable correlation can be computed."
     )
-    widest = max(abs(cor.ci_low), abs(cor.ci_high)) if math.isfinite(cor.ci_low) else math.nan
-
-    def cor_reading(padj, cor=cor):
-        text = (
-            f"ρ = {_num(cor.estimate, 2)} ({confidence:.0%} CI {_num(cor.ci_low, 2)} to "
-            f"{_num(cor.ci_high, 2)}), {p_text(cor.p_value)}{padj}; {det_text}"
-        )
-        if math.isfinite(cor.ci_low) and (cor.ci_low > 0 or cor.ci_high < 0):
-            sign = "negative" if cor.ci_high < 0 else "positive"
-            return f"{text}. The interval excludes 0: the data indicate a {sign} correlation."
-        if math.isfinite(widest) and widest < 0.3:
-            return f"{text}. The interval excludes correlations of |ρ| ≥ 0.30."
-        return (
-            f"{text}, so a correlation as strong as |ρ| = {_num(widest, 2)} is not "
-            "excluded by the data."
-        )
-
     rows = [
         _row(
             outcome=score,
             exposure="hb_g_l",
             comparison="neurological score against Hb",
+            analysis=PRIMARY,
             test=cor.test,
             method=cor.method,
-            method_detail=f"{cor.method_detail}; CI {cor.ci_method}",
+            method_detail=_why(
+                cor,
+                "the primary question (does the neurological score track Hb?): rank "
+                f"correlation, as the score is a count of 0-6 with ties; CI {cor.ci_method}",
+            ),
             estimate=cor.estimate,
             estimate_type="Spearman rho",
             ci_low=cor.ci_low,
             ci_high=cor.ci_high,
             confidence=confidence,
             p_value=cor.p_value,
-            in_family=True,
             n=n,
             n_missing=cor.n_missing,
             scheme=scheme_label,
             note=cor.note,
-            _reading=cor_reading,
+            _reading=correlation_reading(
+                cor.estimate, cor.ci_low, cor.ci_high, confidence, cor.p_value, det_text
+            ),
         )
     ]
     if det is not None:
@@ -371,22 +346,29 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
                 outcome=score,
                 exposure="hb_g_l",
                 comparison="detectable correlation at this n",
+                analysis=SUPPORTING,
                 test=det.test,
                 method=det.method,
-                method_detail=det.method_detail,
+                method_detail=(
+                    "not a test: the smallest correlation a test of ρ = 0 at this n detects "
+                    f"with {SUMMARY_POWER:.0%} power ({det.method_detail}); computed for Pearson's r, "
+                    "a lower bound for Spearman's ρ"
+                ),
                 estimate=det.rho,
                 estimate_type=(
                     f"smallest |rho| detectable with {SUMMARY_POWER:.0%} power "
-                    f"(two-sided alpha {SUMMARY_ALPHA:g})"
+                    f"(two-sided alpha {SUMMARY_ALPHA:g}; Pearson's r: a lower bound for Spearman)"
                 ),
                 n=n,
                 n_missing=cor.n_missing,
                 scheme=scheme_label,
                 reading=(
-                    f"With n = {n} and two-sided α = {SUMMARY_ALPHA:g}, a test of ρ = 0 has "
-                    f"{SUMMARY_POWER:.0%} power only for |ρ| ≥ {_num(det.rho, 2)} (and "
-                    f"{power_at:.0%} power for |ρ| = 0.30); for Spearman's ρ the detectable "
-                    "value is somewhat larger still."
+                    f"With n = {n} and two-sided α = {SUMMARY_ALPHA:g}, a test of Pearson's "
+                    f"r = 0 has {SUMMARY_POWER:.0%} power only for |r| ≥ {_num(det.rho, 2)} "
+                    f"(and {power_at:.0%} power for |r| = 0.30). Spearman's test, the one that "
+                    "ran, is less efficient (the variance of its Fisher z is larger by the "
+                    "Bonett–Wright factor 1 + ρ²/2), so the correlation it detects with "
+                    f"{SUMMARY_POWER:.0%} power is at least {_num(det.rho, 2)}."
                 ),
             )
         )
@@ -399,19 +381,18 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
             method="spearman",
             confidence=1 - SUMMARY_ALPHA,
         )
-        verdict = (
-            f"the data exclude |ρ| ≥ {bound:g}"
-            if tost.equivalent
-            else f"the data do not exclude |ρ| ≥ {bound:g}"
-        )
         rows.append(
             _row(
                 outcome=score,
                 exposure="hb_g_l",
                 comparison=f"equivalence: is |rho| < {bound:g}?",
+                analysis=SUPPORTING,
                 test=tost.test,
                 method=tost.method,
-                method_detail=tost.method_detail,
+                method_detail=(
+                    "two one-sided tests of H0: ρ ≤ −bound and H0: ρ ≥ +bound; only a test "
+                    f"like this can support a claim of absence ({tost.method_detail})"
+                ),
                 estimate=tost.estimate,
                 estimate_type=f"Spearman rho (TOST, bound ±{bound:g})",
                 ci_low=tost.ci_low,
@@ -422,11 +403,7 @@ def correlation_rows(data, *, scheme_label, confidence, random_state, bound, cau
                 n_missing=tost.n_missing,
                 scheme=scheme_label,
                 note=tost.note,
-                reading=(
-                    f"Equivalence test against |ρ| ≥ {bound:g}: {1 - 2 * SUMMARY_ALPHA:.0%} CI "
-                    f"{_num(tost.ci_low, 2)} to {_num(tost.ci_high, 2)}, {p_text(tost.p_value)}: "
-                    f"{verdict}."
-                ),
+                reading=tost_reading(tost, bound, SUMMARY_ALPHA),
             )
         )
     return rows

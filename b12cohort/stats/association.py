@@ -39,13 +39,8 @@ from b12cohort.core.arguments import (
 )
 from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError
-from b12cohort.stats._readings import (
-    ADJUST_LABEL,
-    SUMMARY_COLUMNS,
-    correlation_rows,
-    p_text,
-    sign_rows,
-)
+from b12cohort.stats._readings import SUMMARY_COLUMNS, correlation_rows, sign_rows
+from b12cohort.stats._sentences import ADJUST_LABEL, adjustment_text
 
 __all__ = ["SUMMARY_COLUMNS", "association_summary"]
 
@@ -121,30 +116,44 @@ def association_summary(
             ``neuro_score`` and ``hb_g_l``).
         ``comparison``
             What is compared, in words.
+        ``analysis``
+            ``"primary"`` (``neuro_score`` against Hb: the paper's question, tested once
+            and not adjusted), ``"secondary"`` (the per-sign tests: one family, adjusted
+            with ``p_adjust``) or ``"supporting the primary"`` (the detectable
+            correlation and the equivalence test: no test of the primary null).
         ``test``, ``method``, ``method_detail``
             The test that ran, how (a token: "exact", "monte-carlo", "asymptotic",
-            "permutation"...) and what ran in words, from the underlying result; test
-            "not tested" and method "not-tested" with the reason in ``note``.
+            "permutation"...), and in words why this test and what ran, from the
+            underlying result; test "not tested" and method "not-tested" with the reason
+            in ``note``.
         ``estimate``, ``estimate_type``
             The effect and what it is (e.g. "Hodges–Lehmann shift, g/L (with minus
             without the sign)", "Spearman rho"); NaN when the test has no single effect
             (R×C Fisher).
         ``ci_low``, ``ci_high``, ``confidence``
             Interval and its level (the achieved level for small exact Wilcoxon
-            intervals; 1 - 2 alpha for the TOST).
+            intervals; 1 - 2 alpha for the TOST); all three NaN on rows without an
+            interval (R×C Fisher, trend, detectable correlation, not tested).
         ``p_value``
             Unadjusted p-value (TOST: the larger one-sided p; NaN when not tested).
         ``p_adjusted``, ``p_adjust``, ``in_family``
-            Adjusted p-value and method; only rows with ``in_family`` True are adjusted
-            (NaN elsewhere).
+            Adjusted p-value and method; only the secondary rows that were tested have
+            ``in_family`` True and are adjusted (NaN elsewhere, the primary row
+            included).
         ``n``, ``n_missing``
             Subjects analysed and rows dropped for missing values.
         ``scheme``
             The grading used ("as in data" or the scheme name).
         ``reading``
-            Plain-language reading with the estimate, its CI and (for the correlation)
-            the detectable effect; numbers rounded for reading only (rho to 2 decimals, Hb
-            to 0.1 g/L, p to 3 decimals).
+            Plain-language reading with the estimate and its CI read on each side
+            separately, the multiplicity clause (primary: unadjusted; secondary: the
+            adjusted p and what it means for a claim of absence) and (for the
+            correlation) the detectable effect; numbers rounded for reading only (rho to
+            2 decimals, Hb to 0.1 g/L, p to 3 decimals). Strength words for rho follow
+            the scale of :data:`b12cohort.stats._wording.STRENGTH_SCALE` (|rho| below
+            0.1 negligible, 0.3 weak, 0.5 moderate, 0.7 moderately strong, else strong);
+            "rises"/"falls" are said of a trend only when the observed proportions are
+            monotone.
         ``note``
             Caveats from the underlying functions ("" when none).
 
@@ -160,16 +169,21 @@ def association_summary(
 
     Notes
     -----
-    *Family for the adjustment*: every test of a null hypothesis of no association in
-    the table, i.e. the three tests per sign with variation and the Spearman test (3 x
-    signs + 1). The equivalence test (a different null) and the detectable correlation
-    (not a test) are outside it; so are rows not tested.
+    *Primary and secondary analyses*: the one primary analysis is the paper's question,
+    ``neuro_score`` against Hb (Spearman); it is tested once and reported unadjusted.
+    The family for the adjustment is the secondary per-sign tests of a null of no
+    association: the three tests per sign with variation (3 x signs). The equivalence
+    test (a different null) and the detectable correlation (not a test) are outside it;
+    so are rows not tested. An adjusted p-value protects against false claims of an
+    association; it makes a large p even less informative about absence, and the
+    readings say so.
 
     *Readings* never conclude "no association" from a large p-value: they give the
     interval, and for the correlation the effect the cohort could have detected
     (``pwr.r.test``) and the equivalence test. The Fisher and trend rows have no
     interval (R×C table), so their readings only warn that a large p is not evidence of
-    absence.
+    absence. The readings avoid the words "no correlation", "no association" and
+    "unrelated" altogether.
 
     Deterministic for a fixed ``random_state``.
 
@@ -201,8 +215,10 @@ def association_summary(
     ...     table = association_summary(df)
     >>> table.shape[0]
     21
-    >>> table.loc[table["outcome"] == "neuro_score", "estimate_type"].tolist()
-    ['Spearman rho', 'smallest |rho| detectable with 80% power (two-sided alpha 0.05)', 'Spearman rho (TOST, bound ±0.5)']
+    >>> table.loc[table["outcome"] == "neuro_score", "analysis"].tolist()
+    ['primary', 'supporting the primary', 'supporting the primary']
+    >>> int(table["in_family"].sum())  # the secondary tests of the five varying signs
+    15
     """
     fn = "association_summary"
     check_dataframe(data, function=fn)
@@ -271,7 +287,8 @@ def association_summary(
         bound=bound, caught=caught,
     )  # fmt: skip
 
-    # ---- multiplicity adjustment over the family
+    # ---- multiplicity adjustment over the family of secondary tests (the primary
+    # Spearman test is outside it, unadjusted)
     family = [i for i, r in enumerate(rows) if r["in_family"] and math.isfinite(r["p_value"])]
     for r in rows:
         r["in_family"] = False
@@ -291,12 +308,7 @@ def association_summary(
     for r in rows:
         reading = r.pop("_reading", None)
         if reading is not None:
-            padj = (
-                f", {label}-adjusted {p_text(r['p_adjusted'])[2:]} over {len(family)} tests"
-                if p_adjust != "none" and r["in_family"]
-                else ""
-            )
-            r["reading"] = reading(padj)
+            r["reading"] = reading(adjustment_text(r, label=label, family_size=len(family)))
 
     # ---- re-raise what the underlying functions warned, once each
     seen: set[tuple[type, str]] = set()
