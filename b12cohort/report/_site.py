@@ -209,9 +209,7 @@ _VIEWS = {
         "Comparison with the literature",
         {"sign": "sign", "events": "n", "total": "N", "proportion": "cohort", "ci_low": "CI low",
          "ci_high": "CI high", "k": "studies", "synthesis": "literature",
-         "comparator_estimate": "published", "comparator_ci_low": "published CI low",
-         "comparator_ci_high": "published CI high", "pi_low": "PI low", "pi_high": "PI high",
-         "reading": "reading"},
+         "comparator_estimate": "published", "reading": "reading"},
         None,
     ),
     "audit_readings": (
