@@ -132,7 +132,7 @@ _LAZY = {
     # figures (matplotlib loads on first access)
     "plot_b12_vs_hb": "b12cohort.figures.anemia",
     "plot_hb_by_score": "b12cohort.figures.anemia",
-    "plot_sign_by_grade": "b12cohort.figures.anemia",
+    "plot_sign_by_grade": "b12cohort.figures.sign_grade",
     "plot_course": "b12cohort.figures.course",
     "plot_flow": "b12cohort.figures.flow",
     "plot_forest": "b12cohort.figures.forest",
@@ -189,12 +189,13 @@ if (
     )
     from b12cohort.dictionary.metadata import cleaning_log, load_metadata
     from b12cohort.dictionary.schema import Schema, load_schema
-    from b12cohort.figures.anemia import plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade
+    from b12cohort.figures.anemia import plot_b12_vs_hb, plot_hb_by_score
     from b12cohort.figures.audit import plot_audit
     from b12cohort.figures.course import plot_course
     from b12cohort.figures.flow import plot_flow
     from b12cohort.figures.forest import plot_forest
     from b12cohort.figures.prevalence import plot_prevalence
+    from b12cohort.figures.sign_grade import plot_sign_by_grade
     from b12cohort.multisite.policy import DisclosurePolicy
     from b12cohort.multisite.pool import MultiSiteResult, pool_sites
     from b12cohort.multisite.summary import SiteSummary, site_summary
