@@ -101,6 +101,7 @@ def test_top_level_correlation_is_the_function_after_submodule_imports():
 
 
 # ---------------------------------------------------------------- the table
+@pytest.mark.slow
 def test_columns_rows_and_order():
     table = _summary()
     assert tuple(table.columns) == SUMMARY_COLUMNS
@@ -112,6 +113,7 @@ def test_columns_rows_and_order():
 
 
 @pytest.mark.parametrize("sign", SIGNS[1:])
+@pytest.mark.slow
 def test_sign_rows_equal_the_direct_calls(sign):
     df = _cohort()
     table = _summary(df)
@@ -147,6 +149,7 @@ def test_sign_rows_equal_the_direct_calls(sign):
     assert h["n"] == cg.n1 + cg.n2 == 19
 
 
+@pytest.mark.slow
 def test_correlation_rows_equal_the_direct_calls():
     df = _cohort()
     table = _summary(df, equivalence_bound=0.4)
@@ -174,6 +177,7 @@ def test_correlation_rows_equal_the_direct_calls():
     assert "±0.4" in tost_row["estimate_type"]
 
 
+@pytest.mark.slow
 def test_constant_sign_is_kept_with_an_explanation():
     table = _summary()
     rows = table.iloc[:3]
@@ -184,6 +188,7 @@ def test_constant_sign_is_kept_with_an_explanation():
     assert "say nothing either way" in rows.iloc[0]["reading"]
 
 
+@pytest.mark.slow
 def test_holm_adjustment_over_the_documented_family():
     table = _summary()
     family = table[table["in_family"]]
@@ -205,6 +210,7 @@ def test_no_adjustment_and_other_methods():
     np.testing.assert_array_equal(bh.loc[bh["in_family"], "p_adjusted"], expected)
 
 
+@pytest.mark.slow
 def test_readings_never_claim_absence_without_ci_and_detectable_effect():
     table = _summary()
     for reading in table["reading"]:
@@ -247,6 +253,7 @@ def test_every_row_says_which_test_ran_why_and_its_ci_level():
             assert f"p-value: {row['method']}" in row["method_detail"]
 
 
+@pytest.mark.slow
 def test_deterministic_and_does_not_mutate():
     df = _cohort()
     before = df.copy()
@@ -264,6 +271,7 @@ def test_warnings_of_the_parts_are_reraised_once():
     assert len(messages) == len(set(messages))
 
 
+@pytest.mark.slow
 def test_scheme_regrades_from_hb():
     df = _cohort()
     ru = _summary(df, scheme="ru-clinical")
@@ -279,6 +287,7 @@ def test_scheme_regrades_from_hb():
         association_summary(df.drop(columns="anemia_grade"))
 
 
+@pytest.mark.slow
 def test_signs_subset_and_missing_neuro_score():
     df = _cohort()
     sub = _summary(df, signs=["adynamia"])
@@ -303,6 +312,7 @@ def test_argument_errors(kwargs, match):
         association_summary(_cohort(), **kwargs)
 
 
+@pytest.mark.slow
 def test_example_cohort_runs():
     df = b12cohort.load_example()
     table = _summary(df)
@@ -311,6 +321,7 @@ def test_example_cohort_runs():
     assert table["p_value"].notna().sum() == 17
 
 
+@pytest.mark.slow
 def test_absent_sign_and_missing_values():
     df = _cohort()
     df["seizures"] = pd.array([False] * len(df), dtype="boolean")  # k = 0
@@ -326,6 +337,7 @@ def test_absent_sign_and_missing_values():
     assert (hb_row["n"], hb_row["n_missing"]) == (17, 2)
 
 
+@pytest.mark.slow
 def test_regrading_and_score_never_reach_the_callers_frame():
     # the summary works on a shallow copy: only whole columns are assigned to it
     df = _cohort().drop(columns="neuro_score")
@@ -335,6 +347,7 @@ def test_regrading_and_score_never_reach_the_callers_frame():
     assert "neuro_score" not in df
 
 
+@pytest.mark.slow
 def test_a_trend_switched_to_asymptotic_says_so_in_its_row(monkeypatch):
     from b12cohort.stats import _trend as _trend
 
@@ -354,6 +367,7 @@ def test_a_trend_switched_to_asymptotic_says_so_in_its_row(monkeypatch):
     assert not exact.loc[tested.index, "reading"].str.contains("infeasible").any()
 
 
+@pytest.mark.slow
 def test_summary_of_a_hundred_thousand_infants_says_which_method_ran():
     # issue 7: no n1 x n2 differences, no O(n^2) distribution; every row names its method
     df = b12cohort.simulate_cohort(n=100_000, random_state=7)

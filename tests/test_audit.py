@@ -59,6 +59,7 @@ def _keyed(res: CompatibilityResult, g: int) -> dict[tuple, float]:
 
 @pytest.mark.parametrize("test", ["fisher", "trend"])
 @pytest.mark.parametrize("margin", MARGINS, ids=[m["id"] for m in MARGINS])
+@pytest.mark.slow
 def test_every_table_against_R(margin, test):
     g = margin["n_grades"]
     column = 2 * g if test == "fisher" else 2 * g + 1
@@ -125,6 +126,7 @@ def _frame(events, sizes):
 
 
 @pytest.mark.parametrize("test", ["fisher", "trend"])
+@pytest.mark.slow
 def test_p_values_equal_the_public_tests(test):
     """A sample of the tables: the same p as fisher_exact_table / trend_test(p_method="exact")."""
     res = compatible_tables(n_with=8, n_total=19, test=test)
@@ -153,6 +155,7 @@ def test_empty_grades_are_dropped_as_the_public_tests_do():
     assert row.p_value.item() == pytest.approx(public.p_value, rel=1e-11)
 
 
+@pytest.mark.slow
 def test_result_fields_follow_from_the_tables():
     res = compatible_tables(n_with=12, n_total=19, test="fisher")
     frame = res.summary
@@ -227,6 +230,7 @@ def audit():
     return audit_published_claim()
 
 
+@pytest.mark.slow
 def test_audit_one_row_per_published_sign(audit):
     assert list(audit["sign"]) == [
         "hypotonia", "adynamia", "developmental_delay", "hyporeflexia",

@@ -213,6 +213,7 @@ def test_the_table_covers_the_whole_corpus():
     assert on_disk == set(IDS) | {"merged_title.xlsx", "merged_header_rows.xlsx"}
 
 
+@pytest.mark.slow
 def test_the_committed_corpus_is_what_the_script_writes(tmp_path):
     written = make_corpus.main(tmp_path)
     for path in written:
@@ -266,6 +267,7 @@ def cli_runs():
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.slow
 def test_command_line_names_file_row_column_and_value(cli_runs, case):
     r, before, after = cli_runs[case.file]
     out = r.stdout + r.stderr

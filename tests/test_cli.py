@@ -20,12 +20,14 @@ def run(*args, cwd=None):
     )
 
 
+@pytest.mark.slow
 def test_validate_the_example():
     r = run("validate", EXAMPLE_CSV)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("VALID") and "19 infant(s)" in r.stdout
 
 
+@pytest.mark.slow
 def test_validate_invalid_file_lists_every_failure(tmp_path):
     raw = pd.read_csv(EXAMPLE_CSV, skiprows=7, dtype=str, keep_default_na=False)
     raw.loc[4, "hb_g_l"] = "1500"
@@ -42,6 +44,7 @@ def test_validate_invalid_file_lists_every_failure(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.slow
 def test_machine_readable_failures(tmp_path, fmt):
     path = tmp_path / "bad.csv"
     path.write_text("patient_id,sex\n=HYPERLINK(1),M\n", encoding="utf-8")
@@ -49,6 +52,7 @@ def test_machine_readable_failures(tmp_path, fmt):
     assert r.returncode == 2 and "required-column" in r.stdout
 
 
+@pytest.mark.slow
 def test_unreadable_and_missing_files_exit_2_without_traceback(tmp_path):
     (tmp_path / "bin.csv").write_bytes(b"\x00\x01\x02PK\x00" * 50)
     for target in (tmp_path / "bin.csv", tmp_path / "nope.csv"):
@@ -56,6 +60,7 @@ def test_unreadable_and_missing_files_exit_2_without_traceback(tmp_path):
         assert r.returncode == 2 and "Traceback" not in r.stderr + r.stdout
 
 
+@pytest.mark.slow
 def test_bad_arguments_exit_2(tmp_path):
     r = run("validate", EXAMPLE_CSV, "--columns", tmp_path / "missing.json")
     assert r.returncode == 2 and "cannot read the column mapping" in r.stderr

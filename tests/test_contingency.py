@@ -82,6 +82,7 @@ FISHER = REF["fisher"]
 
 
 @pytest.mark.parametrize("case", FISHER, ids=[c["id"] for c in FISHER])
+@pytest.mark.slow
 def test_fisher_against_R_fisher_test(case):
     table = np.array(case["table"])
     big = "workspace" in case["call"]  # FEXACT needed more workspace; so do we
@@ -185,6 +186,7 @@ def _brute_force_p(table):
         )
     )
 )
+@pytest.mark.slow
 def test_network_algorithm_equals_brute_force_enumeration(table):
     if table.sum() > 18:  # keep the brute force quick
         table = np.minimum(table, 1) + (table.sum() % 2)
@@ -533,6 +535,7 @@ def _trend_tables(draw, max_level=25):
 
 
 @given(_trend_tables(), st.sampled_from(["two-sided", "less", "greater"]))
+@pytest.mark.slow
 def test_trend_exact_equals_exact_rational_arithmetic(table, alternative):
     from b12cohort.stats import _trend as _trend
 
@@ -546,6 +549,7 @@ def test_trend_exact_equals_exact_rational_arithmetic(table, alternative):
 
 @settings(max_examples=60)  # the rational oracle is slow; ~1 in 5 examples is pruned
 @given(_trend_tables(max_level=40), st.sampled_from(["two-sided", "less", "greater"]))
+@pytest.mark.slow
 def test_trend_pruning_error_stays_within_its_bound(table, alternative):
     # with a loose tolerance and a small budget the pruning bites hard; the error must
     # still be at most 3 * TREND_REL_TOL * p (module notes of b12cohort.stats._trend)
@@ -603,6 +607,7 @@ def _grid_trend_pvalue(events, n, alternative):
     ],
 )
 @pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+@pytest.mark.slow
 def test_trend_exact_against_the_whole_grid_beyond_coin(events, n, alternative):
     # coin's exact algorithm overflows from n ~ 3000; the full (a1, a2) grid does not
     df = _trend_frame(["mild", "moderate", "severe"], events, n)
@@ -640,6 +645,7 @@ def test_trend_exact_two_levels_is_a_hypergeometric_tail_at_large_n(alternative)
     assert p == pytest.approx(float(pmf[region].sum()), rel=1e-11)
 
 
+@pytest.mark.slow
 def test_trend_exact_stays_feasible_for_three_grades_at_a_million():
     # the paper's design at registry size: exact within the default budget
     from b12cohort.stats import _trend as _trend
@@ -736,5 +742,6 @@ def test_trend_bad_columns():
 
 # ---------------------------------------------------------------- the reference itself
 @requires_r
+@pytest.mark.slow
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("contingency.R", tmp_path) == without_versions(REF)

@@ -52,6 +52,7 @@ def _ids(cases):
 
 # ---------------------------------------------------------------- cor.test
 @pytest.mark.parametrize("case", REF["cases"], ids=_ids(REF["cases"]))
+@pytest.mark.slow
 def test_correlation_against_R_cor_test(case):
     res = _quiet(
         data=_frame(case["x"], case["y"]),
@@ -175,6 +176,7 @@ def test_auto_kendall_without_ties_is_R_exact():
     assert res.p_value == pytest.approx(c["p_value"], rel=1e-10)
 
 
+@pytest.mark.slow
 def test_auto_spearman_small_n_without_ties_is_R_exact():
     c = _case("noties_n9", "spearman", "exact")
     res = correlation(_frame(c["x"], c["y"]), x="x", y="y")
@@ -296,6 +298,7 @@ def test_fisher_interval_undefined_for_tiny_n(method, n):
     assert math.isfinite(res.p_value)
 
 
+@pytest.mark.slow
 def test_bootstrap_interval_is_seeded_and_close_to_fisher_z_for_large_n():
     rng = np.random.default_rng(7)
     x = rng.normal(size=300)
@@ -403,5 +406,6 @@ def test_power_rejects_impossible_rho():
 
 # ---------------------------------------------------------------- the reference itself
 @requires_r
+@pytest.mark.slow
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("correlation.R", tmp_path) == without_versions(REF)

@@ -367,6 +367,7 @@ def test_summary_rows_and_columns():
 
 
 @requires_r
+@pytest.mark.slow
 def test_R_reference_script_reproduces_committed_file(tmp_path):
     fresh = rerun_reference("course.R", tmp_path, into_folder=True)
     assert_close_nested(without_versions(R_JSON), fresh)

@@ -72,6 +72,7 @@ def documents(draw):
 
 
 @given(documents(), st.sampled_from([1, 2, 3, 7, 64, 1 << 20]))
+@pytest.mark.slow
 def test_records_lines_and_field_counts_match_the_model(doc, chunk):
     data, delim, expected = doc
     rec = scan_records(data, offset=0, first_line=1, delimiter=delim, chunk=chunk)
@@ -145,6 +146,7 @@ def test_all_capital_russian_stays_windows_1251():
 
 
 @given(st.lists(st.booleans(), max_size=300), st.booleans())
+@pytest.mark.slow
 def test_quote_parity_is_a_running_xor(flags, dense):
     q = np.array(flags * (40 if dense else 1), dtype=bool)
     expected = np.logical_xor.accumulate(q) if len(q) else np.zeros(0, dtype=bool)

@@ -469,6 +469,7 @@ def _export_table():
     return table_one(data, by="grp", variables=["x"], labels={"x": "<script>x & y_1"})
 
 
+@pytest.mark.slow
 def test_exports_are_deterministic_and_written(tmp_path):
     t1 = _export_table()
     for fmt, ext in [("csv", "csv"), ("markdown", "md"), ("latex", "tex"), ("html", "html")]:
@@ -524,6 +525,7 @@ def test_repeated_variable_names_blank_in_rendered_tables_only():
 
 
 @requires_r
+@pytest.mark.slow
 def test_R_reference_script_reproduces_committed_files(tmp_path):
     fresh = rerun_reference("descriptive.R", tmp_path, into_folder=True)
     assert_close_nested(without_versions(R_JSON), fresh)

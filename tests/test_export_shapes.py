@@ -141,6 +141,7 @@ def _check(cohort, rows, shape):
     st.booleans(),
     st.sampled_from(["utf-8", "utf-8-sig", "cp1251"]),
 )
+@pytest.mark.slow
 def test_text_exports_of_any_shape_give_the_same_infants(
     tmp_path, rows, shape, sep, trailing, encoding
 ):
@@ -162,6 +163,7 @@ def test_text_exports_of_any_shape_give_the_same_infants(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(infants(), shapes(), st.integers(0, 4))
+@pytest.mark.slow
 def test_workbooks_of_any_shape_give_the_same_infants(tmp_path, rows, shape, formatted):
     openpyxl = pytest.importorskip("openpyxl")
     from openpyxl.styles import PatternFill
@@ -215,6 +217,7 @@ def identifiers(draw):
 
 @settings(max_examples=60, deadline=None)
 @given(infants(), identifiers(), st.data())
+@pytest.mark.slow
 def test_an_identifier_in_any_kept_column_is_never_echoed(rows, secret, data):
     import pandas as pd
 

@@ -500,6 +500,7 @@ def test_draws_on_the_given_axes_with_house_style_and_leaves_rcparams(name, exam
 
 
 @pytest.mark.parametrize("name", sorted(DRAWERS))
+@pytest.mark.slow
 def test_save_is_byte_identical_within_a_process(name, example, tmp_path):
     digests = []
     for run in ("a", "b"):
@@ -534,6 +535,7 @@ _SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_save_is_byte_identical_across_fresh_interpreters(tmp_path):
     runs = []
     for i in (1, 2):
@@ -570,6 +572,7 @@ def test_importing_figures_does_not_import_matplotlib():
 
 
 # --------------------------------------------------------------------------- save_figure
+@pytest.mark.slow
 def test_save_figure_formats_and_targets(tmp_path):
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
@@ -597,6 +600,7 @@ def test_palette_is_okabe_ito():
 
 
 # --------------------------------------------------------------------------- fit for print
+@pytest.mark.slow
 def test_svg_keeps_text_as_text_and_the_alt_text_in_its_metadata(example, tmp_path):
     ax = plot_prevalence(example)
     svg, pdf = save_figure(ax, tmp_path / "prev", formats=["svg", "pdf"])

@@ -114,6 +114,7 @@ def test_compare_groups_against_R_wilcox_test(case):
         assert "not achievable" in res.note
 
 
+@pytest.mark.slow
 def test_normal_approximation_matches_R_to_rounding_not_just_tolerance():
     # the port of R's root finder reproduces uniroot's stopping point exactly
     worst = 0.0
@@ -253,6 +254,7 @@ _SAMPLES = st.lists(_VALUES, min_size=1, max_size=40)
 
 
 @given(_SAMPLES, _SAMPLES, st.sampled_from([0, 1, 7, 100]))
+@pytest.mark.slow
 def test_selection_equals_brute_force_median_of_all_differences(x, y, materialise_max):
     # materialise_max below n1 * n2 forces the selection (the default forms <= 2**20)
     brute = np.median(np.subtract.outer(np.array(x), np.array(y)))
@@ -260,6 +262,7 @@ def test_selection_equals_brute_force_median_of_all_differences(x, y, materialis
 
 
 @given(_SAMPLES, _SAMPLES, st.sampled_from([0, 3, 50]), st.data())
+@pytest.mark.slow
 def test_selection_equals_brute_force_order_statistics(x, y, materialise_max, data):
     diffs = np.sort(np.subtract.outer(np.array(x), np.array(y)).ravel())
     ranks = data.draw(st.lists(st.integers(0, diffs.size - 1), min_size=1, max_size=4))
@@ -282,6 +285,7 @@ def test_hodges_lehmann_without_forming_a_million_differences(kind):
 
 
 @given(_SAMPLES, _SAMPLES, st.lists(st.sampled_from([0.0, 0.5, -1.0, 1e16, 2.5, -0.1]), max_size=3))
+@pytest.mark.slow
 def test_rank_counts_equal_rs_ranking_of_the_shifted_samples(x, y, shifts):
     # R's wilcox.test: r <- rank(c(x - d, y)); dz <- sum(r[seq_along(x)]) - nx(nx+1)/2 - nx ny/2;
     # NTIES <- table(r): the O(k) counts must give these numbers exactly
@@ -296,5 +300,6 @@ def test_rank_counts_equal_rs_ranking_of_the_shifted_samples(x, y, shifts):
 
 
 @requires_r
+@pytest.mark.slow
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("groups.R", tmp_path) == without_versions(REF)

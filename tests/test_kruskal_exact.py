@@ -114,5 +114,6 @@ def test_exact_work_grows_with_the_enumeration():
 
 
 @requires_r
+@pytest.mark.slow
 def test_kruskal_exact_reference_script_reproduces(tmp_path):
     assert rerun_reference("kruskal_exact.R", tmp_path) == without_versions(REF)

@@ -18,6 +18,7 @@ PACKAGE = ROOT / "b12cohort"
 MAX_MODULE_LINES = 600
 
 
+@pytest.mark.slow
 def test_import_linter_contracts_are_kept():
     lint = Path(sys.executable).with_name("lint-imports")
     proc = subprocess.run(

@@ -403,6 +403,7 @@ def test_load_literature_argument_errors():
 
 
 @requires_r
+@pytest.mark.slow
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("literature.R", tmp_path) == without_versions(REF)
 

@@ -137,5 +137,6 @@ def test_qprofile_interval_holds_the_reml_estimate(case):
 
 
 @requires_r
+@pytest.mark.slow
 def test_meta_models_reference_script_reproduces(tmp_path):
     assert rerun_reference("meta_models.R", tmp_path) == without_versions(REF)

@@ -71,6 +71,7 @@ def _eq(a, b, tol=1e-12):
     seed=st.integers(0, 10_000),
     sizes=st.lists(st.integers(1, 40), min_size=3, max_size=10),
 )
+@pytest.mark.slow
 def test_federated_equals_centralised(seed, sizes):
     cohort = simulate_cohort(n=sum(sizes), random_state=seed)
     parts = _parts(cohort, sizes)
@@ -168,6 +169,7 @@ def exports(tmp_path):
     return make_exports(tmp_path, messy=(2,))
 
 
+@pytest.mark.slow
 def test_offline_route_end_to_end(tmp_path, exports, capsys):
     jsons = []
     for i, p in enumerate(exports):

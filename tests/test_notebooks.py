@@ -63,6 +63,7 @@ def test_gitignore_keeps_notebook_outputs_out_of_git():
         assert folder in ignored
 
 
+@pytest.mark.slow
 def test_a_notebook_run_by_hand_writes_nothing_beside_it(tmp_path):
     jupytext = pytest.importorskip("jupytext")
     nbclient = pytest.importorskip("nbclient")
@@ -85,6 +86,7 @@ def test_a_notebook_run_by_hand_writes_nothing_beside_it(tmp_path):
     assert re.search(r"Involuntary movements on treatment: \d+ of \d+ infants", joined)
 
 
+@pytest.mark.slow
 def test_show_readings_and_figures_show_everything(tmp_path):
     import matplotlib
 

@@ -134,6 +134,7 @@ def test_exact_p_against_brute_force_enumeration(x, y, alternative, method):
 
 
 @pytest.mark.parametrize("method", ["kendall", "linear-by-linear"])
+@pytest.mark.slow
 def test_monte_carlo_agrees_with_exact_within_its_error(method):
     case = _frame(CASES["grade_signs_n19"])
     exact = ordinal_association(case, x="x", y="y", method=method, p_method="exact")

@@ -34,6 +34,7 @@ def _frame(case) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+@pytest.mark.slow
 def test_ordinal_regression_against_R_polr(case):
     res = ordinal_regression(_frame(case), outcome="y", predictors=case["predictors"])
     coef = res.coefficients
@@ -87,6 +88,7 @@ def test_fewer_than_three_observed_levels_is_refused(values):
         ordinal_regression(d, outcome="y", predictors=["hb"])
 
 
+@pytest.mark.slow
 def test_slope_sign_follows_polr_and_odds_ratio_is_its_exponential():
     case = CASES[0]
     res = ordinal_regression(_frame(case), outcome="y", predictors=case["predictors"])

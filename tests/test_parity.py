@@ -156,6 +156,7 @@ def test_involuntary_movements_6_of_19_show_the_disagreement_at_0_14():
 
 
 @pytest.mark.parametrize(("k", "n"), [(12, 19), (6, 19), (8, 19), (3, 40)])
+@pytest.mark.slow
 def test_prevalence_says_when_interval_and_p_value_disagree(k, n):
     for p0 in np.round(np.linspace(0.02, 0.98, 49), 4):
         cp = prevalence(_cohort(k, n), null=p0).iloc[0]

@@ -389,6 +389,7 @@ def _validate(*args):
 
 
 @pytest.mark.parametrize("fmt", ["text", "csv", "json"])
+@pytest.mark.slow
 def test_validate_output_leaves_no_trace(tmp_path, fmt):
     valid = _write(_export(), tmp_path / "valid.csv")
     invalid = _write(_export(hb=(2, "1500")), tmp_path / "invalid.csv")

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import EXAMPLE_CSV
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -87,6 +88,7 @@ def _expected_bool(v):
 
 
 @given(cohorts(), st.sampled_from(["comma", "semicolon", "tab"]))
+@pytest.mark.slow
 def test_generated_valid_cohorts_validate_and_read_back(tmp_path_factory, frame, dialect):
     path, written = _write(frame, tmp_path_factory.mktemp("p"), dialect)
     with warnings.catch_warnings():
@@ -111,6 +113,7 @@ CORRUPTIONS = {
 
 
 @given(cohorts(min_rows=2), st.data())
+@pytest.mark.slow
 def test_a_single_corrupted_cell_is_reported_at_its_row_and_column(frame, data):
     column = data.draw(st.sampled_from(sorted(CORRUPTIONS)))
     value = data.draw(st.sampled_from(CORRUPTIONS[column]))
@@ -150,6 +153,7 @@ EXAMPLE_BYTES = EXAMPLE_CSV.read_bytes()
         max_size=8,
     )
 )
+@pytest.mark.slow
 def test_fuzz_random_byte_corruptions(tmp_path_factory, edits):
     data = bytearray(EXAMPLE_BYTES)
     for pos, byte, op in edits:
@@ -177,6 +181,7 @@ def test_fuzz_random_byte_corruptions(tmp_path_factory, edits):
         max_size=8,
     )
 )
+@pytest.mark.slow
 def test_fuzz_random_cells(rows):
     columns = ["patient_id", "sex", "age_months", "hb_g_l", "b12_pg_ml", *SIGNS]
     frame = pd.DataFrame(rows, columns=columns)
@@ -226,6 +231,7 @@ _cell_values = st.one_of(
         max_size=6,
     )
 )
+@pytest.mark.slow
 def test_fuzz_excel_cell_corruptions(tmp_path_factory, edits):
     import openpyxl
     from openpyxl.utils.exceptions import IllegalCharacterError

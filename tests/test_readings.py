@@ -157,6 +157,7 @@ def cohorts(draw):
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 @given(cohorts())
+@pytest.mark.slow
 def test_summary_readings_match_their_rows(df):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -67,6 +67,7 @@ def _fit(case, **kwargs):
 
 @pytest.mark.parametrize("case", MLE_CASES, ids=[c["id"] for c in MLE_CASES])
 @pytest.mark.parametrize("level", [0.95, 0.9])
+@pytest.mark.slow
 def test_mle_against_R_glm(case, level):
     ref = case["mle"]
     res, table = _fit(case, confidence=level)
@@ -86,6 +87,7 @@ def test_mle_against_R_glm(case, level):
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 @pytest.mark.parametrize("level", [0.95, 0.9])
+@pytest.mark.slow
 def test_firth_against_plain_R_firth(case, level):
     ref = case["firth"]
     res, table = _fit(case, firth=True, confidence=level)
@@ -230,5 +232,6 @@ def test_wald_interval_matches_estimate_and_se():
 
 # ---------------------------------------------------------------- the reference itself
 @requires_r
+@pytest.mark.slow
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("regression.R", tmp_path) == without_versions(REF)

@@ -246,6 +246,7 @@ def test_population_spearman_against_R(case):
 @pytest.mark.parametrize(
     ("rho", "loading", "missing"), [(-0.6, 0.7, 0.0), (0.5, 0.5, 0.3), (0.0, 0.7, 0.0)]
 )
+@pytest.mark.slow
 def test_sample_spearman_converges_to_population_value(rho, loading, missing):
     cohort = simulate_cohort(n=200_000, random_state=21, rho=rho, loading=loading, missing=missing)
     sample = stats.spearmanr(cohort["hb_g_l"], cohort["neuro_score"]).statistic
@@ -375,6 +376,7 @@ def test_write_export_argument_errors(tmp_path):
 
 # ---------------------------------------------------------------- the R reference itself
 @requires_r
+@pytest.mark.slow
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("simulate.R", tmp_path) == without_versions(REF)
 

@@ -143,6 +143,7 @@ def test_nothing_to_test_is_said():
 
 
 @requires_r
+@pytest.mark.slow
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("stratified.R", tmp_path) == without_versions(REF)
 
