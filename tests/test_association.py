@@ -1,7 +1,7 @@
 """Tests for b12cohort.stats.association: the re-exports and association_summary.
 
 association_summary is a composition: each row must equal the function it calls, and
-those functions are pinned to R in test_contingency / test_correlation / test_groups.
+those functions are pinned to R in test_contingency / test_correlation / test_rank_tests.
 Here: row-by-row equality with the direct calls (exact), the multiplicity family and
 its adjustment against statsmodels ``multipletests``, the no-variation rows, regrading,
 determinism, and the wording rule for readings.
