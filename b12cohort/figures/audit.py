@@ -15,7 +15,14 @@ from matplotlib.lines import Line2D
 
 from b12cohort.core.arguments import check_choice
 from b12cohort.core.errors import ArgumentError
-from b12cohort.figures._style import PALETTE, finish, new_axes, style, variable_label
+from b12cohort.figures._style import (
+    PALETTE,
+    finish,
+    new_axes,
+    set_alt_text,
+    style,
+    variable_label,
+)
 from b12cohort.paper.audit import AUDIT_TESTS, CompatibilityResult, cached_compatible_tables
 
 __all__ = ["plot_audit"]
@@ -118,6 +125,7 @@ def plot_audit(
         ax = new_axes(ax, figsize=(6.4, 4.0))
         rng = np.random.default_rng(20220801)  # fixed jitter: the same picture every run
         handles = []
+        described = []
         for i, (label, res) in enumerate(series):
             frame = res.summary
             colour, marker = PALETTE[i % len(PALETTE)], _MARKERS[i % len(_MARKERS)]
@@ -140,6 +148,11 @@ def plot_audit(
                 label = f"{label}: {res.n_tables:,} tables, {res.n_reject:,} with p < {res.alpha:g}"
             handles.append(Line2D([], [], color=colour, marker=marker, linestyle="none",
                                   label=label))  # fmt: skip
+            p = frame["p_value"].to_numpy(float)
+            described.append(
+                f"{label}; p from {np.nanmin(p):.2g} to {np.nanmax(p):.2g}"
+                + (f", largest effect with p ≥ {res.alpha:g}: {largest:.2f}" if hit.any() else "")
+            )
         for a in sorted(alphas):
             ax.axhline(a, color="0.3", linestyle="--", linewidth=1.0, gid=f"alpha:{a:g}")
             ax.text(0.995, a, f" α = {a:g}", transform=ax.get_yaxis_transform(), ha="right",
@@ -157,4 +170,10 @@ def plot_audit(
                   frameon=False)  # fmt: skip
         finish(ax)
         ax.set_title(title or "Every table compatible with the published margins")
+        set_alt_text(
+            ax,
+            f"Scatter plot of the p-value ({series[0][1].test}, log scale) of every table "
+            f"compatible with the published margins against its {_EFFECTS[effect].lower()}, "
+            f"the level α marked: {'; '.join(described)}.",
+        )
     return ax
