@@ -155,7 +155,7 @@ def test_correlation_rows_equal_the_direct_calls():
     table = _summary(df, equivalence_bound=0.4)
     cor_row, det_row, tost_row = (table.iloc[i] for i in range(-3, 0))
     cor = _quiet(rc.correlation, df, x="neuro_score", y="hb_g_l")
-    det = power.detectable_correlation(n=19)
+    det = power.detectable_correlation(n=19, method="spearman")
     tost = power.correlation_equivalence(df, x="neuro_score", y="hb_g_l", bound=0.4)
     assert (cor_row["estimate"], cor_row["ci_low"], cor_row["ci_high"], cor_row["p_value"]) == (
         cor.estimate,
@@ -220,8 +220,20 @@ def test_readings_never_claim_absence_without_ci_and_detectable_effect():
     cor_reading = table.iloc[-3]["reading"]
     assert "95% CI" in cor_reading
     assert "80% power only for |ρ| ≥" in cor_reading
-    assert "lower bound" in cor_reading
     assert cor_reading.startswith("Spearman ρ = ")
+
+
+def test_the_power_sentences_state_the_detectable_rho_of_spearmans_test():
+    table = _summary()
+    det_row = table[table["comparison"] == "detectable correlation at this n"].iloc[0]
+    expected = power.detectable_correlation(n=int(det_row["n"]), method="spearman")
+    assert det_row["estimate"] == expected.rho
+    assert det_row["test"] == expected.test and "Spearman" in det_row["test"]
+    primary = table[table["comparison"] == "neurological score against Hb"].iloc[0]
+    stated = f"|ρ| ≥ {expected.rho:.2f}"
+    for reading in (primary["reading"], det_row["reading"]):
+        assert stated in reading and "Spearman's test" in reading
+        assert "Pearson" not in reading and "lower bound" not in reading
 
 
 def test_the_primary_analysis_is_outside_the_family_and_unadjusted():

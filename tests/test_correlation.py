@@ -149,7 +149,7 @@ def test_detectable_correlation_for_the_cohort_size():
     # pwr.r.test(n = 19, power = 0.8): r = 0.595 (see correlation.json)
     res = detectable_correlation(n=19)
     assert 0.59 < res.rho < 0.60
-    assert res.summary.shape == (1, 8)
+    assert res.summary.shape == (1, 9)
     assert res.method == "asymptotic" and "pwr" in res.method_detail
 
 

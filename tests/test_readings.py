@@ -134,6 +134,39 @@ def test_tost_reading_reads_each_side(values, bound):
         assert phrase not in text.lower()
 
 
+# ---------------------------------------------------------------- the power sentence
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(
+    st.integers(6, 60).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, 6), min_size=n, max_size=n),
+            st.lists(st.integers(50, 120), min_size=n, max_size=n),
+        )
+    )
+)
+def test_the_power_reading_states_the_field_of_its_result(columns):
+    from b12cohort.stats._readings import correlation_rows
+
+    score, hb = columns
+    df = pd.DataFrame({"neuro_score": score, "hb_g_l": np.asarray(hb, dtype=float)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = correlation_rows(
+            df, scheme_label="who-2011", confidence=0.95, random_state=1, bound=0.4, caught=[]
+        )
+    det = [r for r in rows if r["comparison"] == "detectable correlation at this n"]
+    if not det:  # a constant column: no correlation, no power row
+        return
+    (row,) = det
+    result = b12cohort.detectable_correlation(n=row["n"], method="spearman")
+    assert row["estimate"] == result.rho and row["test"] == result.test
+    stated = re.findall(r"\|ρ\| ≥ (-?\d+\.\d+)", row["reading"])
+    assert stated == [f"{result.rho:.2f}"]
+    primary = rows[0]
+    reading = primary["_reading"]("") if "_reading" in primary else primary["reading"]
+    assert re.findall(r"\|ρ\| ≥ (-?\d+\.\d+)", reading) == [f"{result.rho:.2f}"]
+
+
 # ---------------------------------------------------------------- end to end
 @st.composite
 def cohorts(draw):

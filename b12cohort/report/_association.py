@@ -38,7 +38,7 @@ KINDS = (
     ("Hodges–Lehmann shift", "Hb shift, g/L (with − without)"),
     ("Spearman rho (TOST", "Spearman ρ, equivalence (TOST)"),
     ("Spearman rho", "Spearman ρ"),
-    ("smallest |rho|", "detectable |ρ| (80% power; lower bound for Spearman)"),
+    ("smallest |rho|", "detectable |ρ| (80% power, Spearman's test)"),
     ("standardised trend z", "trend z (+: more in severe grades)"),
     ("conditional odds ratio", "odds ratio"),
     ("none", "none"),

@@ -178,9 +178,9 @@ def limitations(
         out.append(
             Limitation(
                 "Size",
-                f"With {int(detectable['n'].iloc[0])} infants, a test of ρ = 0 has 80% power "
-                f"only for |ρ| ≥ {float(detectable['estimate'].iloc[0]):.2f} (computed for "
-                "Pearson's r; a lower bound for the Spearman test that ran): a large p "
+                f"With {int(detectable['n'].iloc[0])} infants, Spearman's test of ρ = 0 (the "
+                "test that ran) has 80% power only for "
+                f"|ρ| ≥ {float(detectable['estimate'].iloc[0]):.2f}: a large p "
                 "cannot show that neurology and anaemia are independent.",
             )
         )

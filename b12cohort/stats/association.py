@@ -108,7 +108,8 @@ def association_summary(
         Hb with minus without the sign (Hodges-Lehmann shift and CI,
         :func:`compare_groups`); then ``neuro_score`` against Hb: (4) Spearman's rho
         with its Fisher-z CI (:func:`correlation`), (5) the correlation detectable with
-        80% power at this n (:func:`detectable_correlation`), (6) the TOST equivalence
+        80% power by Spearman's test at this n (:func:`detectable_correlation` with
+        ``method="spearman"``), (6) the TOST equivalence
         test (:func:`correlation_equivalence`). Columns:
 
         ``outcome``, ``exposure``

@@ -2,13 +2,16 @@
 
 :func:`detectable_correlation`, :func:`power_correlation`
     The smallest correlation ``n`` subjects detect with the requested power, and the
-    power for a given correlation, exactly as R ``pwr::pwr.r.test``.
+    power for a given correlation: for Pearson's r exactly as R ``pwr::pwr.r.test``,
+    for Spearman's rho (``method="spearman"``) through the Fisher z of rho with the
+    Bonett-Wright variance, checked against simulation.
 :func:`sample_size_correlation`
     The subjects needed for a given correlation and power (``pwr.r.test(n = NULL)``).
 :func:`correlation_equivalence`
     Two one-sided tests (TOST) of whether the data exclude ``|rho| >= bound``.
 
-All pinned to R (``tests/reference/correlation.R``, ``tests/reference/sample_size.R``).
+All pinned to R (``tests/reference/correlation.R``, ``tests/reference/sample_size.R``,
+``tests/reference/spearman_power.R``).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class DetectableCorrelation(Result):
     confidence: float
     power: float
     alternative: str
+    estimator: str
     test: str
     method: str
     method_detail: str
@@ -121,13 +125,61 @@ def _pwr_r_power(r: float, n: int, alpha: float, alternative: str) -> float:
     return float(power)
 
 
+def _spearman_power(r: float, n: int, alpha: float, alternative: str) -> float:
+    """Power of Spearman's test: Fisher z of rho with the Bonett-Wright variance.
+
+    The test rejects when |r_s| exceeds the cut-off of the t approximation on n - 2 df
+    (R ``cor.test(method = "spearman", exact = FALSE)``); under a true Spearman rho,
+    ``atanh(r_s)`` is normal with mean ``atanh(rho)`` and variance
+    ``(1 + rho**2 / 2) / (n - 3)`` (Bonett & Wright 2000). As tests/reference/spearman_power.R.
+    """
+    two = alternative == "two-sided"
+    if alternative == "less":
+        r = -r
+    ttt = stats.t.isf(alpha / 2 if two else alpha, n - 2)
+    zc = math.atanh(math.sqrt(ttt**2 / (ttt**2 + n - 2)))
+    sd = math.sqrt((1 + r**2 / 2) / (n - 3))
+    z = math.atanh(abs(r) if two else r)
+    power = stats.norm.cdf((z - zc) / sd)
+    if two:
+        power += stats.norm.cdf((-z - zc) / sd)
+    return float(power)
+
+
+#: The power function of each correlation test (``method=``).
+_POWER = {"pearson": _pwr_r_power, "spearman": _spearman_power}
+_POWER_DETAIL = {
+    "pearson": "pwr::pwr.r.test approximation (arctanh with bias correction)",
+    "spearman": (
+        "Fisher z of Spearman's rho with the Bonett-Wright variance (1 + rho^2/2)/(n - 3), "
+        "cut-off of the t approximation on n - 2 df; checked against simulated "
+        "cor.test(method = 'spearman')"
+    ),
+}
+_POWER_TEST = {
+    "pearson": "power of the test of zero correlation",
+    "spearman": "power of Spearman's test of zero correlation",
+}
+
+
+def _check_power_method(method, *, function: str) -> str:
+    return check_choice(method, tuple(_POWER), name="method", function=function)
+
+
 def power_correlation(
-    *, n: int, rho: float, confidence: float = 0.95, alternative: str = "two-sided"
+    *,
+    n: int,
+    rho: float,
+    confidence: float = 0.95,
+    alternative: str = "two-sided",
+    method: str = "pearson",
 ) -> float:
     """Power of the test of zero correlation with ``n`` subjects when the truth is ``rho``.
 
-    Exactly R ``pwr::pwr.r.test(n = n, r = rho, sig.level = 1 - confidence,
-    alternative = ...)$power`` (see :func:`detectable_correlation` for the formula).
+    For ``method="pearson"`` exactly R ``pwr::pwr.r.test(n = n, r = rho, sig.level =
+    1 - confidence, alternative = ...)$power``; for ``method="spearman"`` the power of
+    Spearman's test when the true Spearman correlation is ``rho`` (see
+    :func:`detectable_correlation` for both formulas).
 
     Parameters
     ----------
@@ -140,6 +192,8 @@ def power_correlation(
         ``1 - confidence`` is the two-sided (or one-sided) significance level (default
         0.95: alpha 0.05).
     alternative : {"two-sided", "less", "greater"}
+    method : {"pearson", "spearman"}
+        The test whose power is computed (default Pearson's, as pwr).
 
     Returns
     -------
@@ -149,19 +203,22 @@ def power_correlation(
     Raises
     ------
     ArgumentError
-        n < 4, |rho| >= 1, confidence outside (0, 1).
+        n < 4, |rho| >= 1, confidence outside (0, 1), an unknown ``method``.
 
     Examples
     --------
     >>> round(power_correlation(n=19, rho=0.5), 4)
     0.6126
+    >>> round(power_correlation(n=19, rho=0.5, method="spearman"), 4)
+    0.5861
     """
     fn = "power_correlation"
     n = _check_n_for_power(n, function=fn)
     _, alpha = _alpha(confidence, function=fn)
     alternative = check_alternative(alternative, function=fn)
+    method = _check_power_method(method, function=fn)
     rho = check_between(rho, -1.0, 1.0, name="rho", function=fn, example="0.3")
-    return _pwr_r_power(rho, n, alpha, alternative)
+    return _POWER[method](rho, n, alpha, alternative)
 
 
 #: pwr.r.test searches n in (4 + 1e-10, 1e9) with uniroot's default tolerance.
@@ -258,9 +315,17 @@ def sample_size_correlation(
 
 
 def detectable_correlation(
-    *, n: int, confidence: float = 0.95, power: float = 0.8, alternative: str = "two-sided"
+    *,
+    n: int,
+    confidence: float = 0.95,
+    power: float = 0.8,
+    alternative: str = "two-sided",
+    method: str = "pearson",
 ) -> DetectableCorrelation:
-    """The smallest correlation detectable with ``n`` subjects, as R ``pwr::pwr.r.test``.
+    """The smallest correlation a test of zero correlation detects with ``n`` subjects.
+
+    Pearson's test (the default) as R ``pwr::pwr.r.test``; Spearman's test with
+    ``method="spearman"``.
 
     Parameters
     ----------
@@ -272,21 +337,25 @@ def detectable_correlation(
     power : float
         Required power, strictly between ``1 - confidence`` (roughly) and 1.
     alternative : {"two-sided", "less", "greater"}
+    method : {"pearson", "spearman"}
+        The test that will run: Pearson's (default, pwr's formula) or Spearman's (the
+        detectable value is then a Spearman correlation).
 
     Returns
     -------
     DetectableCorrelation
         Frozen dataclass: ``rho`` (the detectable correlation; positive for "two-sided"
         (read as |rho|) and "greater", negative for "less", as pwr reports it), ``n``,
-        ``confidence``, ``power``, ``alternative``, ``test`` ("power of the test of zero
-        correlation"), ``method`` ("asymptotic"), ``method_detail`` (the approximation
-        used), and ``.summary``.
+        ``confidence``, ``power``, ``alternative``, ``estimator`` ("pearson" or
+        "spearman"), ``test`` ("power of the test of zero correlation", or "... of
+        Spearman's test ..."), ``method`` ("asymptotic"), ``method_detail`` (the
+        approximation used), and ``.summary``.
 
     Raises
     ------
     ArgumentError
         n < 4; confidence or power outside (0, 1); a power that no correlation in (0, 1)
-        reaches.
+        reaches; an unknown ``method``.
 
     Notes
     -----
@@ -299,37 +368,53 @@ def detectable_correlation(
     ``.Machine$double.eps^0.25``, gives only about 4 digits; tested against pwr 1.3-0 at
     1e-4 and against the same formula solved by R ``uniroot(tol = 1e-14)`` at 1e-9).
 
-    The formula is for Pearson's r under bivariate normality. For Spearman's rho the
-    asymptotic efficiency is about 0.91, so the correlation actually detectable by a
-    rank test is somewhat larger than this: read it as a lower bound.
+    pwr's formula is for Pearson's r under bivariate normality. For Spearman's test
+    (``method="spearman"``) the test rejects when ``|r_s|`` exceeds the same t-based
+    cut-off ``r_c`` (that of R ``cor.test(method = "spearman", exact = FALSE)``), and
+    ``atanh(r_s)`` is taken as normal with mean ``atanh(rho_s)`` and the Bonett-Wright
+    variance ``(1 + rho_s**2 / 2) / (n - 3)``, so two-sided power is
+    ``Phi((z - z_c) / s) + Phi((-z - z_c) / s)`` with ``s`` that SD; ``rho_s`` is the
+    population Spearman correlation. Pinned to the same formula evaluated and solved in
+    R (1e-10), and checked against simulation (tests/reference/spearman_power.R: 20,000
+    bivariate normal samples per case, R ``cor.test(method = "spearman")``): at the 80%
+    design point for n = 10, 19 and 40 the simulated power is within 3 Monte Carlo SE
+    of 0.80 (0.792, 0.800, 0.804). Far from the design point the approximation is
+    coarser (n = 19, rho_s = 0.3: 0.239 by formula, 0.226 simulated). With n = 19 the
+    detectable Spearman rho is 0.62, against Pearson's 0.60.
 
     References
     ----------
     Cohen J (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed.
     Hillsdale, NJ: Lawrence Erlbaum.
     Champely S (2020). pwr: Basic functions for power analysis. R package version 1.3-0.
+    Bonett DG, Wright TA (2000). Sample size requirements for estimating Pearson,
+    Kendall and Spearman correlations. Psychometrika 65:23-28.
 
     Examples
     --------
     >>> round(detectable_correlation(n=19).rho, 4)
     0.5951
+    >>> round(detectable_correlation(n=19, method="spearman").rho, 4)
+    0.6177
     """
     fn = "detectable_correlation"
     n = _check_n_for_power(n, function=fn)
     level, alpha = _alpha(confidence, function=fn)
     alternative = check_alternative(alternative, function=fn)
+    method = _check_power_method(method, function=fn)
     target = check_between(power, 0.0, 1.0, name="power", function=fn, example="0.8")
     side = "two-sided" if alternative == "two-sided" else "greater"
+    power_of = _POWER[method]
     lo, hi = 1e-10, 1 - 1e-10
-    f_lo = _pwr_r_power(lo, n, alpha, side) - target
-    f_hi = _pwr_r_power(hi, n, alpha, side) - target
+    f_lo = power_of(lo, n, alpha, side) - target
+    f_hi = power_of(hi, n, alpha, side) - target
     if f_lo > 0 or f_hi < 0:
         raise ArgumentError(
             f"{fn}(): no correlation in (0, 1) gives power {target:g} with n = {n} and "
             f"confidence = {level:g} (power ranges from {f_lo + target:.3g} to {f_hi + target:.3g})."
         )
     root = optimize.brentq(
-        lambda r: _pwr_r_power(r, n, alpha, side) - target, lo, hi, xtol=1e-15, rtol=1e-15
+        lambda r: power_of(r, n, alpha, side) - target, lo, hi, xtol=1e-15, rtol=1e-15
     )
     return DetectableCorrelation(
         rho=float(-root if alternative == "less" else root),
@@ -337,9 +422,10 @@ def detectable_correlation(
         confidence=level,
         power=target,
         alternative=alternative,
-        test="power of the test of zero correlation",
+        estimator=method,
+        test=_POWER_TEST[method],
         method="asymptotic",
-        method_detail="pwr::pwr.r.test approximation (arctanh with bias correction)",
+        method_detail=_POWER_DETAIL[method],
     )
 
 
