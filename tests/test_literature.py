@@ -418,3 +418,23 @@ def test_reml_fallback_to_bounded_search_finds_the_same_optimum(monkeypatch):
     assert res.tau2_algorithm == "bounded-brent"
     assert res.tau2 == pytest.approx(case["tau2"], abs=1e-4), case["call"]
     assert res.estimate == pytest.approx(case["estimate"], abs=1e-4)
+
+
+def test_every_study_is_labelled_by_first_author_and_year_or_documented():
+    """Issue 13: labels are "<first author> <year>"; the exceptions are named in the codebook."""
+    import re
+
+    codebook = (ROOT / "data" / "literature" / "README.md").read_text(encoding="utf-8")
+    section = codebook.split("## Labels without a first author", 1)[1].split("\n## ", 1)[0]
+    undocumented = []
+    for table in ("cohorts", "neurology_vs_hb"):
+        lit = load_literature(table=table)
+        for study, year in lit[["study", "year"]].drop_duplicates().itertuples(index=False):
+            by_author = re.fullmatch(rf"[A-ZÀ-ÝİŞÇĞÖÜ][\w\-ıçğöşü]+ {int(year)}", str(study))
+            if by_author is None and f"`{study}`" not in section:
+                undocumented.append(study)
+            if by_author is not None:
+                assert f"`{study}`" not in section, f"{study} has an author: drop it from the list"
+            else:
+                assert str(int(year)) in str(study), f"{study}: the label must carry the year"
+    assert undocumented == []

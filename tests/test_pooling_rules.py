@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-from b12cohort import ApproximationWarning, ArgumentError
+from b12cohort import ApproximationWarning, ArgumentError, load_example
 from b12cohort.paper._literature_readings import comparison_reading, position
 from b12cohort.paper.literature import compare_with_literature, pool_prevalence
-from b12cohort.stats.meta import clopper_pearson
+from b12cohort.stats.meta import POOLING_TEST, SINGLE_STUDY_TEST, clopper_pearson
 
 REF = json.loads(
     (Path(__file__).resolve().parent / "reference" / "meta_models.json").read_text("utf-8")
@@ -114,6 +114,26 @@ def test_brain_atrophy_single_study_is_no_longer_a_pooled_95_percent():
     assert row["comparator_ci_low"] == pytest.approx(0.663732883, abs=1e-8)  # binom.test(9, 9)
     assert pd.isna(row["pooled_estimate"])
     assert "Goraya 2015, 100%" in row["reading"] and "not pooled" in row["reading"]
+
+
+def test_a_single_study_carries_the_exact_method_not_random_effects():
+    one = pool_prevalence([9], totals=[9], studies=["Goraya 2015"])
+    assert (one.pooled, one.method, one.ci_method) == (False, "exact", "clopper-pearson")
+    assert one.test == SINGLE_STUDY_TEST
+    two = pool_prevalence([9, 12], totals=[10, 20])
+    assert (two.method, two.test) == ("random-effects", POOLING_TEST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ApproximationWarning)
+        table = compare_with_literature(load_example())
+    assert set(table["k"]) >= {1, 2}  # the bundled literature has both cases
+    for row in table.itertuples():
+        expected = ("not-tested", "exact", "random-effects")[min(row.k, 2)]
+        assert row.method == expected, row.sign
+        if row.k == 1:
+            assert (row.test, row.ci_method) == (SINGLE_STUDY_TEST, "clopper-pearson")
+            assert "pooled" not in row.reading.replace("not pooled", ""), row.reading
+        if row.k >= 2:
+            assert row.test == POOLING_TEST and "pooled" in row.reading
 
 
 def test_readings_follow_the_number_of_studies():

@@ -278,7 +278,7 @@ def _prevalence_row(sign, used, confidence):
             else "two sites cannot estimate how much sites differ, so heterogeneity is not read."
         )
     return _row(
-        outcome=sign, analysis="prevalence", test=r.test, method="random-effects",
+        outcome=sign, analysis="prevalence", test=r.test, method=r.method,
         n_sites=len(used), n=int(sum(totals)), estimate=r.estimate, estimate_type=kind,
         ci_low=r.ci_low, ci_high=r.ci_high, heterogeneity=r.i2,
         heterogeneity_p_value=r.q_p_value, reading=reading,

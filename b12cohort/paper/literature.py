@@ -32,6 +32,7 @@ from b12cohort.stats.meta import (
     CI_METHODS,
     METHODS,
     POOLING_TEST,
+    SINGLE_STUDY_TEST,
     TRANSFORMS,
     clopper_pearson,
     pool_prevalence,
@@ -311,7 +312,9 @@ def compare_with_literature(
         ``pooled_ci_high`` (NaN unless k >= 2), ``pi_low``, ``pi_high`` (NaN unless
         k >= 3), ``tau2``, ``tau2_ci_low``, ``tau2_ci_high`` (Q-profile), ``i2``
         (fraction), ``q_p_value`` (NaN unless k >= 2), ``estimator`` (the ``method``
-        argument), ``method`` ("random-effects"), ``ci_method``, ``transform``,
+        argument), ``method`` ("random-effects" from k = 2; "exact" for one study, shown
+        alone with its Clopper-Pearson interval; "not-tested" for k = 0), ``ci_method``
+        ("clopper-pearson" for one study, "none" for k = 0), ``transform``,
         ``confidence``, ``n_corrected``, ``test`` and ``reading`` (one sentence that says
         only what these numbers show; see Notes).
 
@@ -407,13 +410,16 @@ def compare_with_literature(
                     pooled_ci_low=res.ci_low,
                     pooled_ci_high=res.ci_high,
                 )
+        k = len(subset)
         row |= {
             "estimator": method,
-            "method": "random-effects",
-            "ci_method": ci_method,
+            "method": ("not-tested", "exact", "random-effects")[min(k, 2)],
+            "ci_method": ("none", "clopper-pearson", ci_method)[min(k, 2)],
             "transform": transform,
             "confidence": level,
-            "test": POOLING_TEST,
+            "test": ("no comparable series: nothing compared", SINGLE_STUDY_TEST, POOLING_TEST)[
+                min(k, 2)
+            ],
         }
         rows.append(row | {"reading": comparison_reading(pd.Series(row).reindex(_COMPARE_COLUMNS))})
     out = pd.DataFrame(rows).reindex(columns=_COMPARE_COLUMNS)

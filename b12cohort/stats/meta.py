@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 POOLING_TEST = "random-effects meta-analysis of proportions"
+#: ``test`` of a "synthesis" of one study: nothing is pooled.
+SINGLE_STUDY_TEST = "one study: its proportion with the exact (Clopper-Pearson) interval"
 
 
 # --------------------------------------------------------------------------- pooling
@@ -110,9 +112,14 @@ class PooledPrevalence(Result):
         What the numbers can and cannot say (one study, two studies, GLMM, a Q-profile
         limit beyond its search range).
     test : str
-        ``"random-effects meta-analysis of proportions"``.
+        ``"random-effects meta-analysis of proportions"``; with one study
+        ``"one study: its proportion with the exact (Clopper-Pearson) interval"``.
     method : str
-        ``"random-effects"``.
+        ``"random-effects"``; ``"exact"`` with one study (nothing is pooled: the
+        interval is the study's exact binomial interval).
+    ci_method : str
+        ``"wald"`` or ``"hksj"`` (the ``ci_method`` argument); ``"clopper-pearson"``
+        with one study.
     studies : pandas.DataFrame
         One row per study: ``study``, ``events``, ``total``, ``proportion``,
         ``ci_low``, ``ci_high`` (exact Clopper-Pearson), ``yi``, ``vi`` (transformed
@@ -341,11 +348,14 @@ def pool_prevalence(
         "q_df", "q_p_value", "tau2_algorithm", "pooled", "df", "tau2_ci_low", "tau2_ci_high",
         "i2_ci_low", "i2_ci_high", "note",
     )  # fmt: skip
+    single = not fit["pooled"]
     return PooledPrevalence(
         **{name: fit[name] for name in fields},
         k=len(x),
         estimator=method,
-        ci_method=ci_method,
+        test=SINGLE_STUDY_TEST if single else POOLING_TEST,
+        method="exact" if single else "random-effects",
+        ci_method="clopper-pearson" if single else ci_method,
         transform=transform,
         confidence=level,
         n_corrected=int(corrected.sum()) if fit["pooled"] else 0,
