@@ -336,7 +336,9 @@ TREND = REF["trend"]
 @pytest.mark.parametrize("case", TREND, ids=[c["id"] for c in TREND])
 def test_trend_asymptotic_against_R_prop_trend_test(case):
     df = _trend_frame(case["levels"], case["events"], case["n"])
-    res = trend_test(df, outcome="sign", ordinal="grade", scores=case["scores"])
+    res = trend_test(
+        df, outcome="sign", ordinal="grade", scores=case["scores"], p_method="asymptotic"
+    )
     ref = case["asymptotic"]
     assert res.method == "asymptotic"
     assert res.scores == tuple(float(s) for s in case["scores_used"])
@@ -345,8 +347,9 @@ def test_trend_asymptotic_against_R_prop_trend_test(case):
     from scipy.stats import norm
 
     greater = trend_test(
-        df, outcome="sign", ordinal="grade", scores=case["scores"], alternative="greater"
-    )
+        df, outcome="sign", ordinal="grade", scores=case["scores"], alternative="greater",
+        p_method="asymptotic",
+    )  # fmt: skip
     assert greater.p_value == pytest.approx(norm.sf(res.z), abs=1e-15)
     assert abs(res.z) == pytest.approx(math.sqrt(ref["statistic"]), rel=1e-9, abs=1e-12)
 
@@ -431,7 +434,7 @@ def test_trend_numeric_ordinal_and_zero_one_outcome():
             "score": pd.array([0, 0, 0, 2, 2, 2, 5, 5, 5], dtype="Int64"),
         }
     )
-    res = trend_test(df, outcome="y", ordinal="score")
+    res = trend_test(df, outcome="y", ordinal="score", p_method="asymptotic")
     assert res.levels == (0, 2, 5) and res.scores == (1.0, 2.0, 3.0)
     ref = next(c for c in TREND if c["id"] == "doc_example_n9")
     assert res.p_value == pytest.approx(ref["asymptotic"]["p_value"], abs=1e-12)
@@ -675,7 +678,7 @@ def test_trend_exact_switches_to_asymptotic_up_front_when_infeasible(monkeypatch
     assert res.method_detail.startswith("exact distribution infeasible: about ")
     assert res.method_detail.endswith("states > max_work=50")
     assert "asymptotic test used instead" in res.note
-    asymptotic = trend_test(df, outcome="sign", ordinal="grade")
+    asymptotic = trend_test(df, outcome="sign", ordinal="grade", p_method="asymptotic")
     assert asymptotic.method == "asymptotic"
     assert (res.p_value, res.statistic, res.z) == (
         asymptotic.p_value,
@@ -696,7 +699,8 @@ def test_trend_switch_is_recorded_when_the_engine_exceeds_its_budget(monkeypatch
     assert res.method_detail.startswith("exact distribution infeasible")
     with pytest.raises(ExactTestInfeasibleError, match="max_work=100"):
         trend_test(df, outcome="sign", ordinal="grade", p_method="exact", max_work=100)
-    assert res.p_value == trend_test(df, outcome="sign", ordinal="grade").p_value
+    asymptotic = trend_test(df, outcome="sign", ordinal="grade", p_method="asymptotic")
+    assert res.p_value == asymptotic.p_value
 
 
 def test_trend_exact_at_large_n_is_exact_not_asymptotic():
@@ -705,7 +709,12 @@ def test_trend_exact_at_large_n_is_exact_not_asymptotic():
         warnings.simplefilter("error")  # no switch, no warning
         res = trend_test(df, outcome="sign", ordinal="grade", p_method="auto")
     assert res.method == "exact" and res.note == ""
-    assert res.p_value != trend_test(df, outcome="sign", ordinal="grade").p_value
+    asymptotic = trend_test(df, outcome="sign", ordinal="grade", p_method="asymptotic")
+    assert res.p_value != asymptotic.p_value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        default = trend_test(df, outcome="sign", ordinal="grade")  # issue 11: "auto"
+    assert (default.method, default.p_value) == ("exact", res.p_value)
 
 
 @pytest.mark.parametrize(

@@ -203,7 +203,7 @@ def trend_test(
     outcome: str,
     ordinal: str,
     scores: Mapping | Sequence[float] | None = None,
-    p_method: str = "asymptotic",
+    p_method: str = "auto",
     alternative: str = "two-sided",
     max_work: int = DEFAULT_MAX_STATES,
 ) -> TrendResult:
@@ -222,14 +222,15 @@ def trend_test(
         Score of each level. Default ``1, 2, ..., k`` over the *observed* levels in order
         (empty levels are dropped first). A dict maps level -> score (levels not observed
         may be included); a sequence gives the scores of the observed levels in order.
-    p_method : {"asymptotic", "auto", "exact"}
-        ``"asymptotic"`` (default): chi-squared test, as R ``prop.trend.test``.
-        ``"exact"``: exact conditional (permutation) test, as R
+    p_method : {"auto", "exact", "asymptotic"}
+        ``"auto"`` (default, as every test of the package): exact where feasible within
+        ``max_work``, else the asymptotic test, recorded in ``method_detail`` and
+        ``note`` and warned (:class:`ApproximationWarning`). ``"exact"``: exact
+        conditional (permutation) test, as R
         ``coin::independence_test(..., distribution = "exact")`` (see Notes), or
         :class:`~b12cohort.core.errors.ExactTestInfeasibleError` when it would exceed
-        ``max_work``. ``"auto"``: exact where feasible within ``max_work``, else the
-        asymptotic test, recorded in ``method_detail`` and ``note`` and warned
-        (:class:`ApproximationWarning`).
+        ``max_work``. ``"asymptotic"``: chi-squared test, as R ``prop.trend.test``
+        (the default until the unreleased change in CHANGELOG.md).
     alternative : {"two-sided", "greater", "less"}
         ``"greater"``: the proportion of ``True`` increases with the score.
     max_work : int
@@ -319,10 +320,11 @@ def trend_test(
     ...                             categories=["mild", "moderate", "severe"], ordered=True),
     ... })
     >>> res = trend_test(df, outcome="sign", ordinal="grade")
+    >>> res.method, round(res.p_value, 6)
+    ('exact', 0.666667)
+    >>> res = trend_test(df, outcome="sign", ordinal="grade", p_method="asymptotic")
     >>> res.method, round(res.statistic, 6), round(res.p_value, 6)
     ('asymptotic', 0.75, 0.386476)
-    >>> round(trend_test(df, outcome="sign", ordinal="grade", p_method="exact").p_value, 6)
-    0.666667
     """
     function = "trend_test"
     require_columns(data, [outcome, ordinal], function=function)
