@@ -24,7 +24,7 @@ binomial_ci
 correlation, fisher_exact, fisher_exact_table, trend_test, compare_groups, logistic,
 power_correlation, detectable_correlation, correlation_equivalence, association_summary
     Exact small-sample association analysis with effect sizes.
-load_literature, pool_prevalence, compare_with_literature
+load_literature, pool_prevalence, pool_correlation, compare_with_literature
     Comparison with published infant B12 cohorts (random-effects meta-analysis).
 compatible_tables, audit_published_claim, recompute_published
     What the published summary alone allows: every table compatible with the paper's
@@ -101,6 +101,7 @@ _LAZY = {
     "logistic": "b12cohort.stats.regression",
     "treatment_course": "b12cohort.stats.survival",
     "pool_prevalence": "b12cohort.stats.meta",
+    "pool_correlation": "b12cohort.stats.meta",
     "clopper_pearson": "b12cohort.stats.meta",
     "association_summary": "b12cohort.stats.association",
     "ordinal_association": "b12cohort.stats.ordinal",
@@ -214,7 +215,7 @@ if (
     from b12cohort.stats.contingency import fisher_exact, fisher_exact_table
     from b12cohort.stats.correlation import correlation
     from b12cohort.stats.mantel_haenszel import mantel_haenszel
-    from b12cohort.stats.meta import clopper_pearson, pool_prevalence
+    from b12cohort.stats.meta import clopper_pearson, pool_correlation, pool_prevalence
     from b12cohort.stats.ordinal import ordinal_association
     from b12cohort.stats.ordinal_regression import ordinal_regression
     from b12cohort.stats.paired import compare_paired

@@ -244,24 +244,6 @@ def test_pool_refuses_bad_or_mixed_files(tmp_path, change, message, capsys):
     assert message.split()[0] in capsys.readouterr().err
 
 
-REF = json.loads(
-    (
-        __import__("pathlib").Path(__file__).resolve().parent / "reference" / "stratified.json"
-    ).read_text("utf-8")
-)
-
-
-@pytest.mark.parametrize("case", REF["correlation_pooling"], ids=lambda c: c["id"])
-def test_pooled_correlation_against_metafor(case):
-    """metafor::rma(yi = atanh(rho), vi = 1/(n - 3), method = "REML"); 1e-6 relative
-    (metafor stops Fisher scoring at a change of 1e-5 in tau2, as pool_prevalence does)."""
-    from b12cohort.multisite.pool import pool_correlation
-
-    r = pool_correlation(np.arctanh(case["rho"]), case["n"])
-    for key in ("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "q_p_value", "p_value"):
-        assert r[key] == pytest.approx(case[key], rel=1e-6, abs=1e-9), key
-
-
 def test_exclusions_and_a_cyrillic_site_name_fit_the_schema():
     from b12cohort.multisite.summary import validate_content
 

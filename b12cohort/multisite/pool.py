@@ -14,7 +14,7 @@ from b12cohort.core.errors import ArgumentError, CohortValidationError
 from b12cohort.core.results import Result
 from b12cohort.multisite.summary import SiteSummary, load_site_summary, validate_content
 
-__all__ = ["MultiSiteResult", "pool_correlation", "pool_sites"]
+__all__ = ["MultiSiteResult", "pool_sites"]
 
 TEST = "pooled multi-site analysis (site-stratified exact tests, random-effects pooling)"
 TABLE_COLUMNS = (
@@ -140,34 +140,6 @@ def _check_distributions(s: SiteSummary) -> None:
 
 def _p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def pool_correlation(z, n, *, confidence: float = 0.95) -> dict:
-    """Random-effects (REML) pooling of Fisher's z of correlations, as ``metafor::rma``.
-
-    ``yi = atanh(r)``, ``vi = 1 / (n − 3)``; back-transformed with ``tanh``.
-    """
-    from scipy.stats import chi2, norm
-
-    from b12cohort.stats._meta_pool import _tau2_reml
-
-    yi, vi = np.asarray(z, dtype=float), 1.0 / (np.asarray(n, dtype=float) - 3.0)
-    k = len(yi)
-    w0 = 1 / vi
-    q = float(np.sum(w0 * (yi - np.sum(w0 * yi) / np.sum(w0)) ** 2))
-    tau2 = _tau2_reml(yi, vi)[0] if k > 1 else 0.0
-    w = 1 / (vi + tau2)
-    mu = float(np.sum(w * yi) / np.sum(w))
-    se = math.sqrt(1 / float(np.sum(w)))
-    crit = norm.isf((1 - confidence) / 2)
-    typical = (k - 1) * np.sum(w0) / (np.sum(w0) ** 2 - np.sum(w0**2)) if k > 1 else 0.0
-    return {
-        "estimate": math.tanh(mu), "ci_low": math.tanh(mu - crit * se),
-        "ci_high": math.tanh(mu + crit * se), "mu": mu, "se": se, "tau2": tau2,
-        "i2": float(tau2 / (tau2 + typical)) if k > 1 else 0.0, "q": q,
-        "q_p_value": float(chi2.sf(q, k - 1)) if k > 1 else 1.0, "k": k,
-        "p_value": float(2 * norm.sf(abs(mu / se))),
-    }  # fmt: skip
 
 
 def _row(**kw):
@@ -390,15 +362,17 @@ def _correlation_row(sums, use, confidence):
             reading="The correlation of the neurological score with Hb could not be pooled: "
             f"{len(used)} site(s) released it.",
         )  # fmt: skip
+    from b12cohort.stats.meta import pool_correlation
+
     r = pool_correlation(
-        [i["fisher_z"] for i in used], [i["n"] for i in used], confidence=confidence
+        [i["fisher_z"] for i in used], n=[i["n"] for i in used], confidence=confidence
     )
     return _row(
-        **base, method="random-effects", estimate=r["estimate"], ci_low=r["ci_low"],
-        ci_high=r["ci_high"], p_value=r["p_value"], heterogeneity=r["i2"],
-        heterogeneity_p_value=r["q_p_value"],
-        reading=f"Pooled Spearman rho of the neurological score with Hb: {r['estimate']:.2f} "
-        f"({confidence:.0%} CI {r['ci_low']:.2f} to {r['ci_high']:.2f}, {_p_text(r['p_value'])}) "
+        **base, method=r.method, estimate=r.estimate, ci_low=r.ci_low,
+        ci_high=r.ci_high, p_value=r.p_value, heterogeneity=r.i2,
+        heterogeneity_p_value=r.q_p_value,
+        reading=f"Pooled Spearman rho of the neurological score with Hb: {r.estimate:.2f} "
+        f"({confidence:.0%} CI {r.ci_low:.2f} to {r.ci_high:.2f}, {_p_text(r.p_value)}) "
         f"over {len(used)} sites; correlations in that interval are compatible with the data; "
-        f"between-site I² = {r['i2']:.0%}.",
+        f"between-site I² = {r.i2:.0%}.",
     )  # fmt: skip

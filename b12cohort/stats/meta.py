@@ -1,4 +1,4 @@
-"""Meta-analysis of proportions: the random-effects pooled prevalence across studies.
+"""Meta-analysis: the random-effects pooled prevalence and pooled correlation across studies.
 
 :func:`pool_prevalence`
     Random-effects meta-analysis of proportions (DerSimonian-Laird or REML, logit or
@@ -6,6 +6,11 @@
     Hartung-Knapp interval and the Q-profile interval of tau²), or the binomial-normal
     GLMM (``metafor::rma.glmm``). The engines are in :mod:`b12cohort.stats._meta_pool`
     and :mod:`b12cohort.stats._meta_models`.
+:func:`pool_correlation`
+    Random-effects (REML) pooling of correlations on Fisher's z scale, as
+    ``metafor::rma(yi = atanh(r), vi = 1 / (n - 3), method = "REML")``: the sites of a
+    multi-centre analysis (:func:`b12cohort.multisite.pool.pool_sites`) or published
+    studies.
 :func:`clopper_pearson`
     The exact per-study intervals the forest plot draws.
 
@@ -15,16 +20,18 @@ The comparison of a cohort with the published series is
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from b12cohort.core.arguments import check_choice, check_confidence, require_columns
 from b12cohort.core.errors import ApproximationWarning, ArgumentError
 from b12cohort.core.results import Result
-from b12cohort.stats._meta_pool import CI_METHODS, METHODS, TRANSFORMS, fit_pool
+from b12cohort.stats._meta_pool import CI_METHODS, METHODS, TRANSFORMS, _tau2_reml, fit_pool
 from b12cohort.stats.proportions import binomial_ci
 
 __all__ = [
@@ -32,8 +39,10 @@ __all__ = [
     "METHODS",
     "POOLING_TEST",
     "TRANSFORMS",
+    "PooledCorrelation",
     "PooledPrevalence",
     "clopper_pearson",
+    "pool_correlation",
     "pool_prevalence",
 ]
 
@@ -360,6 +369,150 @@ def pool_prevalence(
         confidence=level,
         n_corrected=int(corrected.sum()) if fit["pooled"] else 0,
         studies=table,
+    )
+
+
+@dataclass(frozen=True)
+class PooledCorrelation(Result):
+    """Result of :func:`pool_correlation` (see there for every field)."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    mu: float
+    se: float
+    tau2: float
+    i2: float
+    q: float
+    q_df: int
+    q_p_value: float
+    p_value: float
+    k: int
+    n: int
+    pooled: bool
+    confidence: float
+    estimator: str
+    test: str
+    method: str
+    method_detail: str
+    note: str
+
+
+def pool_correlation(fisher_z, *, n, confidence: float = 0.95) -> PooledCorrelation:
+    """Random-effects (REML) pooled correlation from Fisher's z of each study, as metafor.
+
+    Parameters
+    ----------
+    fisher_z : array-like of float
+        ``atanh(r)`` of each study's correlation (finite).
+    n : array-like of int
+        Subjects of each study (> 3, so that ``1 / (n - 3)`` is a variance).
+    confidence : float
+        Level of the interval of the pooled correlation.
+
+    Returns
+    -------
+    PooledCorrelation
+        ``estimate``, ``ci_low``, ``ci_high`` (``tanh`` of the pooled z and its Wald
+        interval), ``mu`` and ``se`` (the pooled z and its SE), ``tau2`` (REML),
+        ``i2`` (fraction), ``q``, ``q_df`` (k - 1), ``q_p_value`` (Cochran's Q), ``p_value``
+        (Wald test of zero pooled correlation), ``k``, ``n`` (total subjects), ``pooled``
+        (False for one study: it is shown alone with its Fisher-z interval, and tau²,
+        I², Q are NaN), ``confidence``, ``estimator`` ("REML"), ``test``, ``method``
+        ("random-effects"; "asymptotic" for one study), ``method_detail`` and ``note``.
+
+    Raises
+    ------
+    ArgumentError
+        No study; ``fisher_z`` and ``n`` of different lengths; a non-finite z; n <= 3.
+
+    Notes
+    -----
+    ``yi = atanh(r)`` with ``vi = 1 / (n - 3)`` (the large-sample variance of Fisher's z
+    of Pearson's r; for Spearman's rho it understates the variance slightly, by the
+    Bonett-Wright factor ``1 + rho^2 / 2``). tau² by REML exactly as
+    :func:`pool_prevalence` (Fisher scoring as ``metafor::rma.uni``), I² with metafor's
+    typical within-study variance. Pinned to R ``metafor::rma(yi, vi, method = "REML")``
+    (``tests/reference/stratified.R``, 1e-6 relative).
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal
+    of Statistical Software 36(3):1-48.
+    Borenstein M, Hedges LV, Higgins JPT, Rothstein HR (2009). Introduction to
+    Meta-Analysis, ch. 6 (correlations). Wiley.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> res = pool_correlation(np.arctanh([-0.3, -0.1, -0.25]), n=[19, 40, 25])
+    >>> res.k, res.method, round(res.estimate, 3)
+    (3, 'random-effects', -0.188)
+    """
+    function = "pool_correlation"
+    level = check_confidence(confidence, function=function)
+    try:
+        yi = np.atleast_1d(np.asarray(fisher_z, dtype=float))
+        sizes = np.atleast_1d(np.asarray(n, dtype=float))
+    except (TypeError, ValueError) as error:
+        raise ArgumentError(
+            f"{function}(): `fisher_z` and `n` must be numbers ({error})."
+        ) from None
+    if yi.size == 0:
+        raise ArgumentError(f"{function}(): no studies to pool (k = 0); pass at least one z.")
+    if yi.shape != sizes.shape:
+        raise ArgumentError(
+            f"{function}(): `fisher_z` has {yi.size} values but `n` has {sizes.size}."
+        )
+    bad = ~np.isfinite(yi) | ~np.isfinite(sizes) | (sizes <= 3) | (sizes % 1 != 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ArgumentError(
+            f"{function}(): study {i + 1} has fisher_z={yi[i]!r}, n={sizes[i]!r}; z must be "
+            "finite (|r| < 1) and n a whole number above 3 (the variance is 1 / (n - 3))."
+        )
+    vi = 1.0 / (sizes - 3.0)
+    k = yi.size
+    crit = float(stats.norm.isf((1 - level) / 2))
+    nan = math.nan
+    if k == 1:
+        mu, se = float(yi[0]), math.sqrt(float(vi[0]))
+        tau2 = i2 = q = q_p = nan
+    else:
+        w0 = 1 / vi
+        q = float(np.sum(w0 * (yi - np.sum(w0 * yi) / np.sum(w0)) ** 2))
+        tau2 = float(_tau2_reml(yi, vi)[0])
+        w = 1 / (vi + tau2)
+        mu = float(np.sum(w * yi) / np.sum(w))
+        se = math.sqrt(1 / float(np.sum(w)))
+        typical = (k - 1) * np.sum(w0) / (np.sum(w0) ** 2 - np.sum(w0**2))
+        i2 = float(tau2 / (tau2 + typical))
+        q_p = float(stats.chi2.sf(q, k - 1))
+    return PooledCorrelation(
+        estimate=math.tanh(mu),
+        ci_low=math.tanh(mu - crit * se),
+        ci_high=math.tanh(mu + crit * se),
+        mu=mu,
+        se=se,
+        tau2=tau2,
+        i2=i2,
+        q=q,
+        q_df=k - 1,
+        q_p_value=q_p,
+        p_value=float(2 * stats.norm.sf(abs(mu / se))),
+        k=k,
+        n=int(sizes.sum()),
+        pooled=k > 1,
+        confidence=level,
+        estimator="REML",
+        test="random-effects meta-analysis of correlations (Fisher's z)"
+        if k > 1
+        else "one study: its correlation with the Fisher-z interval",
+        method="random-effects" if k > 1 else "asymptotic",
+        method_detail="REML tau² (Fisher scoring, as metafor::rma), Wald interval on the z scale"
+        if k > 1
+        else "Fisher-z interval of the one study, variance 1/(n - 3); nothing is pooled",
+        note="" if k > 1 else "one study: nothing is pooled, so there is no heterogeneity",
     )
 
 
