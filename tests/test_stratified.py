@@ -162,3 +162,23 @@ def test_scores_enter_only_through_their_spacing():
     assert table["statistic_t"].sum() - table["expected"].sum() == pytest.approx(
         a.statistic * math.sqrt(table["variance"].sum()), rel=1e-12
     )
+
+
+@pytest.mark.parametrize(
+    ("function", "kwargs", "named"),
+    [
+        (mantel_haenszel, {"outcome": "y", "exposure": "y", "strata": "site"}, "`outcome` and `exposure`"),
+        (mantel_haenszel, {"outcome": "y", "exposure": "x", "strata": "x"}, "`exposure` and `strata`"),
+        (stratified_trend_test, {"outcome": "y", "ordinal": "site", "strata": "site"}, "`ordinal` and `strata`"),
+        (stratified_compare_groups, {"value": "v", "by": "x", "strata": "x"}, "`by` and `strata`"),
+        (stratified_compare_groups, {"value": "v", "by": "x", "strata": "nope"}, "'nope'"),
+    ],
+)  # fmt: skip
+def test_the_stratified_tests_share_one_column_check(function, kwargs, named):
+    """Issue 11: one helper (core.arguments.require_distinct_columns) for the three tests."""
+    df = pd.DataFrame(
+        {"y": [True, False] * 4, "x": [True, True, False, False] * 2, "site": ["a"] * 4 + ["b"] * 4,
+         "v": [float(i) for i in range(8)]}
+    )  # fmt: skip
+    with pytest.raises(ArgumentError, match=named):
+        function(df, **kwargs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -69,6 +69,26 @@ def require_columns(data, columns: Sequence[str] | str, *, function: str) -> lis
             f"Available columns: {', '.join(map(str, data.columns))}."
         )
     return cols
+
+
+def require_distinct_columns(data, columns: Mapping[str, Any], *, function: str) -> list[str]:
+    """:func:`require_columns` for named column arguments that must be different columns.
+
+    ``columns`` maps each argument name to the column it names, e.g.
+    ``{"outcome": "y", "exposure": "x", "strata": "site"}`` (the stratified tests).
+    """
+    names = list(columns.values())
+    require_columns(data, names, function=function)
+    seen: dict[Any, str] = {}
+    for argument, column in columns.items():
+        if column in seen:
+            arguments = ", ".join(f"`{a}`" for a in columns)
+            raise ArgumentError(
+                f"{function}(): `{seen[column]}` and `{argument}` both name column {column!r}; "
+                f"{arguments} must be {len(columns)} different columns."
+            )
+        seen[column] = argument
+    return names
 
 
 def check_choice(value: Any, choices: Sequence[str], *, name: str, function: str) -> str:

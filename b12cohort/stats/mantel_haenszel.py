@@ -19,11 +19,10 @@ import pandas as pd
 from b12cohort.core.arguments import (
     check_alternative,
     check_confidence,
-    check_dataframe,
     check_positive_int,
-    require_columns,
+    require_distinct_columns,
 )
-from b12cohort.core.errors import ArgumentError, DataQualityWarning
+from b12cohort.core.errors import DataQualityWarning
 from b12cohort.core.results import Result
 from b12cohort.stats import _stratified_exact as _sx
 from b12cohort.stats.stratified import (
@@ -280,10 +279,9 @@ def mantel_haenszel(
     ('exact', 1.0, 1.732)
     """
     fn = "mantel_haenszel"
-    check_dataframe(data, function=fn)
-    require_columns(data, [outcome, exposure, strata], function=fn)
-    if len({outcome, exposure, strata}) < 3:
-        raise ArgumentError(f"{fn}(): `outcome`, `exposure` and `strata` must be three columns.")
+    require_distinct_columns(
+        data, {"outcome": outcome, "exposure": exposure, "strata": strata}, function=fn
+    )
     alternative = check_alternative(alternative, function=fn)
     confidence = check_confidence(confidence, function=fn)
     p_method = _p_method(p_method, fn)

@@ -25,12 +25,11 @@ import pandas as pd
 from b12cohort.core.arguments import (
     check_alternative,
     check_choice,
-    check_dataframe,
     check_positive_int,
-    require_columns,
+    require_distinct_columns,
 )
 from b12cohort.core.categories import codes as _codes
-from b12cohort.core.errors import ApproximationWarning, ArgumentError, DataQualityWarning
+from b12cohort.core.errors import ApproximationWarning, DataQualityWarning
 from b12cohort.core.results import Result
 from b12cohort.stats import _stratified_exact as _sx
 from b12cohort.stats.contingency import ExactTestInfeasibleError
@@ -336,10 +335,9 @@ def stratified_trend_test(
     ('exact', 1.4771, 0.2778)
     """
     fn = "stratified_trend_test"
-    check_dataframe(data, function=fn)
-    require_columns(data, [outcome, ordinal, strata], function=fn)
-    if len({outcome, ordinal, strata}) < 3:
-        raise ArgumentError(f"{fn}(): `outcome`, `ordinal` and `strata` must be three columns.")
+    require_distinct_columns(
+        data, {"outcome": outcome, "ordinal": ordinal, "strata": strata}, function=fn
+    )
     alternative = check_alternative(alternative, function=fn)
     p_method = _p_method(p_method, fn)
     max_work = check_positive_int(max_work, name="max_work", function=fn)

@@ -13,9 +13,8 @@ from scipy.stats import rankdata
 from b12cohort.core.arguments import (
     check_alternative,
     check_choice,
-    check_dataframe,
     check_positive_int,
-    require_columns,
+    require_distinct_columns,
 )
 from b12cohort.core.categories import levels as _levels
 from b12cohort.core.errors import ArgumentError, DataQualityWarning
@@ -157,8 +156,7 @@ def stratified_compare_groups(
     ('van Elteren stratified Wilcoxon test', -1.0954)
     """
     fn = "stratified_compare_groups"
-    check_dataframe(data, function=fn)
-    require_columns(data, [value, by, strata], function=fn)
+    require_distinct_columns(data, {"value": value, "by": by, "strata": strata}, function=fn)
     method = check_choice(method, METHODS, name="method", function=fn)
     p_method = check_choice(p_method, P_METHODS, name="p_method", function=fn)
     alternative = check_alternative(alternative, function=fn)
