@@ -689,3 +689,22 @@ def test_prevalence_counts_sit_inside_the_axes_and_the_axis_label_is_human(examp
         assert low <= t.get_position()[0] <= high
     assert ax.get_xlabel() == "Prevalence with Clopper–Pearson 95% CI"
     plt.close("all")
+
+
+def test_prevalence_text_stays_readable_on_a_phone(example, tmp_path):
+    """Issue 13: at 390 px the landing page shows the SVG 364 CSS px wide (390 minus the
+    body padding of 12 px a side at that width, minus the 1 px image border a side); every
+    text of the figure must render at >= 9 px there (it was about 4 px at 6 in with 8 pt)."""
+    import re
+
+    ax = plot_prevalence(example)
+    (svg,) = save_figure(ax.figure, tmp_path / "prevalence", formats="svg")
+    text = svg.read_text(encoding="utf-8")
+    width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', text).group(1))
+    sizes = [float(s) for s in re.findall(r"font(?:-size)?:[^;\"]*?([\d.]+)px", text)]
+    assert sizes, "no text found in the SVG"
+    on_screen = min(sizes) * 364 / width_pt  # user units = pt; the viewBox scales to 364 px
+    assert on_screen >= 9.0, (min(sizes), width_pt, on_screen)
+    long_labels = [t.get_text() for t in ax.get_yticklabels() if len(t.get_text()) > 18]
+    assert all("\n" in label for label in long_labels)  # long sign names wrap
+    plt.close("all")

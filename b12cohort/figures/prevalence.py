@@ -8,6 +8,7 @@ the published percentages from the bundled table of the paper's facts
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -36,6 +37,11 @@ __all__ = ["PUBLISHED_SOURCE", "plot_prevalence", "published_percentages"]
 PUBLISHED_SOURCE = "Taranushenko et al. 2022"
 _PREVALENCE_COLUMNS = ("variable", "events", "n", "proportion", "ci_low", "ci_high")
 _ESTIMATE, _PUBLISHED = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
+#: Width of the figure (inches), of a sign's label (characters) and every text's size
+#: (points). The landing page shows the figure as wide as a phone allows (about 366 CSS
+#: px at 390 px): with 4.2 in, wrapped labels and 9 pt text throughout, no text renders
+#: below 9 px there (tests/test_figures.py checks the saved SVG).
+_WIDTH_IN, _LABEL_CHARS, _TEXT_PT = 4.2, 18, 9.0
 #: Human names of the interval methods, for axis labels and legends.
 INTERVAL_NAMES = {
     "clopper-pearson": "Clopper–Pearson",
@@ -228,9 +234,10 @@ def plot_prevalence(
     interval = str(table["ci_method"].iloc[0]) if "ci_method" in table.columns else ci_method
 
     with style():
-        ax = new_axes(ax, figsize=(6.0, 1.2 + 0.38 * len(table)))
+        ax = new_axes(ax, figsize=(_WIDTH_IN, 1.3 + 0.42 * len(table)))
         _draw(ax, table, shown, level, interval)
         finish(ax, left=False)
+        ax.tick_params(labelsize=_TEXT_PT)  # the house 8 pt would be 8.6 px on a phone
         if title:
             ax.set_title(title)
     return ax
@@ -281,15 +288,17 @@ def _draw(ax, table: pd.DataFrame, shown: dict[str, float], level: float, interv
             f"{int(row.events)}/{int(row.n)}",
             ha="left",
             va="center",
+            fontsize=_TEXT_PT,
             gid=f"count:{name}",
         )
-    ax.set_yticks(ys, [variable_label(str(v)) for v in table["variable"]])
+    labels = [textwrap.fill(variable_label(str(v)), _LABEL_CHARS) for v in table["variable"]]
+    ax.set_yticks(ys, labels)
     ax.set_ylim(0.4, rows + 0.6)
     ax.set_xlim(-0.02, 1.2)  # the n/N labels sit inside the axes, right of 100%
     ax.set_xticks(np.linspace(0.0, 1.0, 6))
     ax.spines["bottom"].set_bounds(0.0, 1.0)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(f"Prevalence with {interval_name(interval)} {level:.0%} CI")
+    ax.set_xlabel(f"Prevalence with {interval_name(interval)} {level:.0%} CI", fontsize=_TEXT_PT)
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="x", color="0.9", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -310,7 +319,12 @@ def _draw(ax, table: pd.DataFrame, shown: dict[str, float], level: float, interv
             )
         )
     ax.legend(
-        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncol=1,
+        frameon=False,
+        fontsize=_TEXT_PT,
     )
     rows_text = "; ".join(
         f"{variable_label(str(r.variable))} {int(r.events)}/{int(r.n)}"
