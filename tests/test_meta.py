@@ -260,3 +260,15 @@ def test_it_is_exported_and_the_site_pooling_uses_it():
 def test_bad_arguments_name_the_problem(args, kwargs, match):
     with pytest.raises(ArgumentError, match=match):
         pool_correlation(*args, **kwargs)
+
+
+def test_pool_correlation_names_itself_when_reml_falls_back(monkeypatch):
+    import b12cohort.stats._meta_pool as meta_pool
+
+    case = CORRELATION[0]
+    expected = pool_correlation(np.arctanh(case["rho"]), n=case["n"])
+    monkeypatch.setattr(meta_pool, "_MAXITER", 0)
+    with pytest.warns(ApproximationWarning, match=r"^pool_correlation\(\): REML Fisher scoring"):
+        res = pool_correlation(np.arctanh(case["rho"]), n=case["n"])
+    assert "bounded 1-D search" in res.method_detail
+    assert res.tau2 == pytest.approx(expected.tau2, abs=1e-6)

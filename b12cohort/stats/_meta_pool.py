@@ -89,7 +89,9 @@ def _reml_loglik(tau2: float, yi: np.ndarray, vi: np.ndarray) -> float:
     )
 
 
-def _tau2_reml(yi: np.ndarray, vi: np.ndarray) -> tuple[float, str]:
+def _tau2_reml(
+    yi: np.ndarray, vi: np.ndarray, *, function: str = "pool_prevalence", stacklevel: int = 4
+) -> tuple[float, str]:
     # statsmodels' combine_effects has no REML (only DL and Paule-Mandel), so this follows
     # metafor::rma.uni step by step: Hedges (HE) start truncated at 0, Fisher scoring with
     # step halving at the boundary, stop when the change is <= 1e-5, then the check that
@@ -116,10 +118,10 @@ def _tau2_reml(yi: np.ndarray, vi: np.ndarray) -> tuple[float, str]:
             options={"xatol": 1e-10},
         )
         warnings.warn(
-            "pool_prevalence(): REML Fisher scoring did not converge in 100 iterations; tau2 "
+            f"{function}(): REML Fisher scoring did not converge in 100 iterations; tau2 "
             "was found by a bounded 1-D search of the restricted likelihood instead.",
             ApproximationWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
         return float(fit.x), "bounded-brent"
     if tau2 > _THRESHOLD and _reml_loglik(0.0, yi, vi) - _reml_loglik(tau2, yi, vi) > _LL_TOL:

@@ -475,13 +475,15 @@ def pool_correlation(fisher_z, *, n, confidence: float = 0.95) -> PooledCorrelat
     k = yi.size
     crit = float(stats.norm.isf((1 - level) / 2))
     nan = math.nan
+    algorithm = "fisher-scoring"
     if k == 1:
         mu, se = float(yi[0]), math.sqrt(float(vi[0]))
         tau2 = i2 = q = q_p = nan
     else:
         w0 = 1 / vi
         q = float(np.sum(w0 * (yi - np.sum(w0 * yi) / np.sum(w0)) ** 2))
-        tau2 = float(_tau2_reml(yi, vi)[0])
+        tau2, algorithm = _tau2_reml(yi, vi, function=function, stacklevel=3)
+        tau2 = float(tau2)
         w = 1 / (vi + tau2)
         mu = float(np.sum(w * yi) / np.sum(w))
         se = math.sqrt(1 / float(np.sum(w)))
@@ -509,7 +511,12 @@ def pool_correlation(fisher_z, *, n, confidence: float = 0.95) -> PooledCorrelat
         if k > 1
         else "one study: its correlation with the Fisher-z interval",
         method="random-effects" if k > 1 else "asymptotic",
-        method_detail="REML tau² (Fisher scoring, as metafor::rma), Wald interval on the z scale"
+        method_detail=(
+            "REML tau² (Fisher scoring, as metafor::rma), Wald interval on the z scale"
+            if algorithm == "fisher-scoring"
+            else "REML tau² by a bounded 1-D search (Fisher scoring did not converge), "
+            "Wald interval on the z scale"
+        )
         if k > 1
         else "Fisher-z interval of the one study, variance 1/(n - 3); nothing is pooled",
         note="" if k > 1 else "one study: nothing is pooled, so there is no heterogeneity",
