@@ -21,8 +21,8 @@ prevalence, table_one, compare_with_published, treatment_course, case_profile
     Descriptive statistics with exact confidence intervals.
 binomial_ci
     The vectorised binomial confidence interval behind every proportion.
-correlation, fisher_exact, fisher_exact_table, trend_test, compare_groups, logistic,
-power_correlation, detectable_correlation, correlation_equivalence, association_summary
+correlation, fisher_exact, fisher_exact_table, unconditional_exact, trend_test, compare_groups,
+logistic, power_correlation, detectable_correlation, correlation_equivalence, association_summary
     Exact small-sample association analysis with effect sizes.
 load_literature, pool_prevalence, compare_with_literature
     Comparison with published infant B12 cohorts (random-effects meta-analysis).
@@ -108,6 +108,7 @@ _LAZY = {
     "compare_paired": "b12cohort.stats.paired",
     "survival_compare": "b12cohort.stats.survival_compare",
     "sample_size_correlation": "b12cohort.stats.power",
+    "unconditional_exact": "b12cohort.stats.unconditional",
     # the paper and the literature
     "published_facts": "b12cohort.paper.replication",
     "compare_with_published": "b12cohort.paper.replication",
@@ -233,3 +234,4 @@ if (
     from b12cohort.stats.survival_compare import survival_compare
     from b12cohort.stats.table_one import table_one
     from b12cohort.stats.trend import trend_test
+    from b12cohort.stats.unconditional import unconditional_exact
