@@ -31,8 +31,8 @@ compatible_tables, audit_published_claim, recompute_published
     margins, each tested exactly; statcheck- and GRIM-style checks of printed results.
 simulate_cohort, write_export
     Schema-valid synthetic cohorts of any size, written as a hospital would export them.
-plot_prevalence, plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade, plot_course, plot_flow,
-plot_forest, plot_audit
+plot_prevalence, plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade, plot_course,
+plot_course_by_group, plot_flow, plot_forest, plot_audit
     The figures (matplotlib loads on first use).
 
 Every function takes its data first and every other argument by keyword, with one
@@ -135,6 +135,7 @@ _LAZY = {
     "plot_hb_by_score": "b12cohort.figures.anemia",
     "plot_sign_by_grade": "b12cohort.figures.sign_grade",
     "plot_course": "b12cohort.figures.course",
+    "plot_course_by_group": "b12cohort.figures.course_groups",
     "plot_flow": "b12cohort.figures.flow",
     "plot_forest": "b12cohort.figures.forest",
     "plot_prevalence": "b12cohort.figures.prevalence",
@@ -193,6 +194,7 @@ if (
     from b12cohort.figures.anemia import plot_b12_vs_hb, plot_hb_by_score
     from b12cohort.figures.audit import plot_audit
     from b12cohort.figures.course import plot_course
+    from b12cohort.figures.course_groups import plot_course_by_group
     from b12cohort.figures.flow import plot_flow
     from b12cohort.figures.forest import plot_forest
     from b12cohort.figures.prevalence import plot_prevalence

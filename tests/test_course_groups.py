@@ -132,3 +132,44 @@ def test_example_by_grade_runs():
 @pytest.mark.slow
 def test_reference_script_reproduces_the_committed_json(tmp_path):
     assert rerun_reference("course_groups.R", tmp_path) == without_versions(REF)
+
+
+# ---------------------------------------------------------------- the figure
+def test_figure_draws_one_step_curve_per_group_with_censoring_marks():
+    from b12cohort.figures import alt_text, plot_course_by_group
+
+    rec = next(r for r in RECORDS if r["case"] == "dose_censored_ties")
+    course = _course(rec)
+    ax = plot_course_by_group(course)
+    lines = {line.get_gid(): line for line in ax.get_lines() if line.get_gid()}
+    assert {"km:low", "km:mid", "km:high"} <= set(lines)
+    for g in ("low", "mid", "high"):
+        table = course.km_by_group[course.km_by_group["group"] == g]
+        x, y = lines[f"km:{g}"].get_data()
+        assert list(x) == [0.0, *table["time"]] and list(y) == [1.0, *table["survival"]]
+        censored = table[table["n_censor"] > 0]
+        if len(censored):
+            cx, cy = lines[f"km_censored:{g}"].get_data()
+            assert list(cx) == list(censored["time"]) and list(cy) == list(censored["survival"])
+    colours = {lines[f"km:{g}"].get_color() for g in ("low", "mid", "high")}
+    assert len(colours) == 3
+    text = alt_text(ax)
+    lr = course.log_rank
+    assert f"p = {lr.p_value:.3f}" in text and f"p = {lr.p_value:.3f}" in ax.get_title(loc="left")
+    for row in course.groups.itertuples(index=False):
+        assert f"{row.group}: {row.events} of {row.n_km} resolved" in text
+    last = course.km_by_group[course.km_by_group["group"] == "high"].iloc[-1]
+    assert f"day {last['time']:g}: {last['survival']:.2f}" in text
+
+
+def test_figure_names_empty_groups_and_refuses_a_result_without_groups():
+    from b12cohort.figures import plot_course_by_group
+
+    rec = next(r for r in RECORDS if r["case"] == "example_by_grade")
+    ax = plot_course_by_group(_cohort(rec), by="group")
+    gids = {line.get_gid() for line in ax.get_lines()}
+    assert {"km_note:none", "km_note:mild", "km:moderate", "km:severe"} <= gids
+    with pytest.raises(ArgumentError, match="by="):
+        plot_course_by_group(_cohort(rec))
+    with pytest.raises(ArgumentError, match="has no groups"):
+        plot_course_by_group(b12cohort.treatment_course(_cohort(rec)))
