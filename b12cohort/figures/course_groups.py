@@ -10,15 +10,12 @@ import math
 
 from b12cohort.core.errors import ArgumentError
 from b12cohort.figures._style import PALETTE, finish, new_axes, set_alt_text, style
+from b12cohort.figures.course import _day
 from b12cohort.stats.survival import TreatmentCourse, treatment_course
 
 __all__ = ["plot_course_by_group"]
 
 _LINESTYLES = ("-", "--", "-.", ":")
-
-
-def _day(x: float) -> str:
-    return "not reached" if not math.isfinite(x) else f"{x:g}"
 
 
 def _group_text(row, curve) -> str:
