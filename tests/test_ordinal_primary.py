@@ -177,3 +177,21 @@ def test_a_detected_trend_is_read_as_one():
 @pytest.mark.slow
 def test_reference_script_reproduces_the_committed_json(tmp_path):
     assert rerun_reference("ordinal_primary.R", tmp_path) == without_versions(REF)
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.1])
+def test_threshold_separates_significant_tables_with_decimal_scores(alpha):
+    """Every permutation of y (same margins): exact p <= alpha exactly when |r| >= r_crit."""
+    x = pd.Categorical([1, 1, 2, 2, 2, 3, 3, 3], categories=[1, 2, 3], ordered=True)
+    y = np.array([0, 1.5, 1.5, 2.5, 4, 2.5, 4, 6])
+    r_crit, _ = exact_critical_correlation(
+        pd.DataFrame({"g": x, "s": y}), x="g", y="s", alpha=alpha
+    )
+    assert 0 < r_crit < 1
+    rng = np.random.default_rng(20220801)
+    for _ in range(60):
+        d = pd.DataFrame({"g": x, "s": rng.permutation(y)})
+        res = b12cohort.ordinal_association(
+            d, x="g", y="s", method="linear-by-linear", p_method="exact"
+        )
+        assert (res.p_value <= alpha * (1 + 1e-7)) == (abs(res.estimate) >= r_crit - 1e-9)

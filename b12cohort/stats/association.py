@@ -80,8 +80,11 @@ def association_summary(
     confidence : float
         Level of the confidence intervals.
     p_method : {"auto", "exact", "asymptotic"}
-        How the p-values of the trend and Wilcoxon rows are computed (passed to
-        :func:`trend_test` and :func:`compare_groups`; the Fisher rows use ``"auto"``,
+        How the p-values of the trend, Wilcoxon and linear-by-linear rows are computed
+        (passed to :func:`trend_test`, :func:`compare_groups` and
+        :func:`~b12cohort.stats.ordinal.ordinal_association`: under ``"auto"`` the
+        linear-by-linear test is exact within its work budget, else asymptotic with an
+        ApproximationWarning and no detection threshold; the Fisher rows use ``"auto"``,
         or ``"exact"`` when ``"exact"`` is asked, as Fisher's test has no asymptotic
         version here). ``"auto"`` (default): the exact (permutation) Cochran-Armitage
         test and R's rule for the Wilcoxon test; when the exact trend test would exceed
