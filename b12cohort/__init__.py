@@ -21,8 +21,8 @@ prevalence, table_one, compare_with_published, treatment_course, case_profile
     Descriptive statistics with exact confidence intervals.
 binomial_ci
     The vectorised binomial confidence interval behind every proportion.
-correlation, fisher_exact, fisher_exact_table, trend_test, compare_groups, logistic,
-power_correlation, detectable_correlation, correlation_equivalence, association_summary
+correlation, fisher_exact, fisher_exact_table, unconditional_exact, trend_test, compare_groups,
+logistic, power_correlation, detectable_correlation, correlation_equivalence, association_summary
     Exact small-sample association analysis with effect sizes.
 load_literature, pool_prevalence, pool_correlation, compare_with_literature
     Comparison with published infant B12 cohorts (random-effects meta-analysis).
@@ -31,8 +31,8 @@ compatible_tables, audit_published_claim, recompute_published
     margins, each tested exactly; statcheck- and GRIM-style checks of printed results.
 simulate_cohort, write_export
     Schema-valid synthetic cohorts of any size, written as a hospital would export them.
-plot_prevalence, plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade, plot_course, plot_flow,
-plot_forest, plot_audit
+plot_prevalence, plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade, plot_course,
+plot_course_by_group, plot_flow, plot_forest, plot_audit
     The figures (matplotlib loads on first use).
 
 Every function takes its data first and every other argument by keyword, with one
@@ -109,6 +109,7 @@ _LAZY = {
     "compare_paired": "b12cohort.stats.paired",
     "survival_compare": "b12cohort.stats.survival_compare",
     "sample_size_correlation": "b12cohort.stats.power",
+    "unconditional_exact": "b12cohort.stats.unconditional",
     # the paper and the literature
     "published_facts": "b12cohort.paper.replication",
     "compare_with_published": "b12cohort.paper.replication",
@@ -135,6 +136,7 @@ _LAZY = {
     "plot_hb_by_score": "b12cohort.figures.anemia",
     "plot_sign_by_grade": "b12cohort.figures.sign_grade",
     "plot_course": "b12cohort.figures.course",
+    "plot_course_by_group": "b12cohort.figures.course_groups",
     "plot_flow": "b12cohort.figures.flow",
     "plot_forest": "b12cohort.figures.forest",
     "plot_prevalence": "b12cohort.figures.prevalence",
@@ -193,6 +195,7 @@ if (
     from b12cohort.figures.anemia import plot_b12_vs_hb, plot_hb_by_score
     from b12cohort.figures.audit import plot_audit
     from b12cohort.figures.course import plot_course
+    from b12cohort.figures.course_groups import plot_course_by_group
     from b12cohort.figures.flow import plot_flow
     from b12cohort.figures.forest import plot_forest
     from b12cohort.figures.prevalence import plot_prevalence
@@ -234,3 +237,4 @@ if (
     from b12cohort.stats.survival_compare import survival_compare
     from b12cohort.stats.table_one import table_one
     from b12cohort.stats.trend import trend_test
+    from b12cohort.stats.unconditional import unconditional_exact

@@ -105,10 +105,11 @@ def test_top_level_correlation_is_the_function_after_submodule_imports():
 def test_columns_rows_and_order():
     table = _summary()
     assert tuple(table.columns) == SUMMARY_COLUMNS
-    assert len(table) == 3 * len(SIGNS) + 3
-    assert table["outcome"].tolist()[:3] == ["hypotonia", "hypotonia", "hb_g_l"]
-    assert table["analysis"].tolist()[-3:] == ["primary"] + ["supporting the primary"] * 2
-    assert table["outcome"].tolist()[-3:] == ["neuro_score"] * 3
+    assert len(table) == 3 * len(SIGNS) + 4
+    assert table["analysis"].tolist()[:4] == ["primary"] * 2 + ["supporting the primary"] * 2
+    assert table["outcome"].tolist()[:4] == ["neuro_score"] * 4
+    assert table["exposure"].tolist()[:2] == ["hb_g_l", "anemia_grade"]
+    assert table["outcome"].tolist()[4:7] == ["hypotonia", "hypotonia", "hb_g_l"]
     assert table["scheme"].unique().tolist() == ["as in data"]
 
 
@@ -153,7 +154,7 @@ def test_sign_rows_equal_the_direct_calls(sign):
 def test_correlation_rows_equal_the_direct_calls():
     df = _cohort()
     table = _summary(df, equivalence_bound=0.4)
-    cor_row, det_row, tost_row = (table.iloc[i] for i in range(-3, 0))
+    cor_row, det_row, tost_row = (table.iloc[i] for i in (0, 2, 3))
     cor = _quiet(rc.correlation, df, x="neuro_score", y="hb_g_l")
     det = power.detectable_correlation(n=19, method="spearman")
     tost = power.correlation_equivalence(df, x="neuro_score", y="hb_g_l", bound=0.4)
@@ -180,7 +181,7 @@ def test_correlation_rows_equal_the_direct_calls():
 @pytest.mark.slow
 def test_constant_sign_is_kept_with_an_explanation():
     table = _summary()
-    rows = table.iloc[:3]
+    rows = table.iloc[4:7]
     assert (rows["test"] == "not tested").all()
     assert rows["p_value"].isna().all()
     assert not rows["in_family"].any()
@@ -197,7 +198,8 @@ def test_holm_adjustment_over_the_documented_family():
     assert (family["analysis"] == "secondary").all()
     expected = multipletests(family["p_value"].to_numpy(), method="holm")[1]
     np.testing.assert_array_equal(family["p_adjusted"].to_numpy(), expected)
-    assert table.loc[~table["in_family"], "p_adjusted"].isna().all()
+    outside = table[~table["in_family"] & (table["analysis"] != "primary")]
+    assert outside["p_adjusted"].isna().all()
     assert (table["p_adjust"] == "holm").all()
 
 
@@ -217,7 +219,7 @@ def test_readings_never_claim_absence_without_ci_and_detectable_effect():
         lowered = reading.lower()
         for phrase in ("no correlation", "no association", "unrelated"):
             assert phrase not in lowered, reading
-    cor_reading = table.iloc[-3]["reading"]
+    cor_reading = table.iloc[0]["reading"]
     assert "95% CI" in cor_reading
     assert "80% power only for |ρ| ≥" in cor_reading
     assert cor_reading.startswith("Spearman ρ = ")
@@ -236,13 +238,19 @@ def test_the_power_sentences_state_the_detectable_rho_of_spearmans_test():
         assert "Pearson" not in reading and "lower bound" not in reading
 
 
-def test_the_primary_analysis_is_outside_the_family_and_unadjusted():
+def test_the_two_primary_analyses_are_a_family_of_their_own():
     table = _summary()
     primary = table[table["analysis"] == "primary"]
-    assert primary["comparison"].tolist() == ["neurological score against Hb"]
-    row = primary.iloc[0]
-    assert not row["in_family"] and math.isnan(row["p_adjusted"])
-    assert "primary analysis: not adjusted" in row["reading"]
+    assert primary["comparison"].tolist() == [
+        "neurological score against Hb",
+        "neurological score across the ordered anaemia grades",
+    ]
+    assert not primary["in_family"].any()
+    expected = multipletests(primary["p_value"].to_numpy(), method="holm")[1]
+    np.testing.assert_array_equal(primary["p_adjusted"].to_numpy(), expected)
+    for reading, padj in zip(primary["reading"], primary["p_adjusted"], strict=True):
+        shown = "p < 0.001" if padj < 0.001 else f"p = {padj:.3f}"
+        assert f"Holm-adjusted over the two as their own family: {shown}" in reading
     secondary = table[(table["analysis"] == "secondary") & (table["test"] != "not tested")]
     assert secondary["in_family"].all()
     for reading in secondary["reading"]:
@@ -303,7 +311,7 @@ def test_scheme_regrades_from_hb():
 def test_signs_subset_and_missing_neuro_score():
     df = _cohort()
     sub = _summary(df, signs=["adynamia"])
-    assert len(sub) == 3 + 3
+    assert len(sub) == 4 + 3
     without = _summary(df.drop(columns="neuro_score"), signs=["adynamia"])
     pd.testing.assert_frame_equal(sub, without)
 
@@ -328,9 +336,9 @@ def test_argument_errors(kwargs, match):
 def test_example_cohort_runs():
     df = b12cohort.load_example()
     table = _summary(df)
-    assert len(table) == 21
-    assert table.iloc[0]["test"] == "not tested"  # hypotonia 19/19
-    assert table["p_value"].notna().sum() == 17
+    assert len(table) == 22
+    assert table.iloc[4]["test"] == "not tested"  # hypotonia 19/19
+    assert table["p_value"].notna().sum() == 18
 
 
 @pytest.mark.slow
@@ -386,7 +394,7 @@ def test_summary_of_a_hundred_thousand_infants_says_which_method_ran():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         table = association_summary(df)
-    assert len(table) == 3 * len(SIGNS) + 3
+    assert len(table) == 3 * len(SIGNS) + 4
     by_comparison = dict(tuple(table.groupby("comparison", sort=False)))
     fisher = by_comparison["sign across anaemia grades"]
     trend = by_comparison["trend of the sign with anaemia severity"]

@@ -25,6 +25,9 @@ plot_course(data, axes=None)
     Treatment course of involuntary movements (two panels): a swimmer plot from onset
     to resolution (or censoring) per infant, and the Kaplan-Meier curve of resolution
     with its confidence band.
+plot_course_by_group(data, by=...)
+    Kaplan-Meier curves of resolution, one per group (dose group, anaemia grade), with
+    censoring ticks, each group's median in the legend and the log-rank test in the title.
 plot_forest(data, highlight=...)
     Forest plot of a sign's prevalence in published series, random-effects pool and
     prediction interval, with this cohort highlighted.
@@ -58,6 +61,7 @@ _LAZY = {
     "plot_audit": "b12cohort.figures.audit",
     "plot_b12_vs_hb": "b12cohort.figures.anemia",
     "plot_course": "b12cohort.figures.course",
+    "plot_course_by_group": "b12cohort.figures.course_groups",
     "plot_flow": "b12cohort.figures.flow",
     "plot_forest": "b12cohort.figures.forest",
     "plot_hb_by_score": "b12cohort.figures.anemia",

@@ -32,6 +32,7 @@ DECIMALS = (
     ("smallest |rho|", 2),
     ("standardised trend z", 2),
     ("conditional odds ratio", 2),
+    ("linear-by-linear score correlation", 2),
 )
 #: Short names of the estimate kinds, for the table's "estimate kind" column.
 KINDS = (
@@ -41,6 +42,7 @@ KINDS = (
     ("smallest |rho|", "detectable |ρ| (80% power, Spearman's test)"),
     ("standardised trend z", "trend z (+: more in severe grades)"),
     ("conditional odds ratio", "odds ratio"),
+    ("linear-by-linear score correlation", "score correlation r (linear-by-linear)"),
     ("none", "none"),
 )
 COLUMNS = (
@@ -92,7 +94,9 @@ def _p(row) -> str:
     if not p:
         return ""
     if row.analysis == "primary":
-        return f"{p} (primary: not adjusted)"
+        if row.p_adjust == "none" or not math.isfinite(row.p_adjusted):
+            return f"{p} (primary: not adjusted)"
+        return f"{p} (primary; {row.p_adjust} over the 2 primaries {format_p(row.p_adjusted)})"
     if bool(row.in_family):
         return f"{p} ({row.p_adjust} {format_p(row.p_adjusted)})"
     return f"{p} (not in the family)"
@@ -163,9 +167,9 @@ def association_table(summary: pd.DataFrame, *, caption: str | None = None) -> A
     ...     summary = b12cohort.association_summary(b12cohort.load_example())
     >>> view = association_table(summary).view
     >>> view.loc[view["analysis"] == "primary", ["estimate", "CI", "CI level"]].values.tolist()
-    [['-0.22', '-0.62 to 0.26', '95%']]
+    [['-0.22', '-0.62 to 0.26', '95%'], ['0.05', '', 'no interval']]
     >>> view.loc[view["analysis"] == "primary", "p (adjusted)"].tolist()
-    ['0.355 (primary: not adjusted)']
+    ['0.355 (primary; holm over the 2 primaries 0.710)', '0.872 (primary; holm over the 2 primaries 0.872)']
     >>> int((view["test"] == "not tested").sum())  # hypotonia 19/19 kept, with its reading
     3
     """

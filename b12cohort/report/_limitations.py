@@ -224,9 +224,20 @@ def limitations(
             same = primary["estimate"].iloc[0] == other_primary["estimate"].iloc[0] or (
                 pd.isna(primary["estimate"].iloc[0]) and pd.isna(other_primary["estimate"].iloc[0])
             )
-            text += " The primary analysis (neurological score against Hb) does not use the " + (
-                "grades: its estimate is the same under both schemes." if same else "grades."
+            text += " The first primary analysis (neurological score against Hb) does not use " + (
+                "the grades: its estimate is the same under both schemes."
+                if same
+                else "the grades."
             )
+            graded = primary[primary["exposure"] == "anemia_grade"]
+            other_graded = other_primary[other_primary["exposure"] == "anemia_grade"]
+            if len(graded) and len(other_graded):
+                p_here, p_other = graded["p_value"].iloc[0], other_graded["p_value"].iloc[0]
+                if math.isfinite(p_here) and math.isfinite(p_other):
+                    text += (
+                        " The second (neurological score across the grades) does: p = "
+                        f"{p_here:.3f} under {scheme}, {p_other:.3f} under {other_scheme}."
+                    )
         out.append(Limitation("Grading", text))
     if literature is not None and "k" in literature:
         few = literature[(literature["k"] > 0) & (literature["k"] < 3)]

@@ -25,7 +25,7 @@ __all__: list[str] = []
 _num = num
 
 ADJUST_LABEL = {"holm": "Holm", "bonferroni": "Bonferroni", "fdr_bh": "Benjamini-Hochberg"}
-#: The ``analysis`` labels: the one primary test, the per-sign family, and the rows
+#: The ``analysis`` labels: the two primary tests, the per-sign family, and the rows
 #: that support the reading of the primary test without being tests of its null.
 PRIMARY, SECONDARY, SUPPORTING = "primary", "secondary", "supporting the primary"
 #: Caveat of every row whose test of "no association" gave a large p.
@@ -52,7 +52,13 @@ def infants(k: int) -> str:
 def adjustment_text(row: dict, *, label: str, family_size: int) -> str:
     """The multiplicity clause of a reading: which family, the adjusted p, what it means."""
     if row.get("analysis") == PRIMARY:
-        return " (the primary analysis: not adjusted for multiplicity)"
+        padj = row.get("p_adjusted", math.nan)
+        if label == "none" or family_size < 2 or not math.isfinite(padj):
+            return " (a primary analysis: not adjusted for multiplicity)"
+        return (
+            f" (one of the {family_size} primary analyses, {label}-adjusted over the two as "
+            f"their own family: {p_text(padj)})"
+        )
     if not row.get("in_family") or label == "none":
         return ""
     return (

@@ -39,8 +39,9 @@ from b12cohort.core.arguments import (
 )
 from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError
-from b12cohort.stats._readings import SUMMARY_COLUMNS, correlation_rows, sign_rows
-from b12cohort.stats._sentences import ADJUST_LABEL, adjustment_text
+from b12cohort.stats._ordinal_primary import ordinal_primary_row
+from b12cohort.stats._readings import SUMMARY_COLUMNS, _row, correlation_rows, sign_rows
+from b12cohort.stats._sentences import ADJUST_LABEL, PRIMARY, adjustment_text
 
 __all__ = ["SUMMARY_COLUMNS", "association_summary"]
 
@@ -79,8 +80,11 @@ def association_summary(
     confidence : float
         Level of the confidence intervals.
     p_method : {"auto", "exact", "asymptotic"}
-        How the p-values of the trend and Wilcoxon rows are computed (passed to
-        :func:`trend_test` and :func:`compare_groups`; the Fisher rows use ``"auto"``,
+        How the p-values of the trend, Wilcoxon and linear-by-linear rows are computed
+        (passed to :func:`trend_test`, :func:`compare_groups` and
+        :func:`~b12cohort.stats.ordinal.ordinal_association`: under ``"auto"`` the
+        linear-by-linear test is exact within its work budget, else asymptotic with an
+        ApproximationWarning and no detection threshold; the Fisher rows use ``"auto"``,
         or ``"exact"`` when ``"exact"`` is asked, as Fisher's test has no asymptotic
         version here). ``"auto"`` (default): the exact (permutation) Cochran-Armitage
         test and R's rule for the Wilcoxon test; when the exact trend test would exceed
@@ -102,26 +106,31 @@ def association_summary(
     Returns
     -------
     pandas.DataFrame
-        One row per comparison, in this order: for each sign, (1) the sign across
-        anaemia grades (Fisher-Freeman-Halton exact test, :func:`fisher_exact`), (2)
-        the trend of the sign with severity (Cochran-Armitage, :func:`trend_test`), (3)
-        Hb with minus without the sign (Hodges-Lehmann shift and CI,
-        :func:`compare_groups`); then ``neuro_score`` against Hb: (4) Spearman's rho
-        with its Fisher-z CI (:func:`correlation`), (5) the correlation detectable with
-        80% power by Spearman's test at this n (:func:`detectable_correlation` with
-        ``method="spearman"``), (6) the TOST equivalence
-        test (:func:`correlation_equivalence`). Columns:
+        One row per comparison, in this order: the two primary analyses, (1)
+        ``neuro_score`` against Hb, Spearman's rho with its Fisher-z CI
+        (:func:`correlation`), and (2) ``neuro_score`` across the ordered anaemia
+        grades, the exact linear-by-linear association test
+        (:func:`~b12cohort.stats.ordinal.ordinal_association`, ``method=
+        "linear-by-linear"``); then what supports the first, (3) the correlation
+        detectable with 80% power by Spearman's test at this n
+        (:func:`detectable_correlation` with ``method="spearman"``) and (4)
+        the TOST equivalence test (:func:`correlation_equivalence`); then for each sign,
+        (5) the sign across anaemia grades (Fisher-Freeman-Halton exact test,
+        :func:`fisher_exact`), (6) the trend of the sign with severity
+        (Cochran-Armitage, :func:`trend_test`), (7) Hb with minus without the sign
+        (Hodges-Lehmann shift and CI, :func:`compare_groups`). Columns:
 
         ``outcome``, ``exposure``
-            Column names (the sign and ``anemia_grade``; ``hb_g_l`` and the sign;
-            ``neuro_score`` and ``hb_g_l``).
+            Column names (``neuro_score`` and ``hb_g_l`` or ``anemia_grade``; the sign
+            and ``anemia_grade``; ``hb_g_l`` and the sign).
         ``comparison``
             What is compared, in words.
         ``analysis``
-            ``"primary"`` (``neuro_score`` against Hb: the paper's question, tested once
-            and not adjusted), ``"secondary"`` (the per-sign tests: one family, adjusted
-            with ``p_adjust``) or ``"supporting the primary"`` (the detectable
-            correlation and the equivalence test: no test of the primary null).
+            ``"primary"`` (``neuro_score`` against Hb and against the grade: the paper's
+            question, two tests adjusted as their own family), ``"secondary"`` (the
+            per-sign tests: one family, adjusted with ``p_adjust``) or ``"supporting the
+            primary"`` (the detectable correlation and the equivalence test: no test of
+            the primary null).
         ``test``, ``method``, ``method_detail``
             The test that ran, how (a token: "exact", "monte-carlo", "asymptotic",
             "permutation"...), and in words why this test and what ran, from the
@@ -138,17 +147,19 @@ def association_summary(
         ``p_value``
             Unadjusted p-value (TOST: the larger one-sided p; NaN when not tested).
         ``p_adjusted``, ``p_adjust``, ``in_family``
-            Adjusted p-value and method; only the secondary rows that were tested have
-            ``in_family`` True and are adjusted (NaN elsewhere, the primary row
-            included).
+            Adjusted p-value and method. ``in_family`` is True on the secondary rows
+            that were tested: they are adjusted together. The two primary rows are
+            adjusted together as a family of their own (same ``p_adjust``; if only one
+            was tested it keeps its p); ``in_family`` is False on them. NaN elsewhere.
         ``n``, ``n_missing``
             Subjects analysed and rows dropped for missing values.
         ``scheme``
             The grading used ("as in data" or the scheme name).
         ``reading``
             Plain-language reading with the estimate and its CI read on each side
-            separately, the multiplicity clause (primary: unadjusted; secondary: the
-            adjusted p and what it means for a claim of absence) and (for the
+            separately, the multiplicity clause (primary: the p adjusted over the two
+            primaries; secondary: the adjusted p and what it means for a claim of
+            absence) and (for the
             correlation) the detectable effect; numbers rounded for reading only (rho to
             2 decimals, Hb to 0.1 g/L, p to 3 decimals). Strength words for rho follow
             the scale of :data:`b12cohort.stats._wording.STRENGTH_SCALE` (|rho| below
@@ -170,9 +181,19 @@ def association_summary(
 
     Notes
     -----
-    *Primary and secondary analyses*: the one primary analysis is the paper's question,
-    ``neuro_score`` against Hb (Spearman); it is tested once and reported unadjusted.
-    The family for the adjustment is the secondary per-sign tests of a null of no
+    *Primary and secondary analyses*: the paper's question, does the neurology track the
+    degree of anaemia, is asked twice, with the two measures of the degree:
+    ``neuro_score`` against Hb (Spearman) and against the anaemia grade (the exact
+    linear-by-linear test, which uses the order of both the grade and the number of
+    signs). A claim that the neurology tracks anaemia could rest on either test, so the
+    two are one family, adjusted with ``p_adjust`` (Holm by default: valid under any
+    dependence; the grade is a function of Hb, so the two tests are positively
+    dependent and Holm is conservative here), and the readings give both the unadjusted
+    and the adjusted p. The reading of the grade test also says, from the same exact
+    distribution, the smallest score correlation ``|r|`` that could have reached
+    p <= 0.05 at the observed margins; its power against a given trend is not computed
+    (that needs a model of the alternative) and the reading says so.
+    The family for the secondary adjustment is the per-sign tests of a null of no
     association: the three tests per sign with variation (3 x signs). The equivalence
     test (a different null) and the detectable correlation (not a test) are outside it;
     so are rows not tested. An adjusted p-value protects against false claims of an
@@ -181,7 +202,8 @@ def association_summary(
 
     *Readings* never conclude "no association" from a large p-value: they give the
     interval, and for the correlation the effect the cohort could have detected
-    (``pwr.r.test``) and the equivalence test. The Fisher and trend rows have no
+    (``pwr.r.test``) and the equivalence test; for the linear-by-linear test, the
+    smallest correlation it could have detected at these margins. The Fisher and trend rows have no
     interval (R×C table), so their readings only warn that a large p is not evidence of
     absence. The readings avoid the words "no correlation", "no association" and
     "unrelated" altogether.
@@ -215,9 +237,9 @@ def association_summary(
     ...     warnings.simplefilter("ignore")
     ...     table = association_summary(df)
     >>> table.shape[0]
-    21
+    22
     >>> table.loc[table["outcome"] == "neuro_score", "analysis"].tolist()
-    ['primary', 'supporting the primary', 'supporting the primary']
+    ['primary', 'primary', 'supporting the primary', 'supporting the primary']
     >>> int(table["in_family"].sum())  # the secondary tests of the five varying signs
     15
     """
@@ -277,39 +299,45 @@ def association_summary(
                 f"{work[s].dtype}."
             )
 
-    rows: list[dict[str, Any]] = []
+    # ---- the two primary analyses first, then what supports them, then the signs
+    primary = correlation_rows(
+        work, scheme_label=scheme_label, confidence=confidence, random_state=random_state,
+        bound=bound, caught=caught,
+    )  # fmt: skip
+    ordinal_row = ordinal_primary_row(
+        work, scheme_label=scheme_label, p_method=p_method, caught=caught, row=_row
+    )
+    rows: list[dict[str, Any]] = [primary[0], ordinal_row, *primary[1:]]
     for s in sign_list:
         rows += sign_rows(
             work, s, scheme_label=scheme_label, confidence=confidence,
             p_method=p_method, random_state=random_state, caught=caught,
         )  # fmt: skip
-    rows += correlation_rows(
-        work, scheme_label=scheme_label, confidence=confidence, random_state=random_state,
-        bound=bound, caught=caught,
-    )  # fmt: skip
 
-    # ---- multiplicity adjustment over the family of secondary tests (the primary
-    # Spearman test is outside it, unadjusted)
+    # ---- multiplicity: the two primary tests are one family of their own, the
+    # secondary per-sign tests another; the same p_adjust within each
+    for r in rows:
+        r["p_adjust"] = p_adjust
+    primaries = [
+        i for i, r in enumerate(rows) if r["analysis"] == PRIMARY and math.isfinite(r["p_value"])
+    ]
     family = [i for i, r in enumerate(rows) if r["in_family"] and math.isfinite(r["p_value"])]
     for r in rows:
         r["in_family"] = False
-        r["p_adjust"] = p_adjust
-    if family:
-        pvals = np.array([rows[i]["p_value"] for i in family], dtype=float)
-        if p_adjust == "none":
-            adjusted = pvals
-        else:
-            from statsmodels.stats.multitest import multipletests
-
-            adjusted = multipletests(pvals, method=p_adjust)[1]
-        for i, p in zip(family, adjusted, strict=True):
+    for members, flag in ((primaries, False), (family, True)):
+        if not members:
+            continue
+        pvals = np.array([rows[i]["p_value"] for i in members], dtype=float)
+        adjusted = pvals if p_adjust == "none" else _adjust(pvals, p_adjust)
+        for i, p in zip(members, adjusted, strict=True):
             rows[i]["p_adjusted"] = float(p)
-            rows[i]["in_family"] = True
+            rows[i]["in_family"] = flag
     label = ADJUST_LABEL.get(p_adjust, p_adjust)
     for r in rows:
         reading = r.pop("_reading", None)
         if reading is not None:
-            r["reading"] = reading(adjustment_text(r, label=label, family_size=len(family)))
+            size = len(primaries) if r["analysis"] == PRIMARY else len(family)
+            r["reading"] = reading(adjustment_text(r, label=label, family_size=size))
 
     # ---- re-raise what the underlying functions warned, once each
     seen: set[tuple[type, str]] = set()
@@ -321,3 +349,9 @@ def association_summary(
     out = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     out["in_family"] = out["in_family"].astype(bool)
     return out
+
+
+def _adjust(pvals: np.ndarray, method: str) -> np.ndarray:
+    from statsmodels.stats.multitest import multipletests
+
+    return multipletests(pvals, method=method)[1]

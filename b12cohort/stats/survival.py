@@ -123,6 +123,12 @@ class TreatmentCourse(Result):
         "Kaplan-Meier estimate of the time to resolution".
     method : str
         "kaplan-meier".
+    by, km_by_group, groups, log_rank, groups_note
+        With ``by=``: its name; the Kaplan-Meier table of each group (``group`` then the
+        ``km_table`` columns); one row per level (``group``, ``n_km``, ``events``,
+        ``n_censored``, ``median``, ``median_ci_low``, ``median_ci_high``, ``note``); the
+        log-rank test (:class:`~b12cohort.stats.survival_compare.SurvivalComparison`,
+        None when fewer than two groups have infants) and remarks. None / "" without.
     """
 
     incidence: pd.DataFrame
@@ -145,6 +151,11 @@ class TreatmentCourse(Result):
     notes: tuple[str, ...]
     test: str = "Kaplan-Meier estimate of the time to resolution"
     method: str = "kaplan-meier"
+    by: str | None = None
+    km_by_group: pd.DataFrame | None = None
+    groups: pd.DataFrame | None = None
+    log_rank: Result | None = None
+    groups_note: str = ""
 
     @property
     def km_curve(self) -> pd.DataFrame:
@@ -308,6 +319,7 @@ def treatment_course(
     origin: str = "first_dose",
     ci_method: str = "log",
     horizons: Sequence[float] = (21, 42),
+    by: str | None = None,
 ) -> TreatmentCourse:
     """Course of involuntary movements during cyanocobalamin treatment.
 
@@ -330,6 +342,11 @@ def treatment_course(
     horizons : sequence of float
         Days at which the proportion resolved is reported. Default (21, 42): 3 and 6
         weeks, the published window of resolution.
+    by : str, optional
+        A column of groups (dose group, anaemia grade...): one Kaplan-Meier curve per
+        level, each with its median, and the log-rank test (R ``survdiff``) of one
+        common curve, among the infants of the overall estimate (see
+        :mod:`b12cohort.stats._course_groups`; pinned to R ``survfit(... ~ group)``).
 
     Returns
     -------
@@ -452,6 +469,8 @@ def treatment_course(
     origin = check_choice(origin, COURSE_ORIGINS, name="origin", function=function)
     ci_method = check_choice(ci_method, CI_METHODS, name="ci_method", function=function)
     horizons = _check_horizons(horizons, function=function)
+    if by is not None:
+        require_columns(data, [by], function=function)
     notes: list[str] = []
 
     # incidence (prevalence raises if the column is not binary, warns if N = 0) -------
@@ -543,7 +562,17 @@ def treatment_course(
         f"interval as R survfit(conf.type = '{ci_method}'); median and Brookmeyer-Crowley "
         "interval as R print(survfit)"
     )
+    grouped = {}
+    if by is not None:
+        from b12cohort.stats._course_groups import course_by_group
+
+        kmg, table, log_rank, gnote = course_by_group(
+            data[by][has_im], time, event, in_km, by=by, ci_method=ci_method, confidence=level
+        )
+        grouped = {"by": by, "km_by_group": kmg, "groups": table, "log_rank": log_rank,
+                   "groups_note": gnote}  # fmt: skip
     return TreatmentCourse(
+        **grouped,
         incidence=incidence,
         onset=_onset_row(onset),
         infants=infants,
