@@ -368,7 +368,14 @@ def render(results: dict) -> str:
     lines += (
         _growth(results, sizes, meas) + _imports(results) + _report_rows(results) + _ffh(results)
     )
-    lines += ["#### Goals", "", "| goal | measured | status |", "|---|---|---|"]
+    if results.get("issue18_goals"):
+        import _goals
+
+        lines += ["#### Issue 18: every goal, measured ratio and verdict", "",
+                  *_goals.goal_table(results["issue18_goals"]), "",
+                  "#### Scaling (issue 18, goal 5)", "",
+                  *_goals.scaling_table(results, results.get("goal_modules") or []), ""]  # fmt: skip
+    lines += ["#### Standing goals (issue 7)", "", "| goal | measured | status |", "|---|---|---|"]
     for g in results["goals"]:
         extra = ""
         if g.get("profile_top"):

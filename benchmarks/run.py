@@ -1,21 +1,24 @@
 #!/usr/bin/env python
-"""Benchmarks of b12cohort against the tools it stands in for.
+"""Benchmarks of b12cohort against the tools it stands in for, and issue 18's goals.
 
-    python benchmarks/run.py            # the published run: benchmarks/results.json
-    python benchmarks/run.py --quick    # fewer repetitions, no tableone at 10^6
+    python benchmarks/run.py            # the published run: benchmarks/results.json (10^3...10^7)
+    python benchmarks/run.py --quick    # fewer repetitions, up to 10^6, no tableone at 10^6
     python benchmarks/run.py --smoke    # tiny sizes, end to end in seconds (for the tests)
-    python benchmarks/run.py --readme   # also rewrite the results section of README.md
+    python benchmarks/run.py --readme   # also rewrite benchmarks/README.md and the README's Speed
 
-Every measurement runs in a fresh Python process (``--worker``), which reports the wall
-times of its repetitions (after one untimed warm-up call on small data, so that lazy
-imports are not timed) and its peak resident memory (``ru_maxrss``) above the level
-reached after set-up. Paired measurements (ours and theirs) alternate in rounds, so that
-a burst of load from other processes on this shared machine hits both. Medians are
-reported. Workers run under an address-space limit (``--memory-limit``) so that a
-runaway measurement fails with MemoryError instead of exhausting the machine.
+In-process measurements run in a fresh Python process each (``--worker``, see
+``_worker.py``): one untimed warm-up call on small data, then the timed repetitions, and
+the peak resident memory above the level reached after set-up. Paired measurements
+(ours and theirs) alternate in rounds, so that a burst of load from other processes on
+this shared machine hits both. Medians are reported. Workers run under an address-space
+limit (``--memory-limit``) so that a runaway measurement fails with MemoryError instead of
+exhausting the machine. Goal 2 (loading) is measured as whole processes (``_fresh.py``).
+Every ``benchmarks/goal_*.py`` module adds its own goals (``_goals.py``); the run ends by
+printing every goal of issue 18 with its measured ratio and verdict.
 
 The synthetic data come from :func:`b12cohort.cohort.simulate.simulate_cohort` (seed 2022,
-5% of optional cells missing) and :func:`b12cohort.cohort.export.write_export`.
+5% of optional cells missing) and :func:`b12cohort.cohort.export.write_export`; with
+``--data-dir`` they are kept and reused by later runs.
 """
 
 from __future__ import annotations
@@ -34,37 +37,45 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import _report  # noqa: E402  (benchmarks/_report.py: environment, goals, markdown)
+import _fresh  # noqa: E402  (benchmarks/_fresh.py: whole-process load measurements)
+import _goals  # noqa: E402  (benchmarks/_goals.py: issue 18's goals, goal modules, scaling)
+import _report  # noqa: E402  (benchmarks/_report.py: environment, tables, markdown)
+import _worker  # noqa: E402  (benchmarks/_worker.py: one measurement in a fresh process)
+from _worker import SEED, ffh_table  # noqa: E402
 
-SEED = 2022
-CONTINUOUS = ["age_months", "hb_g_l", "rbc_10e12_l", "mcv_fl", "b12_pg_ml", "folate_ng_ml",
-              "homocysteine_umol_l"]  # fmt: skip
-CATEGORICAL = ["sex", "hypotonia", "adynamia", "developmental_delay", "developmental_regression",
-               "hyporeflexia", "seizures", "tremor_before_treatment",
-               "involuntary_movements_on_treatment", "brain_atrophy", "exclusive_breastfeeding",
-               "maternal_b12_low"]  # fmt: skip
-# 2 x 4 tables (sign x anaemia grade none/mild/moderate/severe) with a mild trend
-FFH_COLUMNS = (0.10, 0.25, 0.45, 0.20)
-FFH_SIGN = (0.30, 0.38, 0.45, 0.52)
 STACK = "import pandas, scipy.stats, statsmodels.api, matplotlib.pyplot"
+
+HUGE = 10**7  # at this size only the scaling table's measurements run, once each
+HUGE_MEASUREMENTS = {"pandas.read_csv utf8", "load_cohort utf8", "table_one", "association_summary"}
+HUGE_MEMORY_LIMIT = 20 * 2**30  # address space of a worker at 10^7 rows
 
 MODES = {
     "full": {
-        "sizes": [10**3, 10**4, 10**5, 10**6],
-        "reps": {10**3: 7, 10**4: 7, 10**5: 6, 10**6: 6},
-        "rounds": 3,
+        "sizes": [10**3, 10**4, 10**5, 10**6, 10**7],
+        "reps": {10**3: 3, 10**4: 3, 10**5: 3, 10**6: 3, 10**7: 1},
+        "rounds": 1,  # one worker per contender; the whole-process goal runs interleave
+        "fresh_n": 10**6,  # goal 2: whole-process load time
+        "fresh_reps": 3,
+        "memory_n": 10**7,  # goal 2: whole-process peak memory
+        "memory_reps": 1,
+        "calls_n": [10**4, 10**5, 10**6],  # goal 2: Python calls of one load
         "tableone_max": 10**6,
         "association_max": 10**6,
-        "import_reps": 9,
-        "report_reps": 5,
+        "import_reps": 3,
+        "report_reps": 1,
         "ffh_n": [19, 100, 500, 2_000, 5_000, 10_000, 20_000],
-        "ffh_reps": 7,
-        "profile": True,
+        "ffh_reps": 3,
+        "profile": False,  # --profile: cProfile of the loads at 10^6 and table_one at 10^5
     },
     "quick": {
         "sizes": [10**3, 10**4, 10**5, 10**6],
         "reps": {10**3: 3, 10**4: 3, 10**5: 3, 10**6: 2},
         "rounds": 1,
+        "fresh_n": 10**6,
+        "fresh_reps": 3,
+        "memory_n": 10**6,
+        "memory_reps": 1,
+        "calls_n": [10**4, 10**5],
         "tableone_max": 10**5,
         "association_max": 10**5,
         "import_reps": 7,
@@ -77,6 +88,11 @@ MODES = {
         "sizes": [200],
         "reps": {200: 1},
         "rounds": 1,
+        "fresh_n": 200,
+        "fresh_reps": 1,
+        "memory_n": 200,
+        "memory_reps": 1,
+        "calls_n": [200],
         "tableone_max": 200,
         "association_max": 200,
         "import_reps": 1,
@@ -89,206 +105,8 @@ MODES = {
 
 
 # =======================================================================================
-# worker side: one measurement in a fresh process
-# =======================================================================================
-def _maxrss_mb() -> float:
-    """Peak resident memory of this process, MB.
-
-    ``VmHWM`` of /proc/self/status belongs to this process's own address space; the
-    ``ru_maxrss`` of ``getrusage`` survives ``exec`` on Linux and would report the peak of
-    the parent that started the worker. ``ru_maxrss`` is the fallback elsewhere.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
-
-
-def _operation(spec: dict, data: dict):
-    """The callable to time for ``spec`` on the files in ``data``, and a summary of a result."""
-    import warnings
-
-    import pandas as pd
-
-    warnings.simplefilter("ignore")
-    task = spec["task"]
-    if task == "read_csv":
-        if spec["dialect"] == "utf8":
-            return (lambda: pd.read_csv(data["utf8"])), None
-        return (lambda: pd.read_csv(data["cp1251"], sep=";", decimal=",", encoding="cp1251")), None
-    import b12cohort
-
-    if task == "load_cohort":
-        if spec["dialect"] == "utf8":
-            return (lambda: b12cohort.load_cohort(data["utf8"])), None
-        return (lambda: b12cohort.load_cohort(data["cp1251"], columns=data["mapping"])), None
-    if task in ("simulate", "simulate_raw"):
-        from b12cohort.cohort.simulate import simulate_cohort
-
-        validate = task == "simulate"
-        return (lambda: simulate_cohort(n=data["n"], random_state=SEED, validate=validate)), None
-    frame = pd.read_pickle(data["frame"])
-    if task == "table_one":
-
-        def methods(t1):
-            return t1.tests["method"].value_counts().to_dict()
-
-        return (
-            lambda: b12cohort.table_one(
-                frame, by="anemia_grade", variables=CONTINUOUS + CATEGORICAL
-            )
-        ), methods
-    if task == "table_one_exact":  # fisher_exact_table's own budget: every FFH p exact
-
-        def methods(t1):
-            return t1.tests["method"].value_counts().to_dict()
-
-        return (
-            lambda: b12cohort.table_one(
-                frame, by="anemia_grade", variables=CONTINUOUS + CATEGORICAL, max_work=10**7
-            )
-        ), methods
-    if task == "tableone":
-        from tableone import TableOne
-
-        # tableone does not drop empty groups (the paper's design has no "none" grade)
-        # and then tests nothing; ours drops them itself, so this is not timed
-        frame = frame.assign(anemia_grade=frame["anemia_grade"].cat.remove_unused_categories())
-        return (
-            lambda: TableOne(
-                frame,
-                columns=CONTINUOUS + CATEGORICAL,
-                categorical=CATEGORICAL,
-                groupby="anemia_grade",
-                pval=True,
-            )
-        ), None
-    if task == "prevalence":
-        return (lambda: b12cohort.prevalence(frame)), None
-    if task == "association_summary":
-
-        def methods(table):
-            return (table["test"] + ": " + table["method"].astype(str)).value_counts().to_dict()
-
-        return (lambda: b12cohort.association_summary(frame)), methods
-    raise ValueError(f"unknown task {task!r}")
-
-
-def _ffh_worker(spec: dict) -> dict:
-    import warnings
-
-    from b12cohort.core.errors import ApproximationWarning
-    from b12cohort.stats.contingency import fisher_exact_table
-
-    out = []
-    for n in spec["ffh_n"]:
-        table = ffh_table(n)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            res = fisher_exact_table(table)
-        warned = any(issubclass(w.category, ApproximationWarning) for w in caught)
-        times = _per_call_times(lambda t=table: fisher_exact_table(t), spec["ffh_reps"])
-        out.append(
-            {
-                "n": n,
-                "table": table,
-                "method": res.method,
-                "p_value": res.p_value,
-                "work": int(getattr(res, "work", 0) or 0),
-                "approximation_warning": warned,
-                "times": times,
-                "median": statistics.median(times),
-            }
-        )
-    return {"ffh": out}
-
-
-def _per_call_times(call, reps: int, budget: float = 0.05) -> list[float]:
-    """Median-ready per-call times: each repetition times a batch lasting >= budget seconds."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
-        call()
-        single = time.perf_counter() - t0
-        k = max(1, int(budget / max(single, 1e-6)))
-        times = []
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            for _ in range(k):
-                call()
-            times.append((time.perf_counter() - t0) / k)
-    return times
-
-
-def _profile(op, top: int = 20) -> list[dict]:
-    import cProfile
-    import pstats
-
-    prof = cProfile.Profile()
-    prof.runcall(op)
-    stats = pstats.Stats(prof)
-    rows = []
-    for (file, line, func), (_cc, nc, tt, ct, _) in stats.stats.items():
-        where = file.replace(str(ROOT) + "/", "").split("site-packages/")[-1]
-        rows.append(
-            {"function": f"{where}:{line}({func})", "ncalls": nc, "tottime": tt, "cumtime": ct}
-        )
-    rows.sort(key=lambda r: r["tottime"], reverse=True)
-    total = sum(r["tottime"] for r in rows)
-    return [dict(r, share=r["tottime"] / total) for r in rows[:top]]
-
-
-def worker(spec: dict) -> dict:
-    if spec.get("memory_limit"):
-        import resource
-
-        limit = int(spec["memory_limit"])
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    if spec["task"] == "ffh":
-        return _ffh_worker(spec)
-    result: dict = {"error": None}
-    try:
-        warm, _ = _operation(spec, spec["warm"])
-        warm()  # lazy imports, caches
-        op, summarise = _operation(spec, spec["data"])
-        if spec.get("profile"):
-            return {"profile": _profile(op), "error": None}
-        base = _maxrss_mb()
-        times = []
-        out = None
-        for _ in range(spec["reps"]):
-            t0 = time.perf_counter()
-            out = op()
-            times.append(time.perf_counter() - t0)
-        result.update(times=times, base_mb=base, peak_mb=_maxrss_mb())
-        if summarise is not None:
-            result["methods"] = summarise(out)
-    except MemoryError:
-        result["error"] = (
-            f"MemoryError under the {spec.get('memory_limit', 0) / 2**30:.0f} GiB address-space limit"
-        )
-        result["peak_mb"] = _maxrss_mb()
-    return result
-
-
-# =======================================================================================
 # parent side
 # =======================================================================================
-def ffh_table(n: int) -> list[list[int]]:
-    """A deterministic 2 x 4 table of n infants (sign yes/no x anaemia grade)."""
-    cols = [round(n * p) for p in FFH_COLUMNS]
-    cols[2] += n - sum(cols)
-    top = [round(c * p) for c, p in zip(cols, FFH_SIGN, strict=True)]
-    return [top, [c - t for c, t in zip(cols, top, strict=True)]]
-
-
 def run_worker(spec: dict, *, timeout: float = 3600) -> dict:
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
@@ -304,35 +122,44 @@ def run_worker(spec: dict, *, timeout: float = 3600) -> dict:
 
 
 def make_data(sizes: list[int], directory: Path, log) -> dict[int, dict]:
-    """Exports and pickled canonical frames for every size."""
+    """Exports and pickled canonical frames for every size; files already there are reused.
+
+    The canonical frame is ``load_cohort`` of the UTF-8 export (what a user gets from the
+    file), pickled for the measurements that start from a loaded cohort.
+    """
     import warnings
 
+    import b12cohort
     from b12cohort.cohort.export import write_export
     from b12cohort.cohort.simulate import simulate_cohort
 
     files = {}
     for n in sizes:
         t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            raw = simulate_cohort(n=n, random_state=SEED, missing=0.05, validate=False)
-            cohort = simulate_cohort(n=n, random_state=SEED, missing=0.05)
-        utf8 = write_export(raw, path=directory / f"cohort_{n}_utf8.csv")
-        messy = write_export(
-            raw, path=directory / f"cohort_{n}_cp1251.csv", dialect="cp1251-semicolon"
-        )
+        utf8 = directory / f"cohort_{n}_utf8.csv"
+        messy = directory / f"cohort_{n}_cp1251.csv"
+        mapping = directory / f"cohort_{n}_cp1251.columns.json"
         frame = directory / f"cohort_{n}.pkl"
-        cohort.to_pickle(frame)
+        stamp = directory / f"cohort_{n}.done"
+        if not stamp.exists():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                raw = simulate_cohort(n=n, random_state=SEED, missing=0.05, validate=False)
+                write_export(raw, path=utf8)
+                write_export(raw, path=messy, dialect="cp1251-semicolon", columns_path=mapping)
+                del raw
+                b12cohort.load_cohort(utf8).to_pickle(frame)
+            stamp.write_text(f"simulate_cohort(n={n}, random_state={SEED}, missing=0.05)\n")
         files[n] = {
             "n": n,
-            "utf8": str(utf8.data),
-            "cp1251": str(messy.data),
-            "mapping": str(messy.columns),
+            "utf8": str(utf8),
+            "cp1251": str(messy),
+            "mapping": str(mapping),
             "frame": str(frame),
-            "utf8_mb": utf8.data.stat().st_size / 2**20,
-            "cp1251_mb": messy.data.stat().st_size / 2**20,
+            "utf8_mb": utf8.stat().st_size / 2**20,
+            "cp1251_mb": messy.stat().st_size / 2**20,
         }
-        log(f"data n={n:>9,}: {time.perf_counter() - t0:.1f} s")
+        log(f"data n={n:>10,}: {time.perf_counter() - t0:.1f} s")
     return files
 
 
@@ -347,10 +174,11 @@ def measure(sides, n, files, cfg, args, log) -> list[dict]:
     for k in per_round:
         for s in sides:
             rec = records[s["name"]]
-            if rec["error"]:
+            if rec["error"] or (s.get("once") and rec["times"]):
                 continue
+            limit = max(args.memory_limit, HUGE_MEMORY_LIMIT) if n >= HUGE else args.memory_limit
             spec = {**s["spec"], "reps": s.get("reps", k), "data": files[n], "warm": smallest,
-                    "memory_limit": args.memory_limit}  # fmt: skip
+                    "memory_limit": limit}  # fmt: skip
             out = run_worker(spec)
             rec["error"] = out.get("error")
             rec["times"] += out.get("times", [])
@@ -540,23 +368,80 @@ def measure_ffh(cfg, args, log) -> dict:
             "error": ours.get("error")}  # fmt: skip
 
 
+def groups_at(n: int, cfg: dict) -> list[list[dict]]:
+    """The measurements at size n, as groups of contenders that alternate."""
+    groups = [
+        [{"name": "simulate_cohort", "spec": {"task": "simulate"}},
+         {"name": "simulate_cohort(validate=False)", "spec": {"task": "simulate_raw"}}],
+        [{"name": "pandas.read_csv utf8", "spec": {"task": "read_csv", "dialect": "utf8"}},
+         {"name": "load_cohort utf8", "spec": {"task": "load_cohort", "dialect": "utf8"}}],
+        [{"name": "pandas.read_csv cp1251", "spec": {"task": "read_csv", "dialect": "cp1251"}},
+         {"name": "load_cohort cp1251", "spec": {"task": "load_cohort", "dialect": "cp1251"}}],
+        [{"name": "prevalence", "spec": {"task": "prevalence"}}],
+    ]  # fmt: skip
+    pair = [{"name": "table_one", "spec": {"task": "table_one"}}]
+    if n <= 10**5:
+        pair.append({"name": "table_one(max_work=10**7)", "spec": {"task": "table_one_exact"}})
+    if n <= cfg["tableone_max"]:
+        tableone = {"name": "tableone.TableOne", "spec": {"task": "tableone"}}
+        if n >= 10**6:
+            tableone |= {"reps": 1, "once": True}  # about a minute a run: one run
+        pair.append(tableone)
+    groups.append(pair)
+    if n <= cfg["association_max"] or n >= HUGE:
+        groups.append([{"name": "association_summary", "spec": {"task": "association_summary"}}])
+    if n >= HUGE:  # the scaling table's columns only, once each
+        groups = [[s for s in g if s["name"] in HUGE_MEASUREMENTS] for g in groups]
+        groups = [[dict(s, reps=1) for s in g] for g in groups if g]
+    return groups
+
+
+def measure_load_goal(cfg, files, directory: Path, args, log) -> dict:
+    """Goal 2 of issue 18: whole-process time and memory, and the calls of one load."""
+    out = {}
+    cache = directory / "pycache"
+    n = cfg["fresh_n"]
+    if n in files:
+        log(f"load_cohort vs pandas.read_csv, whole processes, n = {n:,} (time)")
+        out["fresh_load"] = _fresh.measure(files[n], cfg["fresh_reps"], warm=files[min(files)],
+                                           cache=cache, memory_limit=args.memory_limit, log=log)  # fmt: skip
+    n = cfg["memory_n"]
+    if n == cfg["fresh_n"] and "fresh_load" in out:
+        out["fresh_memory"] = out["fresh_load"]  # the same processes' peaks
+    elif n in files:
+        log(f"load_cohort vs pandas.read_csv, whole processes, n = {n:,} (peak memory)")
+        limit = max(args.memory_limit, HUGE_MEMORY_LIMIT) if n >= HUGE else args.memory_limit
+        out["fresh_memory"] = _fresh.measure(files[n], cfg["memory_reps"], warm=files[min(files)],
+                                             cache=cache, memory_limit=limit, log=log)  # fmt: skip
+    sizes = [n for n in cfg["calls_n"] if n in files]
+    if sizes:
+        got = run_worker({"task": "load_calls", "files": [files[n] for n in sizes],
+                          "memory_limit": args.memory_limit})  # fmt: skip
+        out["load_calls"] = got.get("load_calls") or []
+        for c in out["load_calls"]:
+            log(f"  load_cohort n={c['n']:>9,}: {c['calls']:,} Python calls, "
+                f"check_unique {c['check_unique_calls']}x")  # fmt: skip
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_true", help="fewer repetitions; tableone up to 10^5")
+    mode.add_argument("--quick", action="store_true", help="fewer repetitions; up to 10^6 rows")
     mode.add_argument("--smoke", action="store_true", help="tiny sizes, end to end")
     parser.add_argument(
         "--out",
         help="results JSON (default benchmarks/results.json; -quick/-smoke for those modes)",
     )
     parser.add_argument(
-        "--readme", action="store_true", help="rewrite the results section of benchmarks/README.md"
+        "--readme",
+        action="store_true",
+        help="rewrite the results of benchmarks/README.md and the README's Speed section",
     )
-    parser.add_argument(
-        "--data-dir", help="keep the generated files here (default: a temporary folder)"
-    )
+    parser.add_argument("--data-dir", help="keep (and reuse) the generated files here")
+    parser.add_argument("--max-rows", type=int, help="leave out the sizes above this")
     parser.add_argument(
         "--memory-limit",
         type=float,
@@ -564,67 +449,61 @@ def main(argv=None) -> int:
         help="GiB of address space per worker (default 8)",
     )
     parser.add_argument("--no-r", action="store_true", help="skip R fisher.test")
+    parser.add_argument("--profile", action="store_true", help="also profile the largest loads")
+    parser.add_argument(
+        "--no-goal-modules", action="store_true", help="do not run benchmarks/goal_*.py"
+    )
+    parser.add_argument(
+        "--goal-dir",
+        default=str(HERE),
+        help="where the goal_*.py modules are (default: benchmarks/)",
+    )
+    parser.add_argument("--render-only", metavar="JSON", help="only recompute a run's verdicts")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(json.loads(args.worker))))
+        print(json.dumps(_worker.worker(json.loads(args.worker))))
+        return 0
+    if args.render_only:  # verdicts and READMEs again from a finished run's JSON
+        path = Path(args.render_only)
+        results = json.loads(path.read_text(encoding="utf-8"))
+        results["measurements"] = [dict(m, n=int(m["n"])) for m in results["measurements"]]
+        finish(results, path, readme=args.readme)
         return 0
     name = "smoke" if args.smoke else "quick" if args.quick else "full"
-    cfg = MODES[name]
+    cfg = dict(MODES[name])
+    if args.profile:
+        cfg["profile"] = True
+    if args.max_rows:
+        cfg["sizes"] = [n for n in cfg["sizes"] if n <= args.max_rows]
+        cfg["memory_n"] = min(cfg["memory_n"], max(cfg["sizes"]))
     args.memory_limit = int(args.memory_limit * 2**30)
-    out_path = (
-        Path(args.out)
-        if args.out
-        else HERE / ("results.json" if name == "full" else f"results-{name}.json")
-    )
+    out_path = Path(args.out) if args.out else HERE / (
+        "results.json" if name == "full" else f"results-{name}.json"
+    )  # fmt: skip
     started = time.time()
 
     def log(msg):
         print(f"[{time.time() - started:7.1f}s] {msg}", flush=True)
 
-    results = {
-        "mode": name,
-        "config": cfg,
-        "environment": _report.environment(ROOT),
-        "measurements": [],
-    }
+    results = {"mode": name, "config": cfg, "environment": _report.environment(ROOT),
+               "measurements": []}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(args.data_dir or tmp)
         directory.mkdir(parents=True, exist_ok=True)
-        files = make_data(cfg["sizes"], directory, log)
-        results["files"] = {
-            n: {k: v for k, v in f.items() if k.endswith("_mb")} for n, f in files.items()
-        }
-        for n in cfg["sizes"]:
+        files: dict[int, dict] = {}
+        for n in cfg["sizes"]:  # each size's data made (or found) just before it is measured
+            files |= make_data([n], directory, log)
+            results["files"] = {
+                k: {x: v for x, v in f.items() if x.endswith("_mb")} for k, f in files.items()
+            }
             log(f"n = {n:,}")
-            groups = [
-                [{"name": "simulate_cohort", "spec": {"task": "simulate"}},
-                 {"name": "simulate_cohort(validate=False)", "spec": {"task": "simulate_raw"}}],
-                [{"name": "pandas.read_csv utf8", "spec": {"task": "read_csv", "dialect": "utf8"}},
-                 {"name": "load_cohort utf8", "spec": {"task": "load_cohort", "dialect": "utf8"}}],
-                [{"name": "pandas.read_csv cp1251", "spec": {"task": "read_csv", "dialect": "cp1251"}},
-                 {"name": "load_cohort cp1251", "spec": {"task": "load_cohort", "dialect": "cp1251"}}],
-                [{"name": "prevalence", "spec": {"task": "prevalence"}}],
-            ]  # fmt: skip
-            pair = [{"name": "table_one", "spec": {"task": "table_one"}}]
-            if n <= 10**5:
-                pair.append(
-                    {"name": "table_one(max_work=10**7)", "spec": {"task": "table_one_exact"}}
-                )
-            if n <= cfg["tableone_max"]:
-                tableone = {"name": "tableone.TableOne", "spec": {"task": "tableone"}}
-                if n >= 10**6:
-                    tableone["reps"] = 1  # about a minute a run (one per round)
-                pair.append(tableone)
-            groups.append(pair)
-            if n <= cfg["association_max"]:
-                groups.append(
-                    [{"name": "association_summary", "spec": {"task": "association_summary"}}]
-                )
-            for sides in groups:
+            for sides in groups_at(n, cfg):
                 results["measurements"] += measure(sides, n, files, cfg, args, log)
+            out_path.write_text(json.dumps(results, default=str) + "\n", encoding="utf-8")  # so far
+        results |= measure_load_goal(cfg, files, directory, args, log)
         if cfg["profile"]:
-            largest = max(cfg["sizes"])
+            largest = min(max(cfg["sizes"]), 10**6)
             results["profiles"] = {}
             for label, spec, n in [
                 ("load_cohort utf8", {"task": "load_cohort", "dialect": "utf8"}, largest),
@@ -639,17 +518,30 @@ def main(argv=None) -> int:
     results["imports"] = measure_imports(cfg, log)
     results["report"] = measure_report(cfg, log)
     results["ffh"] = measure_ffh(cfg, args, log)
+    out_path.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+    results["goal_modules"] = _goals.discover(
+        name, log, skip=args.no_goal_modules, folder=Path(args.goal_dir)
+    )
     results["environment"]["load_average_end"] = list(os.getloadavg())
     results["elapsed_s"] = time.time() - started
+    finish(results, out_path, readme=args.readme, log=log)
+    return 0
+
+
+def finish(results: dict, out_path: Path, *, readme: bool, log=print) -> None:
+    """Goals and verdicts from the measurements; the JSON; the printout; the READMEs."""
     results["goals"] = _report.goals(results)
+    results["issue18_goals"] = _goals.issue_goals(results, results["goal_modules"])
     out_path.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     log(f"wrote {out_path}")
-    for g in results["goals"]:
-        log(f"  {g['status']:<8} {g['goal']}: {g['measured']}")
-    if args.readme:
+    print("\nIssue 18 goals:")
+    for g in results["issue18_goals"]:
+        print(f"  {g['goal']}\n      {g['measured']}\n      -> {g['verdict'].upper()}"
+              + (f"  [{g['detail']}]" if g.get("detail") else ""))  # fmt: skip
+    if readme:
         _report.update_readme(HERE / "README.md", results)
-        log(f"updated {HERE / 'README.md'}")
-    return 0
+        _goals.update_speed(ROOT / "README.md", results)
+        log(f"updated {HERE / 'README.md'} and {ROOT / 'README.md'} (Speed)")
 
 
 if __name__ == "__main__":

@@ -540,3 +540,80 @@ def test_the_garbage_collector_is_paused_only_while_loading(raw):
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- vectorised work (issue 18)
+@pytest.fixture(scope="module")
+def simulated_exports(tmp_path_factory):
+    """UTF-8 exports of simulated cohorts of 2,000 and 20,000 infants."""
+    from b12cohort.cohort.export import write_export
+    from b12cohort.cohort.simulate import simulate_cohort
+
+    folder = tmp_path_factory.mktemp("simulated")
+    out = {}
+    for n in (2_000, 20_000):
+        raw = simulate_cohort(n=n, random_state=2022, missing=0.05, validate=False)
+        out[n] = write_export(raw, path=folder / f"cohort_{n}.csv").data
+    return out
+
+
+def test_one_uniqueness_check_and_one_parse_per_column(simulated_exports, monkeypatch):
+    import b12cohort.reading.load as loader
+
+    calls: dict[str, list[str]] = {}
+
+    def counting(name):
+        real = getattr(loader, name)
+
+        def wrapper(values, field, *args, **kwargs):
+            calls.setdefault(name, []).append(field.name)
+            return real(values, field, *args, **kwargs)
+
+        monkeypatch.setattr(loader, name, wrapper)
+
+    for name in ("check_unique", "parse_number", "parse_boolean", "parse_text"):
+        counting(name)
+    cohort = load_cohort(simulated_exports[2_000])
+    assert calls["check_unique"] == ["patient_id"]  # one uniqueness check, on the one unique field
+    parsed = calls["parse_number"] + calls["parse_boolean"] + calls["parse_text"]
+    assert sorted(parsed) == sorted(set(parsed))  # every column parsed once
+    assert set(parsed) | set(loader.DERIVED_COLUMNS) == set(cohort.columns)
+
+
+def test_no_python_loop_over_rows(simulated_exports):
+    """Ten times the rows add far fewer Python calls than rows (a per-row loop adds >= 1 each)."""
+    import cProfile
+    import pstats
+
+    def calls(path):
+        prof = cProfile.Profile()
+        prof.runcall(load_cohort, path)
+        return sum(nc for (_cc, nc, *_rest) in pstats.Stats(prof).stats.values())
+
+    load_cohort(simulated_exports[2_000])  # lazy imports
+    small, big = calls(simulated_exports[2_000]), calls(simulated_exports[20_000])
+    assert big - small < 0.1 * (20_000 - 2_000), (small, big)
+
+
+def test_a_loaded_file_is_writeable_and_a_dataframe_source_shares_nothing(raw, example):
+
+    frame = raw.copy()
+    snapshot = frame.copy(deep=True)
+    cohort = load_cohort(frame)
+    cohort.loc[cohort.index[0], "hb_g_l"] = 1.0  # an edit of the cohort never reaches the source
+    cohort["age_months"] += 1
+    pd.testing.assert_frame_equal(frame, snapshot)
+    assert cohort["hb_g_l"].iloc[0] == 1.0
+
+
+def test_a_file_cohort_can_be_edited_in_place(tmp_path, example):
+    from b12cohort.cohort.export import write_export
+
+    path = write_export(example, path=tmp_path / "cohort.csv").data
+    cohort = load_cohort(path)
+    before = cohort["hb_g_l"].to_numpy().copy()
+    cohort.loc[cohort.index[0], "hb_g_l"] = 1.0
+    cohort["b12_pg_ml"] *= 2
+    assert cohort["hb_g_l"].iloc[0] == 1.0
+    np.testing.assert_array_equal(cohort["hb_g_l"].to_numpy()[1:], before[1:])
+    pd.testing.assert_frame_equal(load_cohort(path), example, check_exact=True)

@@ -384,13 +384,36 @@ def test_reference_script_reproduces_committed_json(tmp_path):
 # ---------------------------------------------------------------- benchmarks smoke test
 @pytest.mark.slow
 def test_benchmark_script_smoke(tmp_path):
+    """run.py --smoke end to end: every goal of issue 18 with a verdict, goal modules found."""
+    goals = tmp_path / "goals"
+    goals.mkdir()
+    (goals / "goal_fake.py").write_text(
+        "def run(mode):\n"
+        "    return [{'goal': '1 fake report goal', 'measured': mode, 'target': 3.0, 'ratio': 2.0,\n"
+        "             'verdict': 'met', 'detail': '', 'scaling': {'200': {'time_s': 1.5, 'peak_mb': 9}}}]\n",
+        encoding="utf-8",
+    )
+    (goals / "goal_broken.py").write_text("def run(mode):\n    raise RuntimeError('no')\n")
     out = tmp_path / "results.json"
     subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--out", str(out)],
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--out", str(out),
+         "--goal-dir", str(goals), "--no-r"],
         check=True,
         capture_output=True,
-        timeout=300,
-    )
+        timeout=1200,
+    )  # fmt: skip
     results = json.loads(out.read_text(encoding="utf-8"))
     assert results["mode"] == "smoke"
     assert results["measurements"]
+    rows = results["issue18_goals"]
+    numbers = [int(r["goal"].split()[0]) for r in rows if r["goal"][0].isdigit()]
+    assert set(numbers) >= {1, 2, 3, 4, 5}
+    assert all(r["verdict"] for r in rows)
+    fake = next(r for r in rows if r["goal"] == "1 fake report goal")
+    assert fake["measured"] == "smoke" and fake["source"] == "goal_fake.py"
+    assert not any(r["goal"].startswith("1 report") for r in rows)  # the module's row replaces it
+    assert next(r for r in rows if r["goal"] == "goal_broken")["verdict"] == "error"
+    loading = [r for r in rows if r["goal"].startswith("2 ")]
+    assert len(loading) == 5 and all(r["ratio"] is not None for r in loading[:4])
+    calls = results["load_calls"]
+    assert [c["check_unique_calls"] for c in calls] == [1] * len(calls)

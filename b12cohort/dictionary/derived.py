@@ -223,10 +223,13 @@ def grade_anemia(hb_g_l, *, scheme: str = "who-2011", age_months=None) -> pd.Ser
                 SchemeRangeWarning,
                 stacklevel=2,
             )
-    a = bands["anemia_below"].to_numpy(float)[band]
-    m = bands["moderate_below"].to_numpy(float)[band]
-    s = bands["severe_below"].to_numpy(float)[band]
-    codes = np.select([hb >= a, hb >= m, hb >= s, hb < s], [0, 1, 2, 3], default=-1)
+    # thresholds decrease (register_scheme checks it), so the grade is the number of
+    # thresholds the value is below: three comparisons, summed as int8; NaN is no grade
+    codes = np.zeros(n, dtype=np.int8)
+    for column in ("anemia_below", "moderate_below", "severe_below"):
+        limits = bands[column].to_numpy(float)
+        codes += hb < (limits[0] if len(limits) == 1 else limits[band])
+    codes[np.isnan(hb)] = -1
     cat = pd.Categorical.from_codes(codes, categories=list(ANEMIA_GRADES), ordered=True)
     out = pd.Series(cat, index=index, name="anemia_grade")
     out.attrs["anemia_scheme"] = scheme

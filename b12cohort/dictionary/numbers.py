@@ -123,6 +123,7 @@ def parse_number(
     decimal: str = ".",
     cell_texts: Callable[[np.ndarray], list[str] | None] | None = None,
     censored: dict | None = None,
+    copy: bool = True,
 ) -> np.ndarray:
     """Parse a numeric column to canonical float64 (converting other units), checking its rules.
 
@@ -139,6 +140,11 @@ def parse_number(
     limit is kept as the value and, when ``censored`` is a dict, an object array under
     the field's name says ``"left"`` (the value is below the limit), ``"right"`` (above)
     or None per row. Every such cell is logged, and the rule is a data warning.
+
+    ``copy=False`` lets a float64 column come back as the very array of ``raw`` (no
+    copy of a million values), for a ``raw`` that the caller owns and never reuses (the
+    loader's own parse of a file); the default copies, so a caller's data are never
+    changed.
     """
     n = len(raw)
     unit = alt.unit if alt else field.unit
@@ -154,7 +160,12 @@ def parse_number(
         )
         return vals
     if pd.api.types.is_numeric_dtype(raw):
-        vals = raw.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        vals = raw.to_numpy(dtype="float64", na_value=np.nan, copy=copy)
+        if not vals.flags.writeable:  # a read-only view of the caller-owned column
+            try:
+                vals.flags.writeable = True
+            except ValueError:
+                vals = vals.copy()
         texts = None
     else:
         vals = np.full(n, np.nan)

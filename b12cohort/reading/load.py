@@ -312,6 +312,7 @@ def _load_cohort(
                 if pos is None
                 else (lambda rows, pos=pos: sn.cell_texts(rows, pos)),
                 censored=censored,
+                copy=sn.format == "dataframe",  # the caller's frame: never share its arrays
             )
         elif f.type == "boolean":
             missing = tuple(
@@ -356,6 +357,10 @@ def _load_cohort(
         values[f.name] = v
     check_rules(values, columns=source_of, failures=failures)
     table = failures.frame() if failures else None
+    # the file's bytes and the raw columns are not needed past this point: freeing them
+    # here keeps them out of the peak while the frame is assembled and derived
+    raw = col = None
+    sn.release()
     keep = np.ones(n, dtype=bool)
     invalid = pd.DataFrame(columns=["row", "line", "column", "value", "rule", "message"])
     if table is not None:
@@ -418,7 +423,26 @@ def _assemble(values: dict, sch: Schema, keep: np.ndarray, *, labels: np.ndarray
         else:  # BooleanArray, Categorical (coded) or StringArray (free text)
             cols[f.name] = v if every else v[keep]
     index = pd.Index(labels if every else labels[keep], name="row")
-    return pd.DataFrame(cols, index=index, copy=False)
+    return _frame_of_columns(cols, index)
+
+
+def _frame_of_columns(cols: dict, index: pd.Index) -> pd.DataFrame:
+    """A DataFrame holding each array of ``cols`` as it is (one block per column).
+
+    ``pd.DataFrame(cols)`` consolidates the float64 columns into one 2-D block, a copy of
+    every number column while the parsed arrays are still alive (the peak of the load at
+    10^7 rows). pandas >= 3 builds a frame from given blocks without it; older pandas
+    takes the consolidating path.
+    """
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pandas < 3
+        return pd.DataFrame(cols, index=index, copy=False)
+    blocks = [
+        (arr.reshape(1, -1) if isinstance(arr, np.ndarray) else arr, np.array([k]))
+        for k, arr in enumerate(cols.values())
+    ]
+    return create_dataframe_from_blocks(blocks, index=index, columns=pd.Index(list(cols)))
 
 
 def _derive(frame: pd.DataFrame, *, b12_pmol, scheme: str) -> tuple[pd.DataFrame, list[str]]:

@@ -34,14 +34,12 @@ def rows_set_aside(sn, raw: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndar
     reasons: dict[str, np.ndarray] = {}
     if n == 0:
         return keep, reasons
-    empty = raw.isna().all(axis=1).to_numpy() if raw.shape[1] else np.ones(n, dtype=bool)
-    candidates = np.flatnonzero(empty)
+    candidates = _all_missing(raw)
     blank = [r for r in candidates.tolist() if not any(_cells(sn, r))]
     if blank:
         reasons["blank"] = np.asarray(blank, dtype=np.int64)
     totals = []
-    filled = np.setdiff1d(np.arange(n), np.asarray(blank, dtype=np.int64))
-    for r in filled[-_TAIL:].tolist():  # the last rows that are not blank
+    for r in _last_filled(n, blank):
         cells = _cells(sn, r)
         first = next((c for c in cells if c), "")
         if first.lower().rstrip(":").strip() in TOTALS_WORDS:
@@ -51,6 +49,34 @@ def rows_set_aside(sn, raw: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndar
     for rows in reasons.values():
         keep[rows] = False
     return keep, reasons
+
+
+def _all_missing(raw: pd.DataFrame) -> np.ndarray:
+    """0-based rows of ``raw`` whose every cell is missing.
+
+    Column by column, each column looked at only in the rows still all-missing (none,
+    in a usual export, after the first required column): no frame-wide ``isna``.
+    """
+    rows = np.arange(len(raw))
+    for k in range(raw.shape[1]):
+        if not len(rows):
+            break
+        col = raw.iloc[:, k]
+        part = col if len(rows) == len(raw) else col.iloc[rows]
+        rows = rows[np.asarray(part.isna(), dtype=bool)]
+    return rows
+
+
+def _last_filled(n: int, blank: list[int]) -> list[int]:
+    """The last ``_TAIL`` rows (0-based, in order) of ``n`` that are not ``blank``."""
+    skip = set(blank)
+    tail = []
+    r = n - 1
+    while r >= 0 and len(tail) < _TAIL:
+        if r not in skip:
+            tail.append(r)
+        r -= 1
+    return tail[::-1]
 
 
 def _cells(sn, r: int) -> list[str]:

@@ -198,6 +198,19 @@ class Sniffed:
             engine="c",
         )
 
+    def release(self) -> None:
+        """Free the file's bytes and row spans once every column is parsed.
+
+        The facts (headers, encoding, line numbers, ...) stay; :meth:`cell_texts` and
+        :meth:`read` need the bytes and must not be called afterwards. A DataFrame
+        source is the caller's and is kept.
+        """
+        self.check_rows()
+        self.lines()
+        if self.format == "csv":
+            self._payload = None
+            self._records = None
+
     @property
     def n_rows(self) -> int:
         self.check_rows()
