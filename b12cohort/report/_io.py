@@ -21,7 +21,18 @@ from b12cohort.core.tables import (
     render_markdown,
 )
 
-__all__ = ["atomic_write", "format_frame", "save_csv", "save_table", "sha256_file"]
+__all__ = [
+    "LISTED_ROWS_MAX",
+    "atomic_write",
+    "format_frame",
+    "save_csv",
+    "save_table",
+    "sha256_file",
+]
+
+#: Rows of a table that lists infants shown in its Markdown, LaTeX and HTML versions
+#: (``save_table(..., listing=True)``); the CSV always holds every row.
+LISTED_ROWS_MAX = 50
 
 
 def _umask() -> int:
@@ -66,6 +77,7 @@ def save_table(
     *,
     formats=("csv", "md", "tex", "html"),
     caption: str | None = None,
+    listing: bool = False,
 ) -> list[Path]:
     """Write a table as ``tables/<name>.<fmt>`` under ``out``, atomically and deterministically.
 
@@ -82,6 +94,11 @@ def save_table(
     formats : sequence of {"csv", "md", "tex", "html"}
     caption : str, optional
         Caption for the LaTeX table and the HTML fragment.
+    listing : bool, default False
+        The table lists infants, one row each (e.g. the treatment course by infant).
+        Its Markdown, LaTeX and HTML versions then show the first
+        :data:`LISTED_ROWS_MAX` (50) rows and a note pointing to the CSV, which holds
+        every row: a page of 10^5 rows is read by nobody and takes minutes to write.
 
     Returns
     -------
@@ -93,12 +110,19 @@ def save_table(
     folder = Path(out) / "tables"
     written = []
     if isinstance(table, pd.DataFrame):
-        shown = format_frame(table)
+        notes: tuple[str, ...] = ()
+        head = table
+        if listing and len(table) > LISTED_ROWS_MAX:
+            head = table.head(LISTED_ROWS_MAX)
+            notes = (
+                f"The first {LISTED_ROWS_MAX} of {len(table):,} rows; every row is in {name}.csv.",
+            )
+        shown = format_frame(head)
         texts = {
             "csv": lambda: render_csv(table),
-            "md": lambda: render_markdown(shown),
-            "tex": lambda: render_latex(shown, caption=caption),
-            "html": lambda: render_html(shown, caption=caption),
+            "md": lambda: render_markdown(shown, notes),
+            "tex": lambda: render_latex(shown, notes, caption=caption),
+            "html": lambda: render_html(shown, notes, caption=caption),
         }
     else:  # a presentation object with its own exports (e.g. TableOne), same writer
         texts = {

@@ -122,10 +122,13 @@ def _view(
 
 def _figure(build: Path, name: str, caption: str) -> dict | None:
     """A figure: its files, its caption, and the alt text its plotting function wrote
-    from the numbers drawn (``_site/alt/<name>.txt``; the caption when there is none)."""
+    from the numbers drawn (``_site/alt/<name>.txt``; the caption when there is none).
+    A caption the figure carries (``_site/captions/<name>.txt``: it drew aggregates, and
+    says why) replaces the default one."""
     if not (build / "figures" / f"{name}.svg").exists():
         return None
     alt = _read(build / "_site" / "alt" / f"{name}.txt").strip()
+    caption = _read(build / "_site" / "captions" / f"{name}.txt").strip() or caption
     return {
         "name": name,
         "caption": caption,
