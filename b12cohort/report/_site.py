@@ -141,16 +141,20 @@ def _figure(build: Path, name: str, caption: str) -> dict | None:
 def _limitations(build: Path, parameters: dict, other_scheme: str | None) -> list:
     """The Limitations section, from the analysed cohort and the tables of the build."""
     from b12cohort.cohort.eligibility import apply_eligibility
-    from b12cohort.report._cohort import report_cohort
+    from b12cohort.report._cohort import cohort_key, report_cohort, shared_cohort
     from b12cohort.report._limitations import limitations_from_build
 
-    cohort = report_cohort(  # cached: the build loaded it once already
-        parameters["DATA"],
-        columns=parameters["COLUMNS"],
-        scheme=parameters["SCHEME"],
-        invalid_rows=parameters["INVALID_ROWS"],
+    args = (parameters["DATA"],)
+    kwargs = {
+        "columns": parameters["COLUMNS"],
+        "scheme": parameters["SCHEME"],
+        "invalid_rows": parameters["INVALID_ROWS"],
         **parameters["READ_OPTIONS"],
-    )
+    }
+    # the cohort the build validated and shared with its kernels (else loaded again)
+    cohort = shared_cohort(cohort_key(*args, **kwargs), build / "_site" / "cohort.pickle")
+    if cohort is None:
+        cohort = report_cohort(*args, **kwargs)
     included, _ = apply_eligibility(cohort)
     return limitations_from_build(build, parameters, included, other_scheme=other_scheme)
 
