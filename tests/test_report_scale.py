@@ -118,3 +118,23 @@ def test_the_goal_benchmark_runs_end_to_end_at_smoke_size():
     assert row["report_s"] > 0 and row["stack_s"] > 0 and row["report_peak_mb"] > 0
     assert {r["verdict"] for r in results} == {"NOT MEASURED"}  # the goals' sizes are not run
     assert lines and "n=      200" in lines[0]
+
+
+def test_a_long_csv_is_written_in_chunks_with_the_same_bytes(tmp_path, monkeypatch):
+    import numpy as np
+
+    from b12cohort.core.tables import render_csv
+    from b12cohort.report import _io
+
+    frame = pd.DataFrame(
+        {
+            "=col": ["=1+1", "ok", "-x", "@a"] * 50,
+            "value": np.linspace(-1.0, 1.0, 200),
+            "row": pd.array([1, None] * 100, dtype="Int64"),
+        }
+    )
+    monkeypatch.setattr(_io, "CSV_CHUNK_ROWS", 7)
+    path = _io.save_csv(frame, "long.csv", tmp_path)
+    assert path.read_text("utf-8") == render_csv(frame)
+    assert path.read_text("utf-8").count("'=1+1") == 50  # the guard applies in every chunk
+    assert not list(tmp_path.glob(".*.tmp"))

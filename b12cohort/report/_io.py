@@ -138,6 +138,32 @@ def save_table(
     return written
 
 
+#: Rows :func:`save_csv` renders at a time (a registry's cleaning log has ~10 per infant).
+CSV_CHUNK_ROWS = 100_000
+
+
 def save_csv(frame, filename: str, out: str | Path = ".") -> Path:
-    """Write ``frame`` to ``out/filename`` as UTF-8 CSV, unrounded and spreadsheet-safe."""
-    return atomic_write(Path(out) / filename, render_csv(frame))
+    """Write ``frame`` to ``out/filename`` as UTF-8 CSV, unrounded and spreadsheet-safe.
+
+    The bytes of :func:`b12cohort.core.tables.render_csv`, written atomically and
+    :data:`CSV_CHUNK_ROWS` rows at a time, so that a frame of millions of rows is never
+    held as one text (nor its formula-guarded copy as one frame).
+    """
+    if len(frame) <= CSV_CHUNK_ROWS:
+        return atomic_write(Path(out) / filename, render_csv(frame))
+    path = Path(out) / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            header = render_csv(frame.iloc[:0])
+            fh.write(header)
+            for start in range(0, len(frame), CSV_CHUNK_ROWS):
+                text = render_csv(frame.iloc[start : start + CSV_CHUNK_ROWS])
+                fh.write(text[len(header) :])  # every chunk renders the same header line
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
