@@ -70,10 +70,11 @@ course.summary
 
 # %% [markdown]
 # Per infant: onset and resolution (or the last observation, if unresolved), in days from the first
-# dose.
+# dose. In a large cohort the table pages show the first rows; `tables/course_by_infant.csv` holds
+# every infant.
 
 # %%
-rpt.save_table(course.infants, "course_by_infant", OUT)
+rpt.save_table(course.infants, "course_by_infant", OUT, listing=True)
 course.infants
 
 # %% [markdown]

@@ -62,25 +62,24 @@ def apply_eligibility(
         ["b12_pg_ml"] if b12_below is not None else []
     )
     require_columns(data, need, function="apply_eligibility")
-    reasons = pd.Series("", index=data.index, dtype=object)
-    criteria = pd.Series("", index=data.index, dtype=object)
+    # reasons are written only for the rows that fail a criterion (few, in a registry):
+    # one Python string per failing row, none per passing row
+    reasons = np.full(len(data), "", dtype=object)
+    criteria = np.full(len(data), "", dtype=object)
 
     def add(mask, texts, criterion):
-        nonlocal reasons, criteria
-        texts = pd.Series(texts, index=data.index)
-        mask = np.asarray(mask, dtype=bool)
-        reasons = pd.Series(
-            np.where(mask, np.where(reasons == "", texts, reasons + "; " + texts), reasons),
-            index=data.index,
-            dtype=object,
-        )
-        criteria = pd.Series(
-            np.where(
-                mask, np.where(criteria == "", criterion, criteria + "; " + criterion), criteria
-            ),
-            index=data.index,
-            dtype=object,
-        )
+        rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not rows.size:
+            return
+        new = np.asarray(texts(rows) if callable(texts) else [texts] * rows.size, dtype=object)
+        old = reasons[rows]
+        reasons[rows] = np.where(old == "", new, old + "; " + new)
+        old = criteria[rows]
+        criteria[rows] = np.where(old == "", criterion, old + "; " + criterion)
+
+    def numbers(values: np.ndarray, rows: np.ndarray, prefix=None) -> list[str]:
+        signs = prefix[rows] if prefix is not None else [""] * rows.size
+        return [f"{s}{v:g}" for s, v in zip(signs, values[rows], strict=True)]
 
     if age_months is not None:
         try:
@@ -89,41 +88,54 @@ def apply_eligibility(
             raise ArgumentError(
                 f"apply_eligibility(): `age_months` must be a (min, max) pair of numbers or None; got {age_months!r}."
             ) from None
-        age = pd.to_numeric(data["age_months"], errors="coerce").astype(float)
-        shown = age.map(lambda v: f"{v:g}")
-        add(age.isna(), "age not recorded", "age not recorded")
-        add(age < lo, "age " + shown + f" months is below {lo:g}", f"age below {lo:g} months")
-        add(age > hi, "age " + shown + f" months is above {hi:g}", f"age above {hi:g} months")
+        age = pd.to_numeric(data["age_months"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        add(np.isnan(age), "age not recorded", "age not recorded")
+        with np.errstate(invalid="ignore"):
+            below, above = age < lo, age > hi
+        add(below, lambda r: [f"age {v} months is below {lo:g}" for v in numbers(age, r)],
+            f"age below {lo:g} months")  # fmt: skip
+        add(above, lambda r: [f"age {v} months is above {hi:g}" for v in numbers(age, r)],
+            f"age above {hi:g} months")  # fmt: skip
     if b12_below is not None:
         cut = float(b12_below)
-        b12 = pd.to_numeric(data["b12_pg_ml"], errors="coerce").astype(float)
+        b12 = pd.to_numeric(data["b12_pg_ml"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
         side = (
             data["b12_pg_ml_censored"].astype(object).to_numpy()
             if "b12_pg_ml_censored" in data
             else np.full(len(data), None, dtype=object)
         )
         left, right = side == "left", side == "right"
-        add(b12.isna(), "B12 not recorded", "B12 not recorded")
+        add(np.isnan(b12), "B12 not recorded", "B12 not recorded")
         # "<L" is below the cut when L <= cut; ">L" is not below it when L >= cut; otherwise
         # the laboratory's limit does not say on which side of the cut the value lies
-        undecidable = (left & (b12 > cut)) | (right & (b12 < cut))
-        shown = b12.map(lambda v: f"{v:g}")
-        sign = pd.Series(np.where(left, "<", np.where(right, ">", "")), index=data.index)
+        with np.errstate(invalid="ignore"):
+            undecidable = (left & (b12 > cut)) | (right & (b12 < cut))
+            high = (b12 >= cut) & ~left & ~undecidable
+        sign = np.where(left, "<", np.where(right, ">", ""))
         add(
             undecidable,
-            "B12 " + sign + shown + f" pg/mL cannot be compared with {cut:g} (the value is "
-            "censored at the assay's limit)",
+            lambda r: [
+                f"B12 {v} pg/mL cannot be compared with {cut:g} (the value is censored at the "
+                "assay's limit)"
+                for v in numbers(b12, r, sign)
+            ],
             f"B12 censored at a limit that does not decide < {cut:g}",
         )
         add(
-            (b12 >= cut) & ~left & ~undecidable,
-            "B12 " + sign + shown + f" pg/mL is not below {cut:g}",
+            high,
+            lambda r: [f"B12 {v} pg/mL is not below {cut:g}" for v in numbers(b12, r, sign)],
             f"B12 {cut:g} pg/mL or more",
         )
-    keep = (reasons == "").to_numpy()
+    keep = reasons == ""
     excluded = data[~keep].copy()
-    excluded["reason"] = reasons[~keep].astype(str)
-    excluded["criterion"] = criteria[~keep].astype(str)
+    excluded["reason"] = pd.Series(reasons[~keep], index=excluded.index, dtype=object).astype(str)
+    excluded["criterion"] = pd.Series(criteria[~keep], index=excluded.index, dtype=object).astype(
+        str
+    )
     return data[keep].copy(), excluded
 
 

@@ -393,11 +393,7 @@ def neutralise_csv_injection(frame: pd.DataFrame) -> pd.DataFrame:
         ):
             continue
         values = s.astype(object).to_numpy()
-        risky = np.fromiter(
-            (isinstance(v, str) and v.startswith(_DANGEROUS) for v in values),
-            dtype=bool,
-            count=len(values),
-        )
+        risky = _risky(s, values)
         if risky.any():
             values = values.copy()
             values[risky] = ["'" + v for v in values[risky]]
@@ -407,6 +403,21 @@ def neutralise_csv_injection(frame: pd.DataFrame) -> pd.DataFrame:
         if labels.dtype == object or pd.api.types.is_string_dtype(labels.dtype):
             setattr(out, axis, labels.map(_neutral))
     return out
+
+
+def _risky(s: pd.Series, values: np.ndarray) -> np.ndarray:
+    """Mask of the cells of ``s`` (``values`` its object array) that start like a formula.
+
+    Distinct values are tested once (a registry's cleaning log repeats a few texts a
+    million times); cells that are not strings are never risky.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    flags = np.fromiter(
+        (isinstance(v, str) and v.startswith(_DANGEROUS) for v in uniques),
+        dtype=bool,
+        count=len(uniques),
+    )
+    return np.append(flags, False)[codes]  # code -1 (missing) -> the appended False
 
 
 def _write(text: str, path) -> None:

@@ -29,6 +29,7 @@ from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import ArgumentError
 from b12cohort.dictionary.derived import ANEMIA_GRADES, anemia_schemes, neuro_score
 from b12cohort.figures._censored import draw_censored
+from b12cohort.figures._scale import POINTS_MAX, set_caption, view_for
 from b12cohort.figures._style import (
     OKABE_ITO,
     finish,
@@ -70,6 +71,7 @@ def plot_hb_by_score(
     confidence: float = 0.95,
     random_state: Any = DEFAULT_SEED,
     result: CorrelationResult | None = None,
+    view: str = "auto",
     ax=None,
 ):
     """Haemoglobin against the neurological score, annotated with Spearman's rho.
@@ -94,6 +96,10 @@ def plot_hb_by_score(
     result : CorrelationResult, optional
         A precomputed ``correlation(data, x="neuro_score", y="hb_g_l", method="spearman")``
         to annotate instead of computing it here.
+    view : {"auto", "per-infant", "aggregate"}, default "auto"
+        One point per infant, or boxes only (no points; ``kind`` is then ignored).
+        ``"auto"``: points up to :data:`~b12cohort.figures._scale.POINTS_MAX` (1,000)
+        infants, boxes above; the figure's caption then says why.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when None.
 
@@ -171,11 +177,12 @@ def plot_hb_by_score(
     score = pairs["score"].to_numpy(dtype=float)
     hb = pairs["hb"].to_numpy(dtype=float)
     offsets = np.random.default_rng(random_state).uniform(-jitter, jitter, size=score.size)
+    drawn = view_for(view, score.size, POINTS_MAX, function=function)
 
     with style():
         ax = new_axes(ax, figsize=(5.0, 3.6))
         levels = np.unique(score)
-        if kind == "box" and levels.size:
+        if (kind == "box" or drawn == "aggregate") and levels.size:
             groups = [hb[score == lv] for lv in levels]
             ax.boxplot(
                 groups,
@@ -188,18 +195,27 @@ def plot_hb_by_score(
                 whiskerprops={"color": "0.35"},
                 capprops={"color": "0.35"},
             )
-        exact = draw_censored(ax, work, "hb_g_l", score + offsets, hb, pairs.index)
-        ax.scatter(
-            (score + offsets)[exact],
-            hb[exact],
-            s=28,
-            color=_POINT,
-            alpha=0.85,
-            edgecolor="white",
-            linewidth=0.5,
-            zorder=3,
-            gid="infants",
-        )
+        if drawn == "per-infant":
+            exact = draw_censored(ax, work, "hb_g_l", score + offsets, hb, pairs.index)
+            ax.scatter(
+                (score + offsets)[exact],
+                hb[exact],
+                s=28,
+                color=_POINT,
+                alpha=0.85,
+                edgecolor="white",
+                linewidth=0.5,
+                zorder=3,
+                gid="infants",
+            )
+        else:
+            exact = np.ones(score.size, dtype=bool)
+            set_caption(
+                ax,
+                f"Haemoglobin against the number of neurological signs: boxes (median, "
+                f"quartiles, 1.5 IQR whiskers) for {score.size:,} infants, more than the "
+                f"{POINTS_MAX:,} drawn one point each",
+            )
         ticks = np.arange(levels.min(), levels.max() + 1) if levels.size else np.array([])
         counts = {lv: int((score == lv).sum()) for lv in ticks}
         ax.set_xticks(ticks, [f"{int(t)}\n(n = {counts[t]})" for t in ticks])
@@ -229,9 +245,10 @@ def plot_hb_by_score(
             + (f", median Hb {np.median(hb[score == t]):.0f} g/L" if counts[t] else "")
             for t in ticks
         )
+        shape = "Scatter" if drawn == "per-infant" else "Box plots (no points)"
         set_alt_text(
             ax,
-            f"Scatter of haemoglobin (g/L) against the number of neurological signs for "
+            f"{shape} of haemoglobin (g/L) against the number of neurological signs for "
             f"{score.size} infants. {by_score}. Spearman ρ = {_num(result.estimate)} "
             f"({result.confidence:.0%} CI {_num(result.ci_low)} to {_num(result.ci_high)}).",
         )
@@ -245,6 +262,7 @@ def plot_b12_vs_hb(
     *,
     scheme: str | None = None,
     threshold: float | None = 83.0,
+    view: str = "auto",
     ax=None,
 ):
     """Serum B12 against haemoglobin with the inclusion threshold and grade cut-offs.
@@ -260,6 +278,11 @@ def plot_b12_vs_hb(
     threshold : float or None, default 83.0
         B12 inclusion threshold in pg/mL (Taranushenko et al. 2022: B12 < 83 pg/mL),
         drawn as a horizontal line; None: no line.
+    view : {"auto", "per-infant", "aggregate"}, default "auto"
+        One point per infant, or a two-dimensional histogram (gid ``"density"``:
+        infants per cell of a 40 x 40 grid, empty cells blank, with a colour bar). ``"auto"``: points up to
+        :data:`~b12cohort.figures._scale.POINTS_MAX` (1,000) infants, the histogram
+        above; the figure's caption then says why.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when None.
 
@@ -315,20 +338,25 @@ def plot_b12_vs_hb(
         }
     ).dropna()
 
+    drawn = view_for(view, len(pairs), POINTS_MAX, function=function)
+
     with style():
         ax = new_axes(ax, figsize=(5.0, 3.6))
-        exact = draw_censored(ax, data, "b12_pg_ml", pairs["hb"], pairs["b12"], pairs.index)
-        ax.scatter(
-            pairs["hb"].to_numpy(dtype=float)[exact],
-            pairs["b12"].to_numpy(dtype=float)[exact],
-            s=28,
-            color=_POINT,
-            edgecolor="white",
-            linewidth=0.5,
-            zorder=3,
-            label=f"infants (n = {len(pairs)})",
-            gid="infants",
-        )
+        if drawn == "per-infant":
+            exact = draw_censored(ax, data, "b12_pg_ml", pairs["hb"], pairs["b12"], pairs.index)
+            ax.scatter(
+                pairs["hb"].to_numpy(dtype=float)[exact],
+                pairs["b12"].to_numpy(dtype=float)[exact],
+                s=28,
+                color=_POINT,
+                edgecolor="white",
+                linewidth=0.5,
+                zorder=3,
+                label=f"infants (n = {len(pairs)})",
+                gid="infants",
+            )
+        else:
+            _density(ax, pairs["hb"].to_numpy(dtype=float), pairs["b12"].to_numpy(dtype=float))
         if threshold is not None:
             ax.axhline(
                 float(threshold),
@@ -385,9 +413,16 @@ def plot_b12_vs_hb(
             if threshold is not None
             else ""
         )
+        shape = "Scatter" if drawn == "per-infant" else "Two-dimensional histogram"
+        if drawn == "aggregate":
+            set_caption(
+                ax,
+                f"Serum B12 against haemoglobin: infants per cell of a grid (at most 40 × 40) for "
+                f"{len(pairs):,} infants, more than the {POINTS_MAX:,} drawn one point each",
+            )
         set_alt_text(
             ax,
-            f"Scatter of serum vitamin B12 (pg/mL) against haemoglobin (g/L) for {len(pairs)} "
+            f"{shape} of serum vitamin B12 (pg/mL) against haemoglobin (g/L) for {len(pairs)} "
             f"infants"
             + below
             + (
@@ -402,3 +437,24 @@ def plot_b12_vs_hb(
         )
         finish(ax)
     return ax
+
+
+def _density(ax, hb: np.ndarray, b12: np.ndarray) -> None:
+    """Infants per cell of a 40 x 40 grid (empty cells blank), with a colour bar.
+
+    Whole-number values (Hb in g/L, as laboratories report it) get cells of a whole
+    number of units, so that no cell holds one more possible value than its neighbours.
+    """
+
+    def edges(values: np.ndarray) -> np.ndarray | int:
+        if not values.size or not np.all(values == np.round(values)):
+            return 40
+        low, high = float(values.min()), float(values.max())
+        width = max(1.0, math.ceil((high - low + 1.0) / 40.0))
+        return np.arange(low - 0.5, high + 0.5 + width, width)
+
+    counts, x_edges, y_edges = np.histogram2d(hb, b12, bins=[edges(hb), edges(b12)])
+    counts = np.where(counts > 0, counts, np.nan)
+    mesh = ax.pcolormesh(x_edges, y_edges, counts.T, cmap="Blues", zorder=2, gid="density")
+    bar = ax.figure.colorbar(mesh, ax=ax, pad=0.02)
+    bar.set_label("Infants per cell")

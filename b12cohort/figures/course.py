@@ -1,7 +1,9 @@
 """Treatment course of involuntary movements: per-infant timeline and Kaplan-Meier curve.
 
 Only draws: the per-infant course and the Kaplan-Meier estimate with its pointwise
-interval and median come from :func:`b12cohort.treatment_course`.
+interval and median come from :func:`b12cohort.treatment_course`. Above
+:data:`~b12cohort.figures._scale.PER_INFANT_MAX` infants with movements the timeline is
+replaced by a histogram of the onset day (:mod:`b12cohort.figures._scale`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from matplotlib.lines import Line2D
 
 from b12cohort.core.arguments import check_dataframe
 from b12cohort.core.errors import ArgumentError
+from b12cohort.figures._scale import PER_INFANT_MAX, set_caption, view_for
 from b12cohort.figures._style import OKABE_ITO, finish, set_alt_text, style
 from b12cohort.stats.survival import TreatmentCourse, treatment_course
 
@@ -36,6 +39,7 @@ def plot_course(
     confidence: float = 0.95,
     ci_method: str = "log",
     origin: str = "first_dose",
+    view: str = "auto",
     axes=None,
 ):
     """Two panels: each infant's involuntary movements over time, and their Kaplan-Meier curve.
@@ -50,6 +54,12 @@ def plot_course(
         (the three options are then ignored).
     confidence, ci_method, origin
         Passed to :func:`b12cohort.treatment_course`.
+    view : {"auto", "per-infant", "aggregate"}, default "auto"
+        The top panel: one row per infant (``"per-infant"``), or a histogram of the
+        onset day (``"aggregate"``). ``"auto"``: per infant up to
+        :data:`~b12cohort.figures._scale.PER_INFANT_MAX` (60) infants with movements,
+        aggregate above (60 labelled rows is about what a reader can follow, and one
+        artist per infant takes minutes to save at registry scale).
     axes : sequence of two matplotlib.axes.Axes, optional
         Axes for the timeline and the curve; a new figure (two rows, sharing the day
         axis when ``origin="first_dose"``) is made when None.
@@ -64,7 +74,10 @@ def plot_course(
         ``km_curve``), ``"km_band"`` (the pointwise interval), ``"km_censored"`` (marks at
         censoring times) and ``"km_median_line"`` (dotted, at the median); the median
         and its CI are the panel's left title (``get_title(loc="left")``). When there
-        is no estimate, a text ``"km_note"`` says why instead.
+        is no estimate, a text ``"km_note"`` says why instead. In the aggregate view
+        the top panel holds ``"onset_histogram"`` (bars: infants by onset day) instead
+        of the per-infant artists, and the figure's caption
+        (:func:`b12cohort.figures._scale.caption_of`) says why.
 
     Raises
     ------
@@ -117,11 +130,12 @@ def plot_course(
     infants = infants.sort_values(["end_day", "onset_day"], na_position="last", kind="stable")
     infants = infants.reset_index(drop=True)
 
+    drawn = view_for(view, len(infants), PER_INFANT_MAX, function=function)
     with style():
         if axes is None:
             import matplotlib.pyplot as plt
 
-            rows = max(len(infants), 1)
+            rows = max(len(infants), 1) if drawn == "per-infant" else 8
             _, axes = plt.subplots(
                 2,
                 1,
@@ -131,24 +145,24 @@ def plot_course(
                 layout="constrained",
             )
         axes = _two_axes(axes, function=function)
-        _timeline(axes[0], infants)
-        _curve(axes[1], result)
-        spans = "; ".join(
-            f"{r.patient_id}: onset day "
-            + (f"{r.onset_day:g}" if math.isfinite(r.onset_day) else "not recorded")
-            + (
-                f", resolved day {r.end_day:g}"
-                if math.isfinite(r.end_day) and r.event
-                else f", not resolved at day {r.end_day:g}"
-                if math.isfinite(r.end_day)
-                else ", no follow-up recorded"
+        if drawn == "per-infant":
+            _timeline(axes[0], infants)
+            top = (
+                f"involuntary movements per infant ({len(infants)} infants), days after the "
+                f"first dose: {_spans(infants) or 'none'}"
             )
-            for r in infants.itertuples(index=False)
-        )
+        else:
+            top = _onsets(axes[0], infants)
+            set_caption(
+                axes[0],
+                f"Involuntary movements during cyanocobalamin treatment: onset histogram and "
+                f"Kaplan–Meier ({len(infants):,} infants with movements, more than the "
+                f"{PER_INFANT_MAX} a per-infant timeline can show)",
+            )
+        _curve(axes[1], result)
         set_alt_text(
             axes[0],
-            f"Two panels. Top: involuntary movements per infant ({len(infants)} infants), "
-            f"days after the first dose: {spans or 'none'}. Bottom: Kaplan-Meier proportion "
+            f"Two panels. Top: {top}. Bottom: Kaplan-Meier proportion "
             f"still with movements; median {_day(result.median)} days "
             f"({result.confidence:.0%} CI {_day(result.median_ci_low)} to "
             f"{_day(result.median_ci_high)}), {result.events} of {result.n_km} resolved.",
@@ -156,6 +170,51 @@ def plot_course(
         for ax in axes:
             finish(ax)
     return axes
+
+
+def _spans(infants: pd.DataFrame) -> str:
+    return "; ".join(
+        f"{r.patient_id}: onset day "
+        + (f"{r.onset_day:g}" if math.isfinite(r.onset_day) else "not recorded")
+        + (
+            f", resolved day {r.end_day:g}"
+            if math.isfinite(r.end_day) and r.event
+            else f", not resolved at day {r.end_day:g}"
+            if math.isfinite(r.end_day)
+            else ", no follow-up recorded"
+        )
+        for r in infants.itertuples(index=False)
+    )
+
+
+def _onsets(ax, infants: pd.DataFrame) -> str:
+    """The aggregate top panel: infants by onset day (one bar per day); returns its alt text."""
+    onset = infants["onset_day"].to_numpy(float)
+    known = onset[np.isfinite(onset)]
+    n = len(infants)
+    if known.size:
+        days, counts = np.unique(known, return_counts=True)
+        ax.bar(days, counts, width=0.8, color=_RESOLVED, alpha=0.85, gid="onset_histogram")
+        top = days[np.argmax(counts)]
+        median = float(np.median(known))
+        shown = (
+            f"onset of involuntary movements for {known.size:,} of {n:,} infants, days after "
+            f"the first dose: from day {days.min():g} to {days.max():g}, median day "
+            f"{median:g}, most often day {top:g} ({counts.max():,} infants)"
+        )
+    else:
+        shown = f"no onset day recorded for the {n:,} infants with movements"
+        ax.text(0.5, 0.5, shown, transform=ax.transAxes, ha="center", va="center",
+                color="0.3", gid="note")  # fmt: skip
+    missing = n - known.size
+    ax.set_title(
+        f"Onset, {n:,} infants with movements (more than {PER_INFANT_MAX} to draw one by one)"
+        + (f"; {missing:,} without an onset day" if missing else ""),
+        loc="left",
+        fontsize=8.0,
+    )
+    ax.set_ylabel("Infants")
+    return shown + (f"; {missing:,} without an onset day" if missing else "")
 
 
 def _two_axes(axes, *, function: str) -> np.ndarray:

@@ -76,18 +76,24 @@ def save_figure(
     figure saver: fixed metadata, ``svg.hashsalt``, tight bounding box): it chooses the
     folder and the report's defaults. The figure's alt text (written by the function
     that drew it, from the numbers drawn) goes to ``_site/alt/<name>.txt`` for the
-    landing page. Returns a :class:`SavedFigure`, which a notebook displays as the saved
-    PNG.
+    landing page, and a caption the figure carries (set when it drew aggregates instead
+    of individual infants, :mod:`b12cohort.figures._scale`) to
+    ``_site/captions/<name>.txt``. Returns a :class:`SavedFigure`, which a notebook
+    displays as the saved PNG.
     """
+    from b12cohort.figures._scale import caption_of
     from b12cohort.figures._style import alt_text
     from b12cohort.figures._style import save_figure as _save
 
     folder = Path(out) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
     description = alt_text(fig)  # before the figure is closed
+    caption = caption_of(fig)
     paths = _save(fig, folder / name, formats=list(formats), dpi=dpi, close=True)
     if description:
         atomic_write(Path(out) / "_site" / "alt" / f"{name}.txt", description + "\n")
+    if caption:
+        atomic_write(Path(out) / "_site" / "captions" / f"{name}.txt", caption + "\n")
     return SavedFigure(paths, alt=description)
 
 

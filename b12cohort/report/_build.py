@@ -87,25 +87,35 @@ def _warm_imports():
     import nbconvert  # noqa: F401
 
 
-def _load_and_account(parameters: dict):
+def _load_and_account(build: Path, parameters: dict):
     """Validate the data in the main process (clear errors before any notebook runs)."""
     from b12cohort.cohort.eligibility import participant_flow
     from b12cohort.dictionary.metadata import load_metadata
-    from b12cohort.report._cohort import report_cohort
+    from b12cohort.report._cohort import _cached_cohort, cohort_key, share_cohort
 
-    cohort = report_cohort(
+    key = cohort_key(
         parameters["DATA"],
         columns=parameters["COLUMNS"],
         scheme=parameters["SCHEME"],
         invalid_rows=parameters["INVALID_ROWS"],
         **parameters["READ_OPTIONS"],
     )
+    cohort = _cached_cohort(*key)
     meta = load_metadata(cohort)
     flow = participant_flow(cohort)
     counts = {
         row.stage: int(flow.loc[flow["stage"] == row.stage, "n"].sum()) for row in flow.itertuples()
     }
+    # the kernels read the validated cohort from here instead of validating it again; this
+    # process lets go of it while they run (the landing page reads it back at the end)
+    share_cohort(cohort, shared_path(build), key)
+    _cached_cohort.cache_clear()
     return meta, flow, counts
+
+
+def shared_path(build: Path) -> Path:
+    """Where a build leaves the validated cohort for its kernels (removed with ``_site``)."""
+    return Path(build).resolve() / "_site" / "cohort.pickle"
 
 
 async def _build_async(build: Path, parameters: dict, jobs: int):
@@ -115,7 +125,7 @@ async def _build_async(build: Path, parameters: dict, jobs: int):
     warm.start()
     kernel_tasks = [asyncio.create_task(_start_kernel(build)) for _ in range(jobs)]
     try:
-        meta, flow, counts = await asyncio.to_thread(_load_and_account, parameters)
+        meta, flow, counts = await asyncio.to_thread(_load_and_account, build, parameters)
     except BaseException:
         for t in kernel_tasks:
             await shutdown_kernel(await t)

@@ -21,7 +21,18 @@ from b12cohort.core.tables import (
     render_markdown,
 )
 
-__all__ = ["atomic_write", "format_frame", "save_csv", "save_table", "sha256_file"]
+__all__ = [
+    "LISTED_ROWS_MAX",
+    "atomic_write",
+    "format_frame",
+    "save_csv",
+    "save_table",
+    "sha256_file",
+]
+
+#: Rows of a table that lists infants shown in its Markdown, LaTeX and HTML versions
+#: (``save_table(..., listing=True)``); the CSV always holds every row.
+LISTED_ROWS_MAX = 50
 
 
 def _umask() -> int:
@@ -66,6 +77,7 @@ def save_table(
     *,
     formats=("csv", "md", "tex", "html"),
     caption: str | None = None,
+    listing: bool = False,
 ) -> list[Path]:
     """Write a table as ``tables/<name>.<fmt>`` under ``out``, atomically and deterministically.
 
@@ -82,6 +94,11 @@ def save_table(
     formats : sequence of {"csv", "md", "tex", "html"}
     caption : str, optional
         Caption for the LaTeX table and the HTML fragment.
+    listing : bool, default False
+        The table lists infants, one row each (e.g. the treatment course by infant).
+        Its Markdown, LaTeX and HTML versions then show the first
+        :data:`LISTED_ROWS_MAX` (50) rows and a note pointing to the CSV, which holds
+        every row: a page of 10^5 rows is read by nobody and takes minutes to write.
 
     Returns
     -------
@@ -93,12 +110,19 @@ def save_table(
     folder = Path(out) / "tables"
     written = []
     if isinstance(table, pd.DataFrame):
-        shown = format_frame(table)
+        notes: tuple[str, ...] = ()
+        head = table
+        if listing and len(table) > LISTED_ROWS_MAX:
+            head = table.head(LISTED_ROWS_MAX)
+            notes = (
+                f"The first {LISTED_ROWS_MAX} of {len(table):,} rows; every row is in {name}.csv.",
+            )
+        shown = format_frame(head)
         texts = {
             "csv": lambda: render_csv(table),
-            "md": lambda: render_markdown(shown),
-            "tex": lambda: render_latex(shown, caption=caption),
-            "html": lambda: render_html(shown, caption=caption),
+            "md": lambda: render_markdown(shown, notes),
+            "tex": lambda: render_latex(shown, notes, caption=caption),
+            "html": lambda: render_html(shown, notes, caption=caption),
         }
     else:  # a presentation object with its own exports (e.g. TableOne), same writer
         texts = {
@@ -114,6 +138,32 @@ def save_table(
     return written
 
 
+#: Rows :func:`save_csv` renders at a time (a registry's cleaning log has ~10 per infant).
+CSV_CHUNK_ROWS = 100_000
+
+
 def save_csv(frame, filename: str, out: str | Path = ".") -> Path:
-    """Write ``frame`` to ``out/filename`` as UTF-8 CSV, unrounded and spreadsheet-safe."""
-    return atomic_write(Path(out) / filename, render_csv(frame))
+    """Write ``frame`` to ``out/filename`` as UTF-8 CSV, unrounded and spreadsheet-safe.
+
+    The bytes of :func:`b12cohort.core.tables.render_csv`, written atomically and
+    :data:`CSV_CHUNK_ROWS` rows at a time, so that a frame of millions of rows is never
+    held as one text (nor its formula-guarded copy as one frame).
+    """
+    if len(frame) <= CSV_CHUNK_ROWS:
+        return atomic_write(Path(out) / filename, render_csv(frame))
+    path = Path(out) / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            header = render_csv(frame.iloc[:0])
+            fh.write(header)
+            for start in range(0, len(frame), CSV_CHUNK_ROWS):
+                text = render_csv(frame.iloc[start : start + CSV_CHUNK_ROWS])
+                fh.write(text[len(header) :])  # every chunk renders the same header line
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

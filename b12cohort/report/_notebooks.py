@@ -203,7 +203,11 @@ async def _start_kernel(cwd: Path):
         kernel_spec_manager=_kernel_spec_manager(), kernel_name="python3", transport="ipc"
     )
     km.connection_file = os.path.join(runtime, "kernel.json")
-    await km.start_kernel(cwd=str(cwd), env=_kernel_env())
+    from b12cohort.report._cohort import SHARED_ENV
+
+    # the cohort the main process validated, written there before any notebook runs
+    env = {**_kernel_env(), SHARED_ENV: str(Path(cwd).resolve() / "_site" / "cohort.pickle")}
+    await km.start_kernel(cwd=str(cwd), env=env)
     # one client per kernel, reused by every notebook: nbclient would otherwise open new
     # channels and wait for the kernel to be ready again for each notebook (~0.3 s each)
     km.b12_client = km.client()

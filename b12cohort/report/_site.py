@@ -122,10 +122,13 @@ def _view(
 
 def _figure(build: Path, name: str, caption: str) -> dict | None:
     """A figure: its files, its caption, and the alt text its plotting function wrote
-    from the numbers drawn (``_site/alt/<name>.txt``; the caption when there is none)."""
+    from the numbers drawn (``_site/alt/<name>.txt``; the caption when there is none).
+    A caption the figure carries (``_site/captions/<name>.txt``: it drew aggregates, and
+    says why) replaces the default one."""
     if not (build / "figures" / f"{name}.svg").exists():
         return None
     alt = _read(build / "_site" / "alt" / f"{name}.txt").strip()
+    caption = _read(build / "_site" / "captions" / f"{name}.txt").strip() or caption
     return {
         "name": name,
         "caption": caption,
@@ -138,16 +141,20 @@ def _figure(build: Path, name: str, caption: str) -> dict | None:
 def _limitations(build: Path, parameters: dict, other_scheme: str | None) -> list:
     """The Limitations section, from the analysed cohort and the tables of the build."""
     from b12cohort.cohort.eligibility import apply_eligibility
-    from b12cohort.report._cohort import report_cohort
+    from b12cohort.report._cohort import cohort_key, report_cohort, shared_cohort
     from b12cohort.report._limitations import limitations_from_build
 
-    cohort = report_cohort(  # cached: the build loaded it once already
-        parameters["DATA"],
-        columns=parameters["COLUMNS"],
-        scheme=parameters["SCHEME"],
-        invalid_rows=parameters["INVALID_ROWS"],
+    args = (parameters["DATA"],)
+    kwargs = {
+        "columns": parameters["COLUMNS"],
+        "scheme": parameters["SCHEME"],
+        "invalid_rows": parameters["INVALID_ROWS"],
         **parameters["READ_OPTIONS"],
-    )
+    }
+    # the cohort the build validated and shared with its kernels (else loaded again)
+    cohort = shared_cohort(cohort_key(*args, **kwargs), build / "_site" / "cohort.pickle")
+    if cohort is None:
+        cohort = report_cohort(*args, **kwargs)
     included, _ = apply_eligibility(cohort)
     return limitations_from_build(build, parameters, included, other_scheme=other_scheme)
 
