@@ -83,6 +83,9 @@ REFERENCES: dict[str, Reference] = {
         _R("best1975", "article", "Best, D. J. and Roberts, D. E.",
            "Algorithm AS 89: the upper tail probabilities of Spearman's rho", 1975,
            "Applied Statistics", "24", "3", "377--379"),
+        _R("bonett2000", "article", "Bonett, D. G. and Wright, T. A.",
+           "Sample size requirements for estimating Pearson, Kendall and Spearman correlations",
+           2000, "Psychometrika", "65", "1", "23--28"),
         _R("holm1979", "article", "Holm, S.",
            "A simple sequentially rejective multiple test procedure", 1979,
            "Scandinavian Journal of Statistics", "6", "2", "65--70"),
@@ -173,10 +176,13 @@ METHOD_RULES: tuple[MethodRule, ...] = (
                "(Wilcoxon rank-sum) test", ("wilcoxon1945", "mann1947")),
     MethodRule("association", "spearman's rank correlation", None,
                "The primary analysis was Spearman's rank correlation of the number of "
-               "neurological signs with haemoglobin, with a Fisher z confidence interval",
-               ("spearman1904", "fieller1957")),
-    MethodRule("association", "spearman's rank correlation", "exact",
-               "its p-value was exact (the permutation distribution of ρ)", ("best1975",)),
+               "neurological signs with haemoglobin, with a Fisher z confidence interval "
+               "(Bonett–Wright standard error)",
+               ("spearman1904", "fieller1957", "bonett2000")),
+    MethodRule("spearman p", "spearman's rank correlation", "permutation",
+               "Its p-value came from a seeded Monte Carlo permutation test", ()),
+    MethodRule("spearman p", "spearman's rank correlation", "exact",
+               "Its p-value was exact (the permutation distribution of ρ)", ("best1975",)),
     MethodRule("association", "tost equivalence", None,
                "Whether the data exclude a strong correlation was tested with two one-sided "
                "tests (TOST) against the equivalence bounds",

@@ -60,7 +60,8 @@ def flow_sentence(res: Any) -> str:
     flow = res.flow
     count = {s: int(flow.loc[flow["stage"] == s, "n"].sum()) for s in dict.fromkeys(flow["stage"])}
     lo, hi = ELIGIBLE_AGE_MONTHS
-    text = f"The data ({res.source}) hold {_infants(count.get('assessed', 0))}" + (
+    named = f" ({res.source})" if res.source else ""
+    text = f"The data{named} hold {_infants(count.get('assessed', 0))}" + (
         f", admitted {res.years[0]}–{res.years[1]}" if res.years else ""
     )
     parts = []

@@ -56,6 +56,8 @@ _LABELS = (
     ("pearson", "r"),
     ("odds ratio", "OR"),
     ("hodges", "difference"),
+    ("wilcoxon", "Hodges–Lehmann difference"),
+    ("mantel", "OR"),
     ("trend z", "z"),
 )
 
@@ -95,7 +97,7 @@ def format_ci(low: float, high: float, *, digits: int = 2, percent: bool = False
     if percent:
         return f"{format_number(100 * low, digits)}{EN_DASH}{format_number(100 * high, digits)}%"
     a, b = _num(low, digits), _num(high, digits)
-    if low < 0 or high < 0 or a.startswith(MINUS) or b.startswith(MINUS):
+    if a.startswith(MINUS) or b.startswith(MINUS):  # as shown: -0.001 prints as 0.00
         return f"{a} to {b}"
     return f"{a}{EN_DASH}{b}"
 
@@ -171,6 +173,13 @@ def _select(table: pd.DataFrame, row: Any, *, function: str) -> dict[str, Any]:
             )
         return table.iloc[row].to_dict()
     key = _key_column(table)
+    if key is None and not isinstance(table.index, pd.RangeIndex):  # labelled rows (terms)
+        if row not in table.index:
+            labels = ", ".join(map(str, table.index))
+            raise ArgumentError(
+                f"{function}(): row={row!r} is not a row of the table; it holds: {labels}."
+            )
+        return {"term": row, **table.loc[row].to_dict()}
     if key is None:
         raise ArgumentError(
             f"{function}(): row={row!r} names a row, but the table has no column to look it "
@@ -190,8 +199,23 @@ def _select(table: pd.DataFrame, row: Any, *, function: str) -> dict[str, Any]:
     return hits.iloc[0].to_dict()
 
 
+def _rows_of(result: Result) -> str:
+    """The row labels of the table a result holds ("" when it holds none)."""
+    for name in ("coefficients", "table"):
+        table = getattr(result, name, None)
+        if isinstance(table, pd.DataFrame) and len(table):
+            key = _key_column(table)
+            labels = table[key] if key is not None else table.index
+            return ", ".join(map(str, dict.fromkeys(map(str, labels))))
+    return ""
+
+
 def _is_proportion(f: Mapping[str, Any]) -> bool:
     if f.get("is_proportion") or ("pooled" in f and "i2" in f):  # a pooled prevalence
+        return True
+    if "prevalence" in str(f.get("estimate_type") or "") or str(f.get("test") or "").endswith(
+        "of proportions"
+    ):
         return True
     if "proportion" in f and _finite(f.get("proportion")) and "events" in f:
         return True
@@ -220,10 +244,12 @@ def _special(f: Mapping[str, Any], *, pattern, digits, pct_digits, p_digits) -> 
             f"n = {int(f['n'])} (two-sided α = {1 - float(f['confidence']):g}; {f['test']})"
         )
     if "p_min" in f and "n_tables" in f:  # the tables the published margins allow
+        low, high = (
+            format_p_inline(f[k], p_digits=p_digits).removeprefix("p = ").replace("p < ", "<")
+            for k in ("p_min", "p_max")
+        )
         return (
-            f"{int(f['n_tables'])} compatible tables, p from "
-            f"{format_p_inline(f['p_min'], p_digits=p_digits).removeprefix('p = ')} to "
-            f"{format_p_inline(f['p_max'], p_digits=p_digits).removeprefix('p = ')}, "
+            f"{int(f['n_tables'])} compatible tables, p from {low} to {high}, "
             f"{int(f['n_reject'])} with p < {1 - float(f['confidence']):g} ({f['test']})"
         )
     if "signs_present" in f and "patient_id" in f:  # a case profile
@@ -303,6 +329,11 @@ def inline(
         return special
     if "odds_ratio" in f and "estimate" not in f:  # Fisher's test of a 2 x 2 table
         f = {**f, "estimate": f["odds_ratio"], "estimate_type": "odds ratio"}
+    elif "or_ci_low" in f and _finite(f.get("odds_ratio")):  # a proportional-odds slope
+        f = {**f, "estimate": f["odds_ratio"], "ci_low": f["or_ci_low"],
+             "ci_high": f["or_ci_high"], "estimate_type": "odds ratio"}  # fmt: skip
+    elif "odds_ratio" in f and "std_error" in f:  # a logistic model's term (CI of the OR)
+        f = {**f, "estimate": f["odds_ratio"], "estimate_type": "odds ratio"}
     confidence = f.get("confidence_achieved", f.get("confidence"))
     conf_level = format_pct(confidence) if _finite(confidence) else "95%"
     proportion = _is_proportion(f)
@@ -335,7 +366,11 @@ def inline(
     }
     if pattern is None:
         if proportion:
-            pattern = _PROPORTION_PATTERN if values["n"] else "{pct} ({conf_level} CI {ci})"
+            pattern = (
+                _PROPORTION_PATTERN
+                if values["events"] and values["n"]
+                else "{pct} ({conf_level} CI {ci})"
+            )
         elif has_estimate and (_finite(f.get("ci_low")) or _finite(f.get("ci_high"))):
             pattern = _ESTIMATE_PATTERN
         elif has_estimate:
@@ -343,6 +378,11 @@ def inline(
         elif has_p:
             return (
                 f"{values['test']}, {values['p']}" if show_test and values["test"] else values["p"]
+            )
+        elif isinstance(result, Result) and _rows_of(result):
+            raise ArgumentError(
+                f"inline(): a {type(result).__name__} holds one result per row of its table; "
+                f"choose one with row= (one of: {_rows_of(result)}, or a position)."
             )
         else:
             raise ArgumentError(

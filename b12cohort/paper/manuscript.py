@@ -123,7 +123,7 @@ class ManuscriptResults(Result):
             if frame["in_family"].astype(bool).any():
                 label = str(frame.loc[frame["in_family"].astype(bool), "p_adjust"].iloc[0])
                 rows.append({"test": label, "method": "adjustment", "table": name})
-        if self.course is not None:
+        if self.course is not None and self.course.n_km > 0:
             rows.append({"test": self.course.test, "method": self.course.method, "table": "course"})
         if self.literature is not None:
             for r in self.literature.itertuples():
@@ -140,7 +140,7 @@ def manuscript_results(
     scheme: str = "who-2011",
     sensitivity_scheme: str | None = "auto",
     literature: bool = False,
-    source: str = "the data",
+    source: str | None = None,
     equivalence_bound: float = 0.5,
 ) -> ManuscriptResults:
     """Run the analyses a manuscript reports, as the report's notebooks run them.
@@ -159,8 +159,8 @@ def manuscript_results(
         None to skip it.
     literature : bool
         Also compare the prevalences with the published cohorts.
-    source : str
-        How the text names the data (e.g. the file name).
+    source : str, optional
+        How the text names the data (e.g. the file name); None: "the data".
     equivalence_bound : float
         |ρ| of the equivalence test (as notebook 03).
 
@@ -232,7 +232,7 @@ def manuscript_results(
         literature=lit,
         scheme=scheme,
         sensitivity_scheme=sensitivity_scheme,
-        source=source,
+        source=source or "",
         years=years,
         cleaning_log=_cleaning_log(data),
         notes=tuple(dict.fromkeys(str(w.message) for w in caught)),
@@ -246,6 +246,15 @@ def _cleaning_log(data: pd.DataFrame) -> pd.DataFrame | None:
         return cleaning_log(data)
     except ArgumentError:
         return None
+
+
+def check_results(results, *, function: str) -> None:
+    """Raise :class:`ArgumentError` unless ``results`` is a :class:`ManuscriptResults`."""
+    if not isinstance(results, ManuscriptResults):
+        raise ArgumentError(
+            f"{function}(): `results` must come from b12cohort.manuscript_results(data), got "
+            f"{type(results).__name__}. Run results = b12cohort.manuscript_results(cohort) first."
+        )
 
 
 def results_text(results: ManuscriptResults) -> list[Section]:
@@ -262,11 +271,7 @@ def results_text(results: ManuscriptResults) -> list[Section]:
     ArgumentError
         ``results`` is not a :class:`ManuscriptResults`.
     """
-    if not isinstance(results, ManuscriptResults):
-        raise ArgumentError(
-            f"results_text(): `results` must come from b12cohort.manuscript_results(data), got "
-            f"{type(results).__name__}."
-        )
+    check_results(results, function="results_text")
     sections = [
         Section(
             "Participants",
@@ -314,6 +319,7 @@ def _applied_rules(results: ManuscriptResults) -> list[refs.MethodRule]:
 
 def references(results: ManuscriptResults) -> list[refs.Reference]:
     """The references of :func:`methods_text`, in the order it cites them."""
+    check_results(results, function="references")
     keys: list[str] = []
     for rule in _applied_rules(results):
         keys.extend(k for k in rule.keys if k not in keys)
@@ -325,23 +331,27 @@ def methods_text(results: ManuscriptResults) -> Section:
     """The statistical-methods paragraph, one sentence per method that ran, cited [n]."""
     from b12cohort.core.version import __version__
 
+    check_results(results, function="methods_text")
     order = {r.key: i + 1 for i, r in enumerate(references(results))}
 
     def cite(keys) -> str:
         return "[" + ",".join(str(order[k]) for k in keys) + "]"
 
-    sentences = [f"{rule.sentence} {cite(rule.keys)}." for rule in _applied_rules(results)]
+    parts = [
+        f"{rule.sentence} {cite(rule.keys)}." if rule.keys else f"{rule.sentence}."
+        for rule in _applied_rules(results)
+    ]
     level = format_pct(float(results.prevalence["confidence"].iloc[0]))
-    sentences.append(
+    parts.append(
         f"Every interval is at the {level} level; tests are two-sided. The analysis follows the "
         f"design of Taranushenko et al. {cite(['taranushenko2022'])} and is reported following "
         f"STROBE {cite(['vonelm2007'])} and its RECORD extension {cite(['benchimol2015'])}."
     )
-    sentences.append(
+    parts.append(
         f"All analyses were run with b12cohort {__version__} (Python), which records every "
         "test, its method and every automatic switch beside the numbers."
     )
-    return Section("Statistical analysis", (" ".join(sentences),))
+    return Section("Statistical analysis", (" ".join(parts),))
 
 
 def references_bibtex(results: ManuscriptResults) -> str:

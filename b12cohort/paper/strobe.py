@@ -31,8 +31,7 @@ from importlib import resources
 import pandas as pd
 
 from b12cohort.core.constants import ELIGIBLE_AGE_MONTHS, ELIGIBLE_B12_BELOW_PG_ML
-from b12cohort.core.errors import ArgumentError
-from b12cohort.paper.manuscript import ManuscriptResults, references
+from b12cohort.paper.manuscript import ManuscriptResults, check_results, references
 
 __all__ = ["CHECKLIST_COLUMNS", "TO_BE_WRITTEN", "checklist_items", "strobe_record_checklist"]
 
@@ -209,11 +208,7 @@ def strobe_record_checklist(results: ManuscriptResults, *, report: bool = True) 
     ArgumentError
         ``results`` is not a :class:`ManuscriptResults`.
     """
-    if not isinstance(results, ManuscriptResults):
-        raise ArgumentError(
-            "strobe_record_checklist(): `results` must come from "
-            f"b12cohort.manuscript_results(data), got {type(results).__name__}."
-        )
+    check_results(results, function="strobe_record_checklist")
     items = checklist_items()
     filled = _filled(results, report=report)
     rows = []
