@@ -77,10 +77,20 @@ def _check_against_tables(build: Path, results) -> None:
 
 
 def write_manuscript(build: Path, *, parameters: dict, meta) -> dict:
-    """Write the manuscript files into ``build``; return the landing page's values."""
+    """Write the manuscript files into ``build``; return the landing page's values.
+
+    Returns
+    -------
+    dict
+        ``sections`` (:func:`b12cohort.manuscript_sections`: the headings and paragraphs of
+        the methods, results and references, for a Word document), ``checklist_table``
+        (:func:`b12cohort.strobe_record_checklist`, a DataFrame), ``files`` (written),
+        ``citation`` (:func:`citation`) and ``checklist`` (counts by status).
+    """
     from b12cohort.paper.manuscript import (
         manuscript_markdown,
         manuscript_results,
+        manuscript_sections,
         references_bibtex,
     )
     from b12cohort.paper.strobe import strobe_record_checklist
@@ -104,6 +114,9 @@ def write_manuscript(build: Path, *, parameters: dict, meta) -> dict:
     atomic_write(build / "strobe_record_checklist.csv", render_csv(checklist))
     counts = checklist["status"].value_counts()
     return {
+        # for the Word document: the headings and paragraphs, and the checklist table
+        "sections": manuscript_sections(results),
+        "checklist_table": checklist,
         "files": list(MANUSCRIPT_FILES),
         "citation": citation(),
         "checklist": {
