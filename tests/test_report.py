@@ -193,6 +193,17 @@ def test_the_results_text_prints_the_numbers_of_the_tables(example_report):
         assert f'href="{href}"' in page
     assert "Suggested citation" in page and "Taranushenko TE" in page
     assert (out / "text" / "references.bib").read_text("utf-8").startswith("@article{")
+    # every place the checklist names exists: in the report folder, or in the repository
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    for where in checklist["where"].fillna(""):
+        if where == "to be written by the authors":
+            continue
+        for place in where.split("; "):
+            in_repo = place.startswith("b12cohort repository: ")
+            path = place.removeprefix("b12cohort repository: ").split(" (")[0]
+            path, _, anchor = path.partition("#")
+            assert ((ROOT if in_repo else out) / path).exists(), place
+            assert not anchor or anchor in ids, place
 
 
 def test_outputs_hold_no_local_paths(example_report):

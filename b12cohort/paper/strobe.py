@@ -43,6 +43,8 @@ CHECKLIST_COLUMNS = (
 TO_BE_WRITTEN = "to be written by the authors"
 
 _RESULTS = "text/results.md"
+#: Marks a ``where`` that is a file of the package's repository, not of the report folder.
+_PACKAGE = "b12cohort repository: "
 
 
 def checklist_items() -> pd.DataFrame:
@@ -108,10 +110,10 @@ def _filled(res: ManuscriptResults, *, report: bool) -> dict[str, tuple[str, str
         "6a": (done, where(f"{_RESULTS} (Participants)", "index.html#flow"),
                f"age {lo:g}–{hi:g} months and serum vitamin B12 below "
                f"{ELIGIBLE_B12_BELOW_PG_ML:g} pg/mL (b12cohort.apply_eligibility)"),
-        "7": (part, where("data/schema/cohort.schema.json (the data dictionary)", "index.html#data"),
+        "7": (part, where(f"{_PACKAGE}data/schema/cohort.schema.json (the data dictionary)", "index.html#data"),
               f"every variable with its unit and allowed values in the data dictionary; anaemia "
               f"graded by {res.scheme}"),
-        "8": (part, where("data/schema/cohort.schema.json", "cleaning_log.csv"),
+        "8": (part, where(f"{_PACKAGE}data/schema/cohort.schema.json", "cleaning_log.csv"),
               "units and conversions of every laboratory value in the data dictionary and the "
               "cleaning log; the assessment methods are to be written by the authors"),
         "10": (part, where(f"{_RESULTS} (Association with the degree of anaemia)"),
@@ -164,7 +166,7 @@ def _filled(res: ManuscriptResults, *, report: bool) -> dict[str, tuple[str, str
         "6.1": (done, where(f"{_RESULTS} (Participants)", "participant_flow.csv"),
                 "the selection is an algorithm on the export: validation against the data "
                 "dictionary, then b12cohort.apply_eligibility"),
-        "7.1": (done, where("data/schema/cohort.schema.json", "b12cohort/resources/anemia_schemes.csv"),
+        "7.1": (done, where(f"{_PACKAGE}data/schema/cohort.schema.json", f"{_PACKAGE}b12cohort/resources/anemia_schemes.csv"),
                 "every variable's definition and the anaemia grading algorithm are files of the "
                 "package"),
         "12.2": (done, where("cleaning_log.csv", "invalid_rows.csv"), _cleaning_text(res)),
@@ -175,7 +177,7 @@ def _filled(res: ManuscriptResults, *, report: bool) -> dict[str, tuple[str, str
         "19.1": (part, where("index.html#limitations", "index.html#data-warnings"),
                  "missing data and data warnings computed; the discussion is to be written by "
                  "the authors"),
-        "22.1": (done, where("MANIFEST.json", "notebooks/", "CITATION.cff"),
+        "22.1": (done, where("MANIFEST.json", "notebooks/", f"{_PACKAGE}CITATION.cff"),
                  "code: the b12cohort package and the notebooks (versions and SHA-256 of every "
                  "input and output in MANIFEST.json); the raw data stay with the authors"),
     }  # fmt: skip
