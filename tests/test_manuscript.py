@@ -298,3 +298,19 @@ def test_citation_cff_passes_cffconvert():
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_literature_comparison_reuses_its_readings(data, res):
+    import dataclasses
+
+    included, _ = b12cohort.apply_eligibility(data)
+    lit = b12cohort.compare_with_literature(included)
+    with_lit = dataclasses.replace(res, literature=lit)
+    text = {s.heading: " ".join(s.paragraphs) for s in results_text(with_lit)}
+    section = text["Comparison with the literature"]
+    for row in lit[lit["synthesis"] != "none"].itertuples():
+        assert row.reading in section
+    pooled = (lit["synthesis"] == "pooled").any()
+    keys = {r.key for r in references(with_lit)}
+    assert ("dersimonian1986" in keys) == pooled
+    assert "Comparison with the literature" not in {s.heading for s in results_text(res)}

@@ -336,3 +336,22 @@ def replication_sentence(res: Any) -> str | None:
         f"{r.item}: published {r.published}, here {r.computed}" for r in differing.itertuples()
     ]
     return text + "; they differ for " + "; ".join(items) + "."
+
+
+def literature_sentences(res: Any) -> list[str]:
+    """The comparison with published cohorts: the reading of each compared sign, unchanged."""
+    lit = res.literature
+    if lit is None or lit.empty:
+        return []
+    compared = lit[lit["synthesis"] != "none"]
+    out = []
+    for sign, reading in zip(compared["sign"], compared["reading"], strict=True):
+        label = label_words(str(sign))
+        reading = str(reading)
+        out.append(reading if label in reading else f"{label.capitalize()}: {reading}")
+    alone = [label_words(str(s)) for s in lit.loc[lit["synthesis"] == "none", "sign"]]
+    if alone:
+        out.append(
+            "No comparable published series reports " + _and(alone) + ", so these are not compared."
+        )
+    return out

@@ -264,7 +264,8 @@ def results_text(results: ManuscriptResults) -> list[Section]:
     "Neurological findings" (each sign's prevalence with its interval), "Association with
     the degree of anaemia" (the primary correlation read on both sides, what the cohort
     could detect, the equivalence test, the secondary tests, the sensitivity analysis),
-    "Treatment course", "Replication of the published figures".
+    "Treatment course", "Comparison with the literature" (with ``literature=True``: the
+    reading of each compared sign), "Replication of the published figures".
 
     Raises
     ------
@@ -290,6 +291,7 @@ def results_text(results: ManuscriptResults) -> list[Section]:
             ),
         ),
         Section("Treatment course", tuple(sentences.course_sentences(results))),
+        Section("Comparison with the literature", tuple(sentences.literature_sentences(results))),
         Section(
             "Replication of the published figures",
             tuple(s for s in (sentences.replication_sentence(results),) if s),

@@ -54,10 +54,11 @@ def _check_against_tables(build: Path, results) -> None:
     checks = (
         ("prevalence", results.prevalence, ("events", "n", "proportion", "ci_low", "ci_high")),
         ("association", results.association, ("estimate", "ci_low", "ci_high", "p_value")),
+        ("literature_comparison", results.literature, ("proportion", "pooled_estimate")),
     )
     for name, frame, columns in checks:
         path = build / "tables" / f"{name}.csv"
-        if not path.exists():
+        if frame is None or not path.exists():
             continue
         table = pd.read_csv(path)
         if len(table) != len(frame):
@@ -105,7 +106,7 @@ def write_manuscript(build: Path, *, parameters: dict, meta) -> dict:
         **parameters["READ_OPTIONS"],
     )
     name = source_name(meta, parameters)
-    results = manuscript_results(cohort, scheme=parameters["SCHEME"], source=name)
+    results = manuscript_results(cohort, scheme=parameters["SCHEME"], source=name, literature=True)
     _check_against_tables(build, results)
     title = f"Results and methods: {name}"
     atomic_write(build / "text" / "results.md", manuscript_markdown(results, title=title))
