@@ -29,6 +29,10 @@ load_literature, pool_prevalence, pool_correlation, compare_with_literature
 compatible_tables, audit_published_claim, recompute_published
     What the published summary alone allows: every table compatible with the paper's
     margins, each tested exactly; statcheck- and GRIM-style checks of printed results.
+inline, manuscript_results, results_text, methods_text, references_bibtex,
+manuscript_sections, manuscript_markdown, strobe_record_checklist
+    From report to manuscript: results as a journal writes them, the results and
+    methods text with its references, and the STROBE/RECORD checklist.
 simulate_cohort, write_export
     Schema-valid synthetic cohorts of any size, written as a hospital would export them.
 plot_prevalence, plot_b12_vs_hb, plot_hb_by_score, plot_sign_by_grade, plot_course,
@@ -131,6 +135,15 @@ _LAZY = {
     "audit_published_claim": "b12cohort.paper.audit",
     "CompatibilityResult": "b12cohort.paper.audit",
     "recompute_published": "b12cohort.paper.recompute",
+    # from report to manuscript
+    "inline": "b12cohort.paper.inline",
+    "manuscript_results": "b12cohort.paper.manuscript",
+    "results_text": "b12cohort.paper.manuscript",
+    "methods_text": "b12cohort.paper.manuscript",
+    "references_bibtex": "b12cohort.paper.manuscript",
+    "manuscript_sections": "b12cohort.paper.manuscript",
+    "manuscript_markdown": "b12cohort.paper.manuscript",
+    "strobe_record_checklist": "b12cohort.paper.strobe",
     # figures (matplotlib loads on first access)
     "plot_b12_vs_hb": "b12cohort.figures.anemia",
     "plot_hb_by_score": "b12cohort.figures.anemia",
@@ -209,9 +222,19 @@ if (
         compatible_tables,
     )
     from b12cohort.paper.case_report import case_profile
+    from b12cohort.paper.inline import inline
     from b12cohort.paper.literature import compare_with_literature, load_literature
+    from b12cohort.paper.manuscript import (
+        manuscript_markdown,
+        manuscript_results,
+        manuscript_sections,
+        methods_text,
+        references_bibtex,
+        results_text,
+    )
     from b12cohort.paper.recompute import recompute_published
     from b12cohort.paper.replication import compare_with_published, published_facts
+    from b12cohort.paper.strobe import strobe_record_checklist
     from b12cohort.reading.load import load_cohort, read_table, validate
     from b12cohort.reading.sniff import sniff
     from b12cohort.stats.association import association_summary

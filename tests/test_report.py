@@ -36,6 +36,9 @@ EXPECTED_FILES = [
     "MANIFEST.json",
     "cleaning_log.csv",
     "participant_flow.csv",
+    "strobe_record_checklist.csv",
+    "text/results.md",
+    "text/references.bib",
     *(f"notebooks/{n}.html" for n in NOTEBOOKS),
     *(
         f"tables/{t}.{ext}"
@@ -167,6 +170,40 @@ def test_the_example_page_reads_the_association_and_its_limitations(example_repo
         assert re.search(r"\d", alt), name
     for name, _ in alts:
         assert (out / "figures" / f"{name}.pdf").exists()
+
+
+def test_the_results_text_prints_the_numbers_of_the_tables(example_report):
+    """text/results.md: each sign's prevalence and the primary correlation as the CSVs hold
+    them, the checklist and the references linked from the page with the citation."""
+    from b12cohort import inline
+
+    out, _ = example_report
+    text = (out / "text" / "results.md").read_text("utf-8")
+    prev = pd.read_csv(out / "tables" / "prevalence.csv")
+    for row in prev[prev["variable"].isin(["hypotonia", "adynamia", "hyporeflexia"])].to_dict(
+        "records"
+    ):
+        assert f"{row['variable']} in {inline(row)}" in text
+    assoc = pd.read_csv(out / "tables" / "association.csv")
+    assert inline(assoc[assoc["analysis"] == "primary"].iloc[0]) in text
+    checklist = pd.read_csv(out / "strobe_record_checklist.csv", dtype=str)
+    assert len(checklist) == 47
+    page = (out / "index.html").read_text("utf-8")
+    for href in ("text/results.md", "text/references.bib", "strobe_record_checklist.csv"):
+        assert f'href="{href}"' in page
+    assert "Suggested citation" in page and "Taranushenko TE" in page
+    assert (out / "text" / "references.bib").read_text("utf-8").startswith("@article{")
+    # every place the checklist names exists: in the report folder, or in the repository
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    for where in checklist["where"].fillna(""):
+        if where == "to be written by the authors":
+            continue
+        for place in where.split("; "):
+            in_repo = place.startswith("b12cohort repository: ")
+            path = place.removeprefix("b12cohort repository: ").split(" (")[0]
+            path, _, anchor = path.partition("#")
+            assert ((ROOT if in_repo else out) / path).exists(), place
+            assert not anchor or anchor in ids, place
 
 
 def test_outputs_hold_no_local_paths(example_report):

@@ -219,8 +219,10 @@ def build_report(
     try:
         meta, flow, counts = _run(build, parameters, jobs or _default_jobs())
         from b12cohort.report._site import write_site
+        from b12cohort.report._text import write_manuscript
 
-        write_site(build, parameters=parameters, meta=meta, flow=flow)
+        manuscript = write_manuscript(build, parameters=parameters, meta=meta)
+        write_site(build, parameters=parameters, meta=meta, flow=flow, manuscript=manuscript)
         manifest = _write_manifest(build, parameters=parameters, meta=meta, counts=counts)
         _swap(build, out)
     except BaseException:
@@ -306,6 +308,7 @@ def _bundled_inputs() -> dict:
         "anemia_schemes.csv",
         "published_krasnoyarsk_2022.csv",
         "site/index.html.j2",
+        "strobe_record_items.csv",
         "nbconvert/b12report/index.html.j2",
         "nbconvert/b12report/conf.json",
     ):

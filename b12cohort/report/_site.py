@@ -253,7 +253,9 @@ def source_name(meta, parameters: dict) -> str:
     return meta.source if parameters["DATA"] is None else Path(meta.source).name
 
 
-def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
+def write_site(
+    build: Path, *, parameters: dict, meta, flow, manuscript: dict | None = None
+) -> Path:
     """Write ``index.html`` into the build folder from the files the notebooks produced."""
     from b12cohort.core.constants import ELIGIBLE_AGE_MONTHS, ELIGIBLE_B12_BELOW_PG_ML
     from b12cohort.core.version import __version__
@@ -305,6 +307,7 @@ def write_site(build: Path, *, parameters: dict, meta, flow) -> Path:
             if (build / "notebooks" / f"{n}.html").exists()
         ],
         "table_csvs": [p.name for p in sorted((build / "tables").glob("*.csv"))],
+        "manuscript": manuscript,
     }
     page = _environment().get_template("index.html.j2").render(**context)
     return atomic_write(build / "index.html", page)
