@@ -4,7 +4,6 @@ rules and no vertical lines, the template's styles, byte-identical across proces
 from __future__ import annotations
 
 import io
-import re
 import subprocess
 import sys
 import zipfile
@@ -13,7 +12,7 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
-from _example_tables import NAMES, example_tables
+from _manuscript_checks import NAMES, check_docx_table, example_tables
 from conftest import ROOT
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
@@ -25,7 +24,6 @@ from b12cohort.core._export import Section, as_content
 from b12cohort.core._xlsx import write_xlsx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _cells(table) -> list[list[str]]:
@@ -39,12 +37,6 @@ def document(tmp_path_factory):
     return path, docx.Document(str(path))
 
 
-def _close(text: str, value: float) -> bool:
-    """``text`` shows ``value`` rounded to the decimals ``text`` has (format_cell's rule)."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return abs(float(text) - value) <= 0.5 * 10**-decimals + 1e-12
-
-
 def test_every_cell_is_the_shown_cell_and_every_number_the_csvs(document):
     _, doc = document
     assert len(doc.tables) == len(NAMES)
@@ -55,41 +47,11 @@ def test_every_cell_is_the_shown_cell_and_every_number_the_csvs(document):
         cells = _cells(table)
         assert cells[0] == [str(c) for c in content.shown.columns], name
         assert cells[1:] == content.shown.astype(str).values.tolist(), name
-        csv = pd.read_csv(io.StringIO(exportable.to_csv()), keep_default_na=False, dtype=str)
-        if frame is None:  # a Table 1: the CSV holds the shown strings; the name only once
-            shown_csv = csv.copy()
-            shown_csv.loc[shown_csv["variable"].eq(shown_csv["variable"].shift()), "variable"] = ""
-            assert [r[2:] for r in cells[1:]] == shown_csv.iloc[:, 2:].values.tolist(), name
-            assert [r[0] for r in cells[1:]] == shown_csv["variable"].tolist(), name
-            continue
-        if name == "association":  # the view: estimate and CI rounded from the CSV's values
-            checked = 0
-            for row, (_, src) in zip(cells[1:], csv.iterrows(), strict=True):
-                estimate, ci = row[4], row[5]
-                if estimate:
-                    assert _close(estimate.replace("−", "-"), float(src["estimate"])), (name, row)
-                    checked += 1
-                if ci:
-                    low, high = ci.replace("−", "-").split(" to ")
-                    assert _close(low, float(src["ci_low"])), (name, row)
-                    assert _close(high, float(src["ci_high"])), (name, row)
-                assert row[8] == src["n"], (name, row)
-            assert checked >= 5
-            continue
-        checked = 0
-        for row, (_, src) in zip(cells[1:], csv.iterrows(), strict=True):
-            for column, text in zip(csv.columns, row, strict=True):
-                value = src[column]
-                if NUMBER.fullmatch(text):
-                    assert _close(text, float(value)), (name, column, text, value)
-                    checked += 1
-                elif text == "<0.001":
-                    assert float(value) < 0.001
-                elif text in ("yes", "no"):
-                    assert value == ("True" if text == "yes" else "False")
-                else:
-                    assert text == value.lstrip("'") or text == value, (name, column, text, value)
-        assert checked >= len(csv), name
+        kind = "table_one" if frame is None else "association" if name == "association" else "frame"
+        if kind == "table_one":
+            cells = [list(exportable.summary.columns), *cells[1:]]
+        checked = check_docx_table(cells, exportable.to_csv(), kind)
+        assert checked >= (5 if kind != "frame" else len(content.shown)), name
 
 
 def test_captions_are_numbered_seq_fields_in_order(document):
@@ -206,6 +168,44 @@ def test_a_bad_template_is_a_clear_error_naming_the_file(tmp_path, kind):
     }[kind]
     assert expected in message
     assert not (tmp_path / "out.docx").exists()
+
+
+@pytest.mark.parametrize("kind", ["missing", "text"])
+def test_the_cli_rejects_a_bad_template_before_building_without_a_traceback(tmp_path, capsys, kind):
+    from b12cohort.cli import main
+
+    template = tmp_path / "journal.docx"
+    if kind == "text":
+        template.write_text("not a document")
+    out = tmp_path / "rep"
+    code = main(["report", "--docx-template", str(template), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"error: docx template {str(template)!r}")
+    assert "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob(".rep*"))  # nothing was built
+
+
+def _orientations(path) -> list[bool]:
+    return [s.page_width > s.page_height for s in docx.Document(str(path)).sections]
+
+
+def test_wide_tables_go_on_landscape_pages(tmp_path):
+    narrow = pd.DataFrame({"a": [1], "b": [2]})
+    wide = pd.DataFrame({f"c{i}": [i] for i in range(12)})
+    out = tmp_path / "out.docx"
+    write_docx(out, [narrow, wide, wide, narrow])
+    assert _orientations(out) == [False, True, False]
+    doc = docx.Document(str(out))
+    landscape = doc.sections[1]
+    assert landscape.orientation == WD_ORIENT.LANDSCAPE
+    assert sum(c.width for c in doc.tables[1].columns) <= landscape.page_width  # fits the page
+    write_docx(out, [wide, narrow])  # no empty portrait page first
+    assert _orientations(out) == [True, False]
+    write_docx(out, [narrow, wide], landscape_columns=None)
+    assert _orientations(out) == [False]
+    write_docx(out, [narrow, wide], template=_template(tmp_path / "landscape.docx"))
+    assert _orientations(out) == [True]  # a landscape template stays landscape
 
 
 def test_sections_follow_the_tables(tmp_path):

@@ -204,6 +204,35 @@ def _table(document, content) -> None:
         document.add_paragraph(str(note), style="B12 Table Note")
 
 
+class _Pages:
+    """Page orientation per table: wide tables on landscape pages, the rest as the document's."""
+
+    def __init__(self, document, landscape_columns: int | None):
+        first = document.sections[-1]
+        self.document = document
+        self.limit = landscape_columns
+        self.portrait = first.page_width <= first.page_height
+        self.wide = not self.portrait  # the current section's orientation
+        self.empty = True
+
+    def before(self, columns: int) -> None:
+        from docx.enum.section import WD_ORIENT, WD_SECTION
+
+        want = self.limit is not None and columns > self.limit
+        want = want or not self.portrait  # a landscape template stays landscape
+        if want != self.wide:
+            section = (
+                self.document.sections[-1]
+                if self.empty
+                else self.document.add_section(WD_SECTION.NEW_PAGE)
+            )
+            width, height = section.page_width, section.page_height
+            section.page_width, section.page_height = height, width
+            section.orientation = WD_ORIENT.LANDSCAPE if want else WD_ORIENT.PORTRAIT
+            self.wide = want
+        self.empty = False
+
+
 def _fix_properties(document) -> None:
     props = document.core_properties
     when = fixed_timestamp().replace(tzinfo=None)
@@ -221,7 +250,9 @@ def check_template(template) -> None:
     _ensure_styles(_open(template), template, ())
 
 
-def write_docx(path, tables, *, template=None, sections=(), titles=None) -> Path:
+def write_docx(
+    path, tables, *, template=None, sections=(), titles=None, landscape_columns: int | None = 8
+) -> Path:
     """Write ``tables`` (and then ``sections``) to one Word document.
 
     Parameters
@@ -242,6 +273,9 @@ def write_docx(path, tables, *, template=None, sections=(), titles=None) -> Path
         e.g. the results text or a reporting checklist.
     titles : sequence of str, optional
         Captions replacing the tables' own (same length as ``tables``).
+    landscape_columns : int or None
+        A table with more columns than this is put on landscape pages (a section of its
+        own; the page size and margins are the document's, turned); None: never.
 
     Returns
     -------
@@ -271,18 +305,21 @@ def write_docx(path, tables, *, template=None, sections=(), titles=None) -> Path
     if template is not None:
         _clear_body(document)
     _ensure_styles(document, template, sorted({s.level for s in sections}))
+    pages = _Pages(document, landscape_columns)
     for number, content in enumerate(contents, start=1):
+        pages.before(content.shown.shape[1])
         _caption(document, number, content.title)
         _table(document, content)
     for section in sections:
+        table = None if section.table is None else as_content(section.table)
+        pages.before(0 if table is None else table.shown.shape[1])
         document.add_paragraph(section.heading, style=f"Heading {section.level}")
         for text in section.paragraphs:
             document.add_paragraph(str(text), style="Normal")
-        if section.table is not None:
-            content = as_content(section.table)
-            if content.title:
-                _caption(document, None, content.title)
-            _table(document, content)
+        if table is not None:
+            if table.title:
+                _caption(document, None, table.title)
+            _table(document, table)
     _fix_properties(document)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -181,7 +181,7 @@ def derived_notes(data: pd.DataFrame, shown: pd.DataFrame | None = None) -> tupl
         notes.append("Multiplicity adjustment: " + ", ".join(adjust) + ".")
     for col in ("n_missing", "missing"):
         if col in data.columns:
-            values = pd.to_numeric(data[col], errors="coerce")
+            values = pd.to_numeric(data[col], errors="coerce").astype("float64")  # NA -> NaN
             key = data.iloc[:, 0].astype(str).tolist()
             nonzero = [
                 f"{k} {int(v)}" for k, v in zip(key, values, strict=True) if v == v and v > 0

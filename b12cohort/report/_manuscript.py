@@ -30,6 +30,18 @@ MANUSCRIPT_TABLES = {
     "literature_comparison": "Prevalence in the cohort against published series",
 }
 
+#: The columns the Word tables show of the widest tables (Excel and the CSVs keep every column); the
+#: interval method, level and tests are in the footnotes.
+DOCX_COLUMNS = {
+    "prevalence": ("variable", "events", "n", "proportion", "ci_low", "ci_high", "n_missing", "note"),
+    "replication": ("item", "published", "computed", "match", "status"),
+    "course_summary": ("statistic", "estimate", "ci_low", "ci_high", "q1", "q3", "min", "max", "n",
+                       "N", "n_missing", "unit"),
+    "literature_comparison": ("sign", "events", "total", "proportion", "ci_low", "ci_high", "k",
+                              "studies", "synthesis", "comparator_estimate", "comparator_ci_low",
+                              "comparator_ci_high"),
+}  # fmt: skip
+
 #: Captions given by the notebooks that a table object cannot carry (a Table 1 has none).
 _OWN_TITLE_FIRST = frozenset({"prevalence", "association", "replication", "course_summary",
                               "literature_comparison"})  # fmt: skip
@@ -47,6 +59,20 @@ def manuscript_contents(build: Path) -> list:
         title = content.title if (name in _OWN_TITLE_FIRST and content.title) else default
         contents.append((name, title, content))
     return contents
+
+
+def _for_word(name: str, content):
+    """The Word version of a table: the columns of :data:`DOCX_COLUMNS`, with a note saying so."""
+    import dataclasses
+
+    columns = [c for c in DOCX_COLUMNS.get(name, ()) if c in content.shown.columns]
+    if not columns or len(columns) == content.shown.shape[1]:
+        return content
+    note = (
+        f"Columns shown: {', '.join(columns)}. All {content.data.shape[1]} columns, unrounded: "
+        f"sheet {name} of tables.xlsx and tables/{name}.csv."
+    )
+    return dataclasses.replace(content, shown=content.shown[columns], notes=(*content.notes, note))
 
 
 def write_manuscript_tables(build: Path, *, docx_template=None, sections=()) -> tuple[Path, Path]:
@@ -72,7 +98,11 @@ def write_manuscript_tables(build: Path, *, docx_template=None, sections=()) -> 
     out = build / "tables"
     out.mkdir(parents=True, exist_ok=True)
     docx = write_docx(
-        out / "tables.docx", tables, template=docx_template, sections=sections, titles=titles
+        out / "tables.docx",
+        [_for_word(n, c) for n, c in zip(names, tables, strict=True)],
+        template=docx_template,
+        sections=sections,
+        titles=titles,
     )
     xlsx = write_xlsx(out / "tables.xlsx", tables, names=names, titles=titles)
     shutil.rmtree(build / MANUSCRIPT_FOLDER, ignore_errors=True)
