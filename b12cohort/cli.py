@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--docx-template",
         metavar="PATH",
-        help="a Word document (.docx, e.g. the journal's template) whose styles and page setup "
+        help="a Word document or template (.docx, .dotx: e.g. the journal's) whose styles and page setup "
         "tables/tables.docx uses; styles it lacks (Caption, B12 Table, B12 Table Text, B12 Table "
         "Note) are added, based on its Normal style",
     )

@@ -138,6 +138,23 @@ def test_a_template_gives_its_styles_and_page_setup(tmp_path):
     assert doc.styles["B12 Table Note"].font.name is None
 
 
+def test_a_dotx_template_is_read_as_a_document(tmp_path):
+    docx_template = _template(tmp_path / "journal.docx")
+    dotx = tmp_path / "journal.dotx"
+    with zipfile.ZipFile(docx_template) as zin, zipfile.ZipFile(dotx, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"document.main+xml", b"template.main+xml")
+            zout.writestr(info, data)
+    with pytest.raises(ValueError, match="not a Word file"):
+        docx.Document(str(dotx))  # python-docx alone refuses it
+    out = tmp_path / "out.docx"
+    example_tables()["prevalence"][0].to_docx(out, template=dotx)
+    assert docx.Document(str(out)).styles["Normal"].font.name == "Arial"
+    assert b"template.main+xml" not in zipfile.ZipFile(out).read("[Content_Types].xml")
+
+
 def test_the_default_document_sets_a_font_a_template_can_override(tmp_path):
     out = tmp_path / "out.docx"
     example_tables()["prevalence"][0].to_docx(out)

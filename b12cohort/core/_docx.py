@@ -13,8 +13,8 @@ then the extra ``sections`` (a heading, paragraphs and/or a table each).
 
 Formatting lives in styles, never in runs: the font and size come from ``Normal`` (and
 ``B12 Table Text``, ``B12 Table Note``), so a journal's template restyles everything.
-With ``template=``, the template's styles and page setup are used and its body text is
-dropped. A style the writer needs and the template lacks is added, based on the
+With ``template=`` (a ``.docx`` or a Word template ``.dotx``), the template's styles and
+page setup are used and its body text is dropped. A style the writer needs and the template lacks is added, based on the
 template's ``Normal`` (documented fallback: the font stays the template's); a style of
 that name but the wrong type (e.g. a character style ``Caption``) is an error naming it.
 
@@ -95,12 +95,33 @@ def _open(template):
     if not zipfile.is_zipfile(path):
         raise ArgumentError(f"docx template {str(path)!r} is not a .docx file (not a zip); {fix}.")
     try:
-        return docx.Document(str(path))
+        return docx.Document(io.BytesIO(_as_document(path.read_bytes())))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise ArgumentError(
             f"docx template {str(path)!r} is not a Word document python-docx can open ({exc}); "
-            f"{fix} (a .dotx template: open it in Word and save it as .docx)."
+            f"{fix}."
         ) from None
+
+
+_TEMPLATE_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+_DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _as_document(payload: bytes) -> bytes:
+    """A Word template (``.dotx``) read as the document it describes (``.docx``): only the
+    main part's content type differs; anything else is returned unchanged."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as z:
+        types = z.read("[Content_Types].xml") if "[Content_Types].xml" in z.namelist() else b""
+        if _TEMPLATE_TYPE not in types:
+            return payload
+        members = [(i, z.read(i)) for i in z.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(_TEMPLATE_TYPE, _DOCUMENT_TYPE)
+            z.writestr(info, data)
+    return out.getvalue()
 
 
 def _style_id(document, name: str):
