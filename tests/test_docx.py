@@ -161,6 +161,9 @@ def test_the_default_document_sets_a_font_a_template_can_override(tmp_path):
     doc = docx.Document(str(out))
     assert doc.styles["Normal"].font.name == "Times New Roman"
     assert doc.styles["B12 Table Text"].font.size == Pt(9)
+    for name in ("Caption", "Heading 1"):  # the text's font and colour, not the theme's
+        assert doc.styles[name].font.color.rgb is None and doc.styles[name].font.name is None
+    assert doc.styles["Caption"].font.size == Pt(10)
 
 
 @pytest.mark.parametrize("kind", ["missing", "text", "zip", "wrong style"])

@@ -81,11 +81,7 @@ def _open(template):
     from docx.opc.exceptions import PackageNotFoundError
 
     if template is None:
-        document = docx.Document()
-        normal = document.styles["Normal"]
-        normal.font.name = "Times New Roman"
-        normal.font.size = docx.shared.Pt(11)
-        return document
+        return _journal_defaults(docx.Document())
     path = Path(template)
     fix = "pass a Word document (.docx) whose styles the tables should use"
     if not path.is_file():
@@ -122,6 +118,24 @@ def _as_document(payload: bytes) -> bytes:
                 data = data.replace(_TEMPLATE_TYPE, _DOCUMENT_TYPE)
             z.writestr(info, data)
     return out.getvalue()
+
+
+def _journal_defaults(document):
+    """The look without a template: Times New Roman 11 pt; captions and headings in the text's
+    font and colour (python-docx's default document has blue ones in the theme's fonts)."""
+    from docx.shared import Pt
+
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(11)
+    for style in document.styles:
+        if style.name == "Caption" or style.name.startswith("Heading "):
+            rpr = style.element.rPr
+            for tag in ("color", "rFonts"):
+                for child in [] if rpr is None else rpr.findall(f"{{{_W}}}{tag}"):
+                    rpr.remove(child)
+    document.styles["Caption"].font.size = Pt(10)
+    return document
 
 
 def _style_id(document, name: str):
