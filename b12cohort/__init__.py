@@ -154,6 +154,9 @@ _LAZY = {
     "plot_forest": "b12cohort.figures.forest",
     "plot_prevalence": "b12cohort.figures.prevalence",
     "plot_audit": "b12cohort.figures.audit",
+    # tables for the manuscript (Word, Excel)
+    "result_table": "b12cohort.core._result_table",
+    "Section": "b12cohort.core._export",
 }
 
 __all__ = [
@@ -196,6 +199,8 @@ if (
     from b12cohort.cohort.eligibility import apply_eligibility, participant_flow
     from b12cohort.cohort.export import write_export
     from b12cohort.cohort.simulate import population_spearman, simulate_cohort
+    from b12cohort.core._export import Section
+    from b12cohort.core._result_table import result_table
     from b12cohort.dictionary.derived import (
         anemia_schemes,
         grade_anemia,

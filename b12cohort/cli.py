@@ -189,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="kernels executing the notebooks in parallel (default: 2, or 1 on a single-CPU machine)",
     )
+    r.add_argument(
+        "--docx-template",
+        metavar="PATH",
+        help="a Word document or template (.docx, .dotx: e.g. the journal's) whose styles and page setup "
+        "tables/tables.docx uses; styles it lacks (Caption, B12 Table, B12 Table Text, B12 Table "
+        "Note) are added, based on its Normal style",
+    )
     _add_read_options(r)
 
     f = sub.add_parser(

@@ -39,6 +39,8 @@ EXPECTED_FILES = [
     "strobe_record_checklist.csv",
     "text/results.md",
     "text/references.bib",
+    "tables/tables.docx",
+    "tables/tables.xlsx",
     *(f"notebooks/{n}.html" for n in NOTEBOOKS),
     *(
         f"tables/{t}.{ext}"
@@ -127,6 +129,44 @@ def test_manifest_accounts_for_every_output_and_row(example_report):
         *(f"notebooks/{n}.py" for n in NOTEBOOKS),
     ):
         assert bundled[rel] == _sha(ROOT / rel), rel
+
+
+def _check_manuscript_tables(out: Path) -> None:
+    """tables.docx and tables.xlsx hold the report tables in order, with the CSVs' numbers."""
+    import docx
+    import openpyxl
+    from _manuscript_checks import check_docx_table, check_xlsx_sheet
+
+    from b12cohort.report._manuscript import MANUSCRIPT_TABLES
+
+    names = list(MANUSCRIPT_TABLES)
+    document = docx.Document(str(out / "tables" / "tables.docx"))
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert [c.split(". ")[0] for c in captions] == [f"Table {i}" for i in range(1, len(names) + 1)]
+    assert captions[0] == "Table 1. Characteristics of the infants"
+    workbook = openpyxl.load_workbook(out / "tables" / "tables.xlsx")
+    assert workbook.sheetnames == names
+    for name, table in zip(names, document.tables, strict=True):
+        csv_text = (out / "tables" / f"{name}.csv").read_text("utf-8")
+        assert check_xlsx_sheet(workbook[name], csv_text) > 0, name
+        cells = [[c.text for c in row.cells] for row in table.rows]
+        kind = "table_one" if name.startswith("table_one") else "frame"
+        if kind == "table_one":
+            cells[0] = csv_text.splitlines()[0].split(",")
+        elif name == "association":
+            kind = "association"
+        checked = check_docx_table(cells, csv_text, kind)
+        assert checked > 0 or name == "replication", name  # replication shows text only
+    assert not (out / ".manuscript").exists()
+
+
+def test_the_manuscript_tables_hold_the_csvs_numbers(example_report):
+    out, result = example_report
+    _check_manuscript_tables(out)
+    for name in ("tables/tables.docx", "tables/tables.xlsx"):
+        assert result.manifest["outputs"][name] == _sha(out / name)
+    page = (out / "index.html").read_text("utf-8")
+    assert 'href="tables/tables.docx"' in page and 'href="tables/tables.xlsx"' in page
 
 
 def test_the_example_report_says_it_is_a_reconstruction(example_report):
@@ -433,8 +473,22 @@ def test_a_user_cohort_without_optional_columns(tmp_path):
     mapping = tmp_path / "my_columns.json"
     mapping.write_text(json.dumps({"Hb": "hb_g_l"}), encoding="utf-8")
     out = tmp_path / "rep"
-    result = build_report(data, out=out, scheme="ru-clinical", columns=mapping)
+    import docx
+
+    template = tmp_path / "journal.docx"
+    journal = docx.Document()
+    journal.styles["Normal"].font.name = "Arial"
+    journal.save(str(template))
+    result = build_report(
+        data, out=out, scheme="ru-clinical", columns=mapping, docx_template=template
+    )
     assert result.manifest["input"]["reconstruction"] is False
+    assert result.manifest["parameters"]["DOCX_TEMPLATE"] == {
+        "name": "journal.docx",
+        "sha256": _sha(template),
+    }
+    _check_manuscript_tables(out)
+    assert docx.Document(str(out / "tables" / "tables.docx")).styles["Normal"].font.name == "Arial"
     assert result.manifest["input"]["source"] == "mine.csv"
     assert result.manifest["parameters"]["DATA"] == "mine.csv"
     assert result.manifest["mapping"] == {"name": "my_columns.json", "sha256": _sha(mapping)}
@@ -580,6 +634,8 @@ def test_index_in_headless_chromium(example_report):
                     hrefs = page.evaluate(
                         "Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
                     )
+                    for name in ("tables.docx", "tables.xlsx"):
+                        assert f"{base}/tables/{name}" in hrefs, f"no link to {name}"
                     for href in sorted(set(hrefs)):
                         if href.startswith(base):
                             assert page.request.get(href.split("#")[0]).ok, f"broken link {href}"

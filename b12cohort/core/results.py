@@ -28,6 +28,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from b12cohort.core._exportable import Exportable
+
 __all__ = ["METHOD_TOKENS", "Result"]
 
 #: The tokens ``method`` may take, across the package.
@@ -76,8 +78,11 @@ def _plain(value: Any) -> Any:
 
 
 @dataclasses.dataclass(frozen=True)
-class Result:
+class Result(Exportable):
     """Base class of every b12cohort result (a frozen dataclass).
+
+    ``to_docx(path)`` and ``to_xlsx(path)`` write :attr:`summary` as a table, its caption
+    the result's ``test`` (see :class:`~b12cohort.core._exportable.Exportable`).
 
     Subclasses declare their fields, among them ``test`` and ``method``; they may set
     :attr:`summary_fields` to choose and order the summary's columns (default: every
@@ -112,6 +117,12 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """Every field as plain Python (tables as lists of records), ready for JSON."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def _content(self):
+        """For ``to_docx``/``to_xlsx``: the summary, captioned with the test."""
+        from b12cohort.core._export import frame_content
+
+        return frame_content(self.summary, title=str(getattr(self, "test", "") or ""))
 
     def _repr_html_(self) -> str:
         title = html.escape(f"{type(self).__name__}: {getattr(self, 'test', '')}".rstrip(": "))

@@ -37,6 +37,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12cohort.core._cells import (  # noqa: F401  (the formatters and the guard, re-exported)
+    _DANGEROUS,
+    _THREE_DECIMALS,
+    _is_p,
+    _neutral,
+    format_cell,
+    format_frame,
+    format_p,
+    format_significant,
+)
+from b12cohort.core._export import TableContent, abbreviations
+from b12cohort.core._exportable import Exportable
+
 MISSING_CELL = "-"
 
 # Headers shown in the rendered (not CSV) tables.
@@ -105,85 +118,11 @@ def format_number(
     return text.replace("-", minus) if minus != "-" else text
 
 
-def format_significant(value: float, digits: int = 3, *, missing: str = "") -> str:
-    """``digits`` significant digits (``%g``: no trailing zeros), ``missing`` for NaN/None.
-
-    >>> format_significant(0.123456), format_significant(82.9, 6), format_significant(None)
-    ('0.123', '82.9', '')
-    """
-    if value is None or not math.isfinite(value):
-        return missing
-    return f"{value:.{digits}g}"
-
-
 def format_count(n: int, total: int) -> str:
     """``n (p%)`` with one decimal; ``n (-)`` when the denominator is 0."""
     if total <= 0:
         return f"{n} ({MISSING_CELL})"
     return f"{n} ({100.0 * n / total:.1f}%)"
-
-
-def format_p(p: float, *, prose: bool = False) -> str:
-    """``<0.001`` below 0.001, else three decimals; empty for NaN.
-
-    With ``prose=True`` the form a sentence uses: ``p = 0.042``, ``p < 0.001``,
-    ``p not computed``.
-
-    >>> format_p(0.0421), format_p(1e-5), format_p(0.0421, prose=True), format_p(float("nan"))
-    ('0.042', '<0.001', 'p = 0.042', '')
-    """
-    if p is None or not math.isfinite(p):
-        return "p not computed" if prose else ""
-    if prose:
-        return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def _is_p(column: str) -> bool:
-    return column.startswith("p_") or column.endswith("p_value") or column in {"p", "p_adjusted"}
-
-
-#: Columns of tidy tables shown with three decimals (proportions, estimates, bounds).
-_THREE_DECIMALS = frozenset({"proportion", "ci_low", "ci_high", "estimate", "i2"})
-
-
-def format_cell(value, column: str = "") -> str:
-    """A cell of a tidy result table as display text, by its column name.
-
-    p-values (``p_value``, ``p_*``, ``*p_value``, ``p``, ``p_adjusted``): :func:`format_p`;
-    proportions, estimates and interval bounds (``*_low``, ``*_high``): three decimals;
-    whole numbers stay whole; other numbers: three significant digits; booleans
-    ``yes``/``no``; missing values empty; text unchanged.
-
-    >>> [format_cell(v, c) for v, c in [(0.00012, "p_value"), (0.63157, "proportion"),
-    ...                                 (19.0, "n"), (82.94, "b12"), (True, "match"), (None, "x")]]
-    ['<0.001', '0.632', '19', '82.9', 'yes', '']
-    """
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if _is_p(column):
-            return format_p(value)
-        if value.is_integer() and abs(value) < 1e9:
-            return str(int(value))
-        if column in _THREE_DECIMALS or column.endswith(("_low", "_high")):
-            return f"{value:.3f}"
-        return format_significant(value, 3)
-    return str(value)
-
-
-def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every cell as display text (:func:`format_cell` by column)."""
-    out = pd.DataFrame(index=frame.index)
-    for col in frame.columns:
-        out[col] = [format_cell(v, str(col)) for v in frame[col].tolist()]
-    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -274,7 +213,7 @@ def summary_table(
 
 
 @dataclass(frozen=True)
-class TableOne:
+class TableOne(Exportable):
     """A Table 1 (cohort description), overall and optionally per group.
 
     Attributes
@@ -337,6 +276,14 @@ class TableOne:
         """Render as an HTML fragment (``<div>`` holding the ``<table>`` and notes), text escaped."""
         return render_html(_display(self.summary), self.notes, path)
 
+    def _content(self) -> TableContent:
+        """For ``to_docx``/``to_xlsx`` (:class:`~b12cohort.core._export.Exportable`)."""
+        shown = _display(self.summary)
+        found = abbreviations(shown)
+        title = "Characteristics of the infants" + (f" by {self.by}" if self.by else "")
+        notes = (*self.notes, found) if found else self.notes
+        return TableContent(title, shown, self.summary, notes, numeric_text=True)
+
 
 # ---------------------------------------------------------------------------------------
 # the table writer
@@ -346,16 +293,6 @@ class TableOne:
 #: the files byte-identical across CPUs whose vectorised maths may differ in the last
 #: bit of a double (17 digits would expose that).
 CSV_FLOAT_FORMAT = "%.12g"
-
-# OWASP's list, plus the full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) that
-# spreadsheet programs in East Asian locales also read as the start of a formula.
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def _neutral(value):
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
 
 
 def neutralise_csv_injection(frame: pd.DataFrame) -> pd.DataFrame:

@@ -19,18 +19,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from b12cohort.core._docx import write_docx
+from b12cohort.core._export import Section
+from b12cohort.core._result_table import result_table
+from b12cohort.core._xlsx import write_xlsx
 from b12cohort.report._association import association_table
 from b12cohort.report._cohort import report_cohort, start_notebook
 from b12cohort.report._display import show_figures, show_readings
 from b12cohort.report._io import atomic_write, format_frame, save_csv, save_table, sha256_file
 
 __all__ = [
+    "Section",
     "association_table",
     "atomic_write",
     "build_report",
     "check_report",
     "format_frame",
     "report_cohort",
+    "result_table",
     "save_csv",
     "save_figure",
     "save_table",
@@ -39,7 +45,9 @@ __all__ = [
     "show_readings",
     "start_notebook",
     "verify_report",
+    "write_docx",
     "write_summary",
+    "write_xlsx",
 ]
 
 

@@ -14,6 +14,8 @@ import math
 
 import pandas as pd
 
+from b12cohort.core._export import TableContent, derived_notes
+from b12cohort.core._exportable import Exportable
 from b12cohort.core.tables import (
     format_number,
     format_p,
@@ -129,7 +131,7 @@ def association_view(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-class AssociationTable:
+class AssociationTable(Exportable):
     """Presentation of an association summary for :func:`b12cohort.report.save_table`."""
 
     def __init__(self, summary: pd.DataFrame, caption: str | None = None):
@@ -154,6 +156,13 @@ class AssociationTable:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def _content(self) -> TableContent:
+        """For ``to_docx``/``to_xlsx``: the view shown, the tidy summary as data."""
+        view = self.view
+        return TableContent(
+            self.caption or "", view, self.summary, derived_notes(self.summary, view)
+        )
 
 
 def association_table(summary: pd.DataFrame, *, caption: str | None = None) -> AssociationTable:

@@ -33,6 +33,8 @@ RECORDED_PACKAGES = (
     "statsmodels",
     "matplotlib",
     "openpyxl",
+    "python-docx",
+    "lxml",
     "firthmodels",
     "scikit-learn",
     "tabulate",
@@ -163,6 +165,7 @@ def build_report(
     invalid_rows: str = "raise",
     case: str | None = None,
     jobs: int | None = None,
+    docx_template=None,
     **read_kwargs,
 ) -> ReportResult:
     """Build the report into ``out`` (replaced atomically, only on success).
@@ -185,6 +188,9 @@ def build_report(
         Kernels executing notebooks in parallel (default: 2, or 1 on a single-CPU
         machine). Each kernel imports the scientific stack once; the notebooks are split
         over the kernels by their measured cost, deterministically.
+    docx_template : path, optional
+        A Word document (``.docx``) whose styles and page setup ``tables/tables.docx``
+        uses (see :func:`b12cohort.core._docx.write_docx`); checked before anything runs.
     **read_kwargs
         ``sheet``, ``encoding``, ``delimiter``, ``decimal``, ``true_values``,
         ``false_values``, as for :func:`b12cohort.load_cohort`.
@@ -210,6 +216,10 @@ def build_report(
             "meant to be shared; the key of the pseudonyms must stay private. Write it "
             "elsewhere, e.g. pseudonymise='../pseudonym_key.csv'."
         )
+    if docx_template is not None:
+        from b12cohort.core._docx import check_template
+
+        check_template(docx_template)
     out.parent.mkdir(parents=True, exist_ok=True)
     parameters = _parameters(data, columns, scheme, invalid_rows, read_kwargs, case)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
@@ -218,12 +228,17 @@ def build_report(
     build.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the report is an ordinary folder
     try:
         meta, flow, counts = _run(build, parameters, jobs or _default_jobs())
+        from b12cohort.report._manuscript import write_manuscript_tables
         from b12cohort.report._site import write_site
         from b12cohort.report._text import write_manuscript
 
         manuscript = write_manuscript(build, parameters=parameters, meta=meta)
+        write_manuscript_tables(build, docx_template=docx_template)
+
         write_site(build, parameters=parameters, meta=meta, flow=flow, manuscript=manuscript)
-        manifest = _write_manifest(build, parameters=parameters, meta=meta, counts=counts)
+        manifest = _write_manifest(
+            build, parameters=parameters, meta=meta, counts=counts, docx_template=docx_template
+        )
         _swap(build, out)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
@@ -345,7 +360,9 @@ def _mapping(columns) -> dict | None:
     }
 
 
-def _write_manifest(build: Path, *, parameters: dict, meta, counts: dict) -> dict:
+def _write_manifest(
+    build: Path, *, parameters: dict, meta, counts: dict, docx_template=None
+) -> dict:
     from b12cohort.report._site import source_name
 
     shutil.rmtree(build / "_site", ignore_errors=True)
@@ -359,6 +376,11 @@ def _write_manifest(build: Path, *, parameters: dict, meta, counts: dict) -> dic
         shown["DATA"] = Path(parameters["DATA"]).name  # no local paths in outputs
     if mapping is not None:
         shown["COLUMNS"] = mapping["name"]
+    if docx_template is not None:  # recorded only when given: it changes tables.docx
+        shown["DOCX_TEMPLATE"] = {
+            "name": Path(docx_template).name,
+            "sha256": sha256_file(docx_template),
+        }
     manifest = {
         "generator": "b12cohort report",
         "source": _git_source(),
@@ -418,6 +440,7 @@ def check_report(
     invalid_rows: str = "raise",
     case: str | None = None,
     jobs: int | None = None,
+    docx_template=None,
     **read_kwargs,
 ):
     """Rebuild the report in a temporary folder and explain how ``out`` differs from it.
@@ -448,6 +471,7 @@ def check_report(
             invalid_rows=invalid_rows,
             case=case,
             jobs=jobs,
+            docx_template=docx_template,
             **read_kwargs,
         )
         return compare_reports(out, rebuilt)
@@ -468,6 +492,7 @@ def run_report_command(args, *, read_kwargs: dict) -> int:
         "invalid_rows": args.invalid_rows,
         "case": args.case,
         "jobs": args.jobs,
+        "docx_template": getattr(args, "docx_template", None),
         **kwargs,
     }
     if args.check:

@@ -135,11 +135,38 @@ def save_table(
         path = folder / f"{name}.{fmt}"
         atomic_write(path, texts[fmt]())
         written.append(path)
+    _keep_for_manuscript(table, name, out, caption)
     return written
 
 
 #: Rows :func:`save_csv` renders at a time (a registry's cleaning log has ~10 per infant).
 CSV_CHUNK_ROWS = 100_000
+
+
+#: Where :func:`save_table` leaves each table for the Word/Excel assembly (removed by the build).
+MANUSCRIPT_FOLDER = ".manuscript"
+
+
+def _keep_for_manuscript(table, name: str, out, caption: str | None) -> None:
+    """Keep the table's content (shown cells, data, notes) for ``tables.docx``/``tables.xlsx``.
+
+    The notebooks run in their own kernels; the report process assembles the Word and
+    Excel files after them (:func:`b12cohort.report._manuscript.write_manuscript_tables`)
+    from these files, then deletes the folder.
+    """
+    import pickle
+
+    import pandas as pd
+
+    from b12cohort.core._export import as_content
+    from b12cohort.core._result_table import ResultTable
+
+    if isinstance(table, pd.DataFrame):
+        table = ResultTable(table, caption=caption)
+    content = as_content(table, name=name, title=caption)
+    atomic_write(
+        Path(out) / MANUSCRIPT_FOLDER / f"{name}.pickle", pickle.dumps(content, protocol=5)
+    )
 
 
 def save_csv(frame, filename: str, out: str | Path = ".") -> Path:
