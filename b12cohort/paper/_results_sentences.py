@@ -60,7 +60,7 @@ def flow_sentence(res: Any) -> str:
     flow = res.flow
     count = {s: int(flow.loc[flow["stage"] == s, "n"].sum()) for s in dict.fromkeys(flow["stage"])}
     lo, hi = ELIGIBLE_AGE_MONTHS
-    named = f" ({res.source})" if res.source else ""
+    named = f", {res.source}," if res.source else ""
     text = f"The data{named} hold {_infants(count.get('assessed', 0))}" + (
         f", admitted {res.years[0]}–{res.years[1]}" if res.years else ""
     )
@@ -75,7 +75,7 @@ def flow_sentence(res: Any) -> str:
         )
     text += ("; " + _and(parts) + ";" if parts else ";") + (
         f" {count.get('analysed', 0)} met the criteria (age {lo:g}–{hi:g} months, serum vitamin "
-        f"B12 below {ELIGIBLE_B12_BELOW_PG_ML:g} pg/mL) and were analysed (participant flow)."
+        f"B12 below {ELIGIBLE_B12_BELOW_PG_ML:g} pg/mL) and were analysed (figure: participant flow)."
     )
     return text
 
