@@ -195,3 +195,15 @@ def test_threshold_separates_significant_tables_with_decimal_scores(alpha):
             d, x="g", y="s", method="linear-by-linear", p_method="exact"
         )
         assert (res.p_value <= alpha * (1 + 1e-7)) == (abs(res.estimate) >= r_crit - 1e-9)
+
+
+def test_asymptotic_row_says_the_threshold_was_not_computed():
+    table = _summary(p_method="asymptotic")
+    row = table.iloc[1]
+    direct = b12cohort.ordinal_association(
+        b12cohort.load_example(), x="anemia_grade", y="neuro_score",
+        method="linear-by-linear", p_method="asymptotic",
+    )  # fmt: skip
+    assert row["method"] == "asymptotic" and row["p_value"] == direct.p_value
+    assert "could detect at this n was not computed" in row["reading"]
+    assert "|r| ≥" not in row["reading"]
