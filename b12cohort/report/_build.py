@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from b12cohort.core.errors import ArgumentError, NotebookFailed, ReportError
+from b12cohort.report._figures import figure_manifest, figure_parameters
 from b12cohort.report._io import atomic_write, sha256_file
 from b12cohort.report._notebooks import (
     NOTEBOOKS,
@@ -32,6 +33,7 @@ RECORDED_PACKAGES = (
     "scipy",
     "statsmodels",
     "matplotlib",
+    "pillow",
     "openpyxl",
     "firthmodels",
     "scikit-learn",
@@ -54,7 +56,7 @@ class ReportResult:
     manifest: dict
 
 
-def _parameters(data, columns, scheme, invalid_rows, read_kwargs, case=None) -> dict:
+def _parameters(data, columns, scheme, invalid_rows, read_kwargs, case=None, figures=None) -> dict:
     return {
         "DATA": None if data is None else str(data),
         "COLUMNS": None if columns is None else str(columns),
@@ -68,6 +70,7 @@ def _parameters(data, columns, scheme, invalid_rows, read_kwargs, case=None) -> 
         "OUT": ".",
         # the paper's case report is infant K07 of the reconstruction; users name their own
         "CASE_ID": case if case is not None else ("K07" if data is None else None),
+        "FIGURES": figures if figures is not None else figure_parameters(None, None, None),
     }
 
 
@@ -153,6 +156,9 @@ def build_report(
     invalid_rows: str = "raise",
     case: str | None = None,
     jobs: int | None = None,
+    figure_formats=None,
+    figure_width_mm: float | None = None,
+    journal_column: str | None = None,
     **read_kwargs,
 ) -> ReportResult:
     """Build the report into ``out`` (replaced atomically, only on success).
@@ -175,6 +181,14 @@ def build_report(
         Kernels executing notebooks in parallel (default: 2, or 1 on a single-CPU
         machine). Each kernel imports the scientific stack once; the notebooks are split
         over the kernels by their measured cost, deterministically.
+    figure_formats : str or sequence of str, optional
+        Figure files to write, some of png, svg, pdf, tiff (``"png,pdf,svg,tiff"``);
+        default PNG, SVG and PDF. SVG or PNG must be among them (the page shows them).
+    figure_width_mm : float, optional
+        Print width of every figure in millimetres (40 to 250); heights follow each
+        figure's aspect. Default: each figure's own size.
+    journal_column : {"single", "double"}, optional
+        Instead of ``figure_width_mm``: 85 or 175 mm. Not both.
     **read_kwargs
         ``sheet``, ``encoding``, ``delimiter``, ``decimal``, ``true_values``,
         ``false_values``, as for :func:`b12cohort.load_cohort`.
@@ -200,8 +214,9 @@ def build_report(
             "meant to be shared; the key of the pseudonyms must stay private. Write it "
             "elsewhere, e.g. pseudonymise='../pseudonym_key.csv'."
         )
+    figures = figure_parameters(figure_formats, figure_width_mm, journal_column)
     out.parent.mkdir(parents=True, exist_ok=True)
-    parameters = _parameters(data, columns, scheme, invalid_rows, read_kwargs, case)
+    parameters = _parameters(data, columns, scheme, invalid_rows, read_kwargs, case, figures)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     from b12cohort.report._io import _umask
 
@@ -368,6 +383,7 @@ def _write_manifest(build: Path, *, parameters: dict, meta, counts: dict) -> dic
             "excluded": counts.get("excluded", 0),
             "analysed": counts.get("analysed", 0),
         },
+        "figures": figure_manifest(parameters["FIGURES"]),
         "platform": _platform(),
         "versions": _versions(),
         "outputs": outputs,
@@ -405,6 +421,9 @@ def check_report(
     invalid_rows: str = "raise",
     case: str | None = None,
     jobs: int | None = None,
+    figure_formats=None,
+    figure_width_mm: float | None = None,
+    journal_column: str | None = None,
     **read_kwargs,
 ):
     """Rebuild the report in a temporary folder and explain how ``out`` differs from it.
@@ -435,6 +454,9 @@ def check_report(
             invalid_rows=invalid_rows,
             case=case,
             jobs=jobs,
+            figure_formats=figure_formats,
+            figure_width_mm=figure_width_mm,
+            journal_column=journal_column,
             **read_kwargs,
         )
         return compare_reports(out, rebuilt)
@@ -455,6 +477,9 @@ def run_report_command(args, *, read_kwargs: dict) -> int:
         "invalid_rows": args.invalid_rows,
         "case": args.case,
         "jobs": args.jobs,
+        "figure_formats": getattr(args, "figure_formats", None),
+        "figure_width_mm": getattr(args, "figure_width", None),
+        "journal_column": getattr(args, "journal_column", None),
         **kwargs,
     }
     if args.check:
