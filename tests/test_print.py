@@ -15,6 +15,7 @@ import textwrap
 import warnings
 import zlib
 
+import matplotlib.pyplot as plt
 import pytest
 from conftest import fresh_interpreter_runs, sha256
 from PIL import Image
@@ -175,6 +176,19 @@ def test_saving_at_a_width_leaves_the_figure_as_it_was(example, tmp_path):
     assert ax.get_position().bounds == pytest.approx(position.bounds)
     assert ax.get_legend() is legend
     assert sha256(before) == sha256(after)
+
+
+def test_what_cannot_fit_the_width_is_said_not_cut_silently(tmp_path):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1])
+    ax.annotate(
+        "W" * 60, xy=(1, 0.5), xycoords="axes fraction", xytext=(4, 0), textcoords="offset points"
+    )
+    with pytest.warns(b12cohort.B12CohortWarning, match=r"at 40 mm wide .* needs \d+ mm"):
+        (png,) = save_figure(fig, tmp_path / "wide.png", width_mm=40, dpi=100)
+    with Image.open(png) as image:
+        assert abs(image.size[0] - 40 / 25.4 * 100) <= 1  # the width asked for, still
+    plt.close(fig)
 
 
 def test_without_a_width_the_files_are_what_they_were(example, tmp_path):

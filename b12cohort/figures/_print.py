@@ -234,6 +234,19 @@ def _exact_width(figure, engine, width: float):
         figure.set_size_inches(max(w - over, 0.75 * width), h, forward=False)
         _lay_out(figure, engine)
     tight = figure.get_tightbbox()
+    needed = tight.width + 2 * _PAD
+    if needed > width + 0.01:
+        from b12cohort.core.errors import B12CohortWarning
+
+        warnings.warn(
+            B12CohortWarning(
+                f"save_figure(): at {width * _MM_PER_INCH:.0f} mm wide what this figure draws "
+                f"needs {needed * _MM_PER_INCH:.0f} mm; the files keep the width asked for and "
+                "cut what sticks out on the right. Give a larger `width_mm` (--figure-width) or "
+                "`column='double'`."
+            ),
+            stacklevel=4,
+        )
     return Bbox.from_bounds(tight.x0 - _PAD, tight.y0 - _PAD, width, tight.height + 2 * _PAD)
 
 
