@@ -225,14 +225,25 @@ def _exact_width(figure, engine, width: float):
     """Narrow the figure until what it draws is ``width`` inches wide; return that box."""
     from matplotlib.transforms import Bbox
 
-    for _ in range(6):
-        tight = figure.get_tightbbox()
-        over = tight.width + 2 * _PAD - width
+    previous = fits = None
+    for _ in range(12):
+        over = figure.get_tightbbox().width + 2 * _PAD - width
+        w, h = figure.get_size_inches()
+        if over <= 0 and (fits is None or w > fits):
+            fits = w  # the widest figure whose drawing fits (it may jump: wrapped text)
         if abs(over) < 0.1 / 600:
             break
-        w, h = figure.get_size_inches()
-        figure.set_size_inches(max(w - over, 0.75 * width), h, forward=False)
+        slope = 1.0  # how much what is drawn narrows per inch the figure narrows (secant)
+        if previous is not None and previous[0] != w:
+            slope = (over - previous[1]) / (w - previous[0])
+        previous = (w, over)
+        step = over / slope if 0.2 <= slope <= 5 else over
+        figure.set_size_inches(max(w - step, 0.75 * width), h, forward=False)
         _lay_out(figure, engine)
+    else:
+        if fits is not None:
+            figure.set_size_inches(fits, figure.get_size_inches()[1], forward=False)
+            _lay_out(figure, engine)
     tight = figure.get_tightbbox()
     needed = tight.width + 2 * _PAD
     if needed > width + 0.01:
