@@ -73,6 +73,27 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_figure_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--figure-formats",
+        metavar="LIST",
+        help="figure files to write, comma-separated from png, svg, pdf, tiff "
+        "(default: png,svg,pdf; TIFF: 600 dpi, RGB, LZW; PNG: 300 dpi; svg or png required)",
+    )
+    width = p.add_mutually_exclusive_group()
+    width.add_argument(
+        "--figure-width",
+        metavar="MM",
+        help="print width of every figure in millimetres, 40 to 250; heights follow each "
+        "figure's aspect (default: each figure's own size)",
+    )
+    width.add_argument(
+        "--journal-column",
+        choices=["single", "double"],
+        help="print width of a journal column: single 85 mm, double 175 mm",
+    )
+
+
 def _read_kwargs(args) -> dict:
     sheet = args.sheet  # a name, or digits: a number counted from 1 unless a sheet has that name
     return {
@@ -196,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tables/tables.docx uses; styles it lacks (Caption, B12 Table, B12 Table Text, B12 Table "
         "Note) are added, based on its Normal style",
     )
+    _add_figure_options(r)
     _add_read_options(r)
 
     f = sub.add_parser(

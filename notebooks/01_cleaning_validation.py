@@ -37,6 +37,7 @@ SCHEME = "who-2011"  # anaemia grading scheme: "who-2011" or "ru-clinical"
 INVALID_ROWS = "raise"  # "raise": stop on any invalid row; "exclude": set them aside and count them
 READ_OPTIONS = {}  # e.g. {"sheet": "Data", "false_values": ["-"]}
 OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
+FIGURES = {}  # print options of rpt.save_figure, e.g. {"formats": "png,pdf,tiff", "column": "single"}
 
 # %%
 import b12cohort
@@ -110,7 +111,7 @@ flow
 
 # %%
 ax = figures.plot_flow(cohort)
-rpt.save_figure(ax, "participant_flow", OUT)
+rpt.save_figure(ax, "participant_flow", OUT, **FIGURES)
 
 # %% [markdown]
 # ## Missing values

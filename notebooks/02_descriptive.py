@@ -30,6 +30,7 @@ SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
 OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
+FIGURES = {}  # print options of rpt.save_figure, e.g. {"formats": "png,pdf,tiff", "column": "single"}
 
 # %%
 import b12cohort
@@ -154,7 +155,7 @@ print(
 
 # %%
 ax = figures.plot_prevalence(included)
-rpt.save_figure(ax, "prevalence", OUT)
+rpt.save_figure(ax, "prevalence", OUT, **FIGURES)
 
 # %% [markdown]
 # ## Replication of the published figures
@@ -181,7 +182,7 @@ replication
 
 # %%
 ax = figures.plot_b12_vs_hb(included, scheme=SCHEME)
-rpt.save_figure(ax, "b12_vs_hb", OUT)
+rpt.save_figure(ax, "b12_vs_hb", OUT, **FIGURES)
 
 # %%
 rpt.write_summary(

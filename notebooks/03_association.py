@@ -30,6 +30,7 @@ SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
 OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
+FIGURES = {}  # print options of rpt.save_figure, e.g. {"formats": "png,pdf,tiff", "column": "single"}
 EQUIVALENCE_BOUND = 0.5  # |rho| we would call a strong correlation
 
 # %%
@@ -174,11 +175,11 @@ sensitivity[
 
 # %%
 ax = figures.plot_hb_by_score(included)
-rpt.save_figure(ax, "hb_by_neuro_score", OUT)
+rpt.save_figure(ax, "hb_by_neuro_score", OUT, **FIGURES)
 
 # %%
 ax = figures.plot_sign_by_grade(included, scheme=SCHEME)
-rpt.save_figure(ax, "sign_by_grade", OUT)
+rpt.save_figure(ax, "sign_by_grade", OUT, **FIGURES)
 
 # %%
 primary = assoc[assoc["analysis"] == "primary"]

@@ -35,6 +35,7 @@ SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
 OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
+FIGURES = {}  # print options of rpt.save_figure, e.g. {"formats": "png,pdf,tiff", "column": "single"}
 CASE_ID = "K07"  # the case to profile; None to skip (K07 is the case report in the example)
 
 # %%
@@ -87,7 +88,7 @@ course.km_table
 
 # %%
 axes = figures.plot_course(included)
-rpt.save_figure(axes, "treatment_course", OUT)
+rpt.save_figure(axes, "treatment_course", OUT, **FIGURES)
 
 # %% [markdown]
 # ## The case report

@@ -40,6 +40,7 @@ SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
 OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
+FIGURES = {}  # print options of rpt.save_figure, e.g. {"formats": "png,pdf,tiff", "column": "single"}
 SIGNS = [
     "hypotonia",
     "developmental_delay",
@@ -121,7 +122,7 @@ for sign in SIGNS:
         highlight=("This cohort", int(row["events"].iloc[0]), int(row["total"].iloc[0])),
         title=sign.replace("_", " "),
     )
-    forest_plots.append(rpt.save_figure(ax, f"forest_{sign}", OUT))
+    forest_plots.append(rpt.save_figure(ax, f"forest_{sign}", OUT, **FIGURES))
 rpt.show_figures(forest_plots)  # every forest plot, as saved for the report
 
 # %% [markdown]

@@ -42,6 +42,7 @@ SCHEME = "who-2011"
 INVALID_ROWS = "raise"
 READ_OPTIONS = {}
 OUT = None  # output folder; None: a new temporary folder (nothing is written into notebooks/)
+FIGURES = {}  # print options of rpt.save_figure, e.g. {"formats": "png,pdf,tiff", "column": "single"}
 CONFIDENCE = 0.95
 MIN_PER_GRADE = 1
 SENSITIVITY_MIN_PER_GRADE = 3
@@ -129,11 +130,11 @@ for text in audit["reading"]:
 
 # %%
 ax = figures.plot_audit(audit, test="fisher")
-rpt.save_figure(ax, "audit_published_claim", OUT)
+rpt.save_figure(ax, "audit_published_claim", OUT, **FIGURES)
 
 # %%
 ax = figures.plot_audit(audit, test="trend", effect="slope")
-rpt.save_figure(ax, "audit_published_claim_trend", OUT)
+rpt.save_figure(ax, "audit_published_claim_trend", OUT, **FIGURES)
 
 # %% [markdown]
 # ## 4. Sensitivity: what if every grade held at least a few infants?

@@ -111,3 +111,26 @@ def assert_close_nested(
         assert got == pytest.approx(expected, rel=rel, abs=abs_tol), path
     else:
         assert expected == got, path
+
+
+def fresh_interpreter_runs(script: str, folder: Path, *, runs: int = 2, timeout: float = 300):
+    """Run ``script`` in ``runs`` fresh interpreters at once, each writing into its own
+    subfolder of ``folder`` (its ``sys.argv[1]``); return what each printed, as JSON."""
+    procs = []
+    for i in range(1, runs + 1):
+        (folder / str(i)).mkdir()
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(folder / str(i))],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    outputs = []
+    for proc in procs:
+        stdout, stderr = proc.communicate(timeout=timeout)
+        assert proc.returncode == 0, stderr
+        outputs.append(json.loads(stdout))
+    return outputs

@@ -10,7 +10,6 @@ interpreters.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
@@ -21,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, sha256
+from conftest import ROOT, fresh_interpreter_runs, sha256
 from matplotlib.colors import to_hex
 
 import b12cohort
@@ -537,23 +536,7 @@ _SCRIPT = textwrap.dedent(
 
 @pytest.mark.slow
 def test_save_is_byte_identical_across_fresh_interpreters(tmp_path):
-    runs = []
-    for i in (1, 2):
-        (tmp_path / str(i)).mkdir()
-        runs.append(
-            subprocess.Popen(
-                [sys.executable, "-c", _SCRIPT, str(tmp_path / str(i))],
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-    outputs = []
-    for proc in runs:
-        stdout, stderr = proc.communicate(timeout=120)
-        assert proc.returncode == 0, stderr
-        outputs.append(json.loads(stdout))
+    outputs = fresh_interpreter_runs(_SCRIPT, tmp_path, timeout=120)
     assert len(outputs[0]) == 18
     assert outputs[0] == outputs[1]
 

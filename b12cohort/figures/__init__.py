@@ -35,9 +35,11 @@ plot_audit(result_or_frame, test=..., effect=...)
     For each published sign: the p of every 2 × G table compatible with the published
     margins against its effect (risk difference or trend slope), the significance level
     as a dashed line, and the largest effect still compatible with p >= alpha circled.
-save_figure(fig, path)
-    Write PNG, SVG (text kept as text) and PDF whose bytes are the same on every run,
-    with the figure's alt text in their metadata.
+save_figure(fig, path, *, formats=, width_mm= or column=)
+    Write PNG (300 dpi), SVG (text kept as text), PDF (fonts embedded) and/or TIFF
+    (600 dpi line art, RGB, LZW) whose bytes are the same on every run, with the
+    figure's alt text in their metadata; at a print width (``column="single"``: 85 mm,
+    ``"double"``: 175 mm) every file is exactly that wide (``figures/_print.py``).
 alt_text(fig)
     The text alternative each plotting function writes from the numbers it draws.
 

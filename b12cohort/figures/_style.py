@@ -8,8 +8,10 @@
 * :func:`finish`: applies to an Axes what matplotlib only reads at draw time (tick label
   sizes) or at Axes creation (spines), so an Axes passed in by the caller looks the
   same as one made here.
-* :func:`save_figure`: writes PNG, SVG and PDF whose bytes depend only on the figure
-  (fixed metadata, no timestamps, fixed SVG hash salt, fixed DPI); SVG text stays text.
+* :func:`save_figure`: writes PNG, SVG, PDF and TIFF whose bytes depend only on the
+  figure (fixed metadata, no timestamps, fixed SVG hash salt, fixed DPI); SVG text stays
+  text, PDF fonts are embedded; at a print width (``width_mm=``, ``column=``) through
+  :mod:`b12cohort.figures._print`.
 * :func:`set_alt_text` / :func:`alt_text`: the text alternative of a figure, written by
   the function that drew it from the numbers it drew (not its caption), and saved into
   the files' metadata.
@@ -29,8 +31,17 @@ import matplotlib as mpl
 from cycler import cycler
 
 from b12cohort.core.errors import ArgumentError
+from b12cohort.figures._print import (
+    DEFAULT_FORMATS,
+    PNG_DPI,
+    TIFF_DPI,
+    at_width,
+    check_print_options,
+    write_tiff,
+)
 
 __all__ = [
+    "DEFAULT_FORMATS",
     "FORMATS",
     "OKABE_ITO",
     "PALETTE",
@@ -107,6 +118,7 @@ FORMATS = {
     "png": {"Software": "b12cohort"},
     "svg": {"Date": None, "Creator": "b12cohort"},
     "pdf": {"CreationDate": None, "Creator": "b12cohort", "Producer": "b12cohort"},
+    "tiff": {},  # written by :func:`b12cohort.figures._print.write_tiff` (no date, no version)
 }
 
 #: Metadata key that carries the figure's alt text in each format.
@@ -230,24 +242,13 @@ def variable_label(name: str) -> str:
     return title or str(name).replace("_", " ")
 
 
-def _targets(path: str | Path, formats: Sequence[str] | str | None) -> list[tuple[Path, str]]:
+def _targets(path: str | Path, formats: tuple[str, ...] | None) -> list[tuple[Path, str]]:
     path = Path(path)
     suffix = path.suffix.lower().lstrip(".")
     stem = path.with_suffix("") if suffix in FORMATS else path
     if formats is None:
-        formats = [suffix] if suffix in FORMATS else list(FORMATS)
-    elif isinstance(formats, str):
-        formats = [formats]
-    out = []
-    for fmt in formats:
-        key = str(fmt).lower().lstrip(".")
-        if key not in FORMATS:
-            raise ArgumentError(
-                f"save_figure(): `formats` must list some of {', '.join(map(repr, FORMATS))}; "
-                f"got {fmt!r}."
-            )
-        out.append((stem.with_name(f"{stem.name}.{key}"), key))
-    return out
+        formats = (suffix,) if suffix in FORMATS else DEFAULT_FORMATS
+    return [(stem.with_name(f"{stem.name}.{fmt}"), fmt) for fmt in formats]
 
 
 def save_figure(
@@ -255,24 +256,39 @@ def save_figure(
     path: str | Path,
     *,
     formats: Sequence[str] | str | None = None,
-    dpi: float = 300,
+    dpi: float = PNG_DPI,
+    width_mm: float | None = None,
+    column: str | None = None,
+    tiff_dpi: float = TIFF_DPI,
     close: bool = False,
 ) -> list[Path]:
-    """Save a figure as PNG, SVG and/or PDF, byte for byte the same on every run.
+    """Save a figure as PNG, SVG, PDF and/or TIFF, byte for byte the same on every run.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure or matplotlib.axes.Axes
         The figure (an Axes or an array of Axes stands for its figure).
     path : str or pathlib.Path
-        Target file. With a ``.png``, ``.svg`` or ``.pdf`` suffix and ``formats=None``,
-        only that format is written; without one of these suffixes, every format in
-        ``formats`` is written next to it (``fig1`` -> ``fig1.png``, ``fig1.svg``,
-        ``fig1.pdf``). Parent directories must exist.
-    formats : str or sequence of {"png", "svg", "pdf"}, optional
-        Formats to write (default: the suffix of ``path``, else all three).
+        Target file. With a ``.png``, ``.svg``, ``.pdf`` or ``.tiff`` suffix and
+        ``formats=None``, only that format is written; without one of these suffixes,
+        every format in ``formats`` is written next to it (``fig1`` -> ``fig1.png``,
+        ``fig1.svg``, ``fig1.pdf``). Parent directories must exist.
+    formats : str or sequence of {"png", "svg", "pdf", "tiff"}, optional
+        Formats to write, as a sequence or a comma-separated string (default: the
+        suffix of ``path``, else PNG, SVG and PDF).
     dpi : float, default 300
         Resolution of the PNG (and of any raster element embedded in SVG/PDF).
+    width_mm : float, optional
+        Printed width in millimetres (40 to 250): the figure is laid out again at that
+        width for the save, its height following its aspect, its text keeping its size
+        in points; every file is then exactly that wide (PNG and TIFF: ``width_mm / 25.4
+        * dpi`` pixels; PDF: ``width_mm / 25.4 * 72`` points). Default: the figure's own
+        size, cropped to what is drawn.
+    column : {"single", "double"}, optional
+        A journal column instead of ``width_mm``: 85 or 175 mm. Not both.
+    tiff_dpi : float, default 600
+        Resolution of the TIFF: 600 dpi, what journals ask for line art (every b12cohort
+        figure is line art: lines, markers, text and flat fills).
     close : bool, default False
         Close the figure after saving (frees it and keeps a notebook from drawing it
         once more). The report's :func:`b12cohort.report.save_figure` closes.
@@ -285,21 +301,25 @@ def save_figure(
     Raises
     ------
     ArgumentError
-        An unknown format or a ``fig`` that is neither a Figure nor an Axes.
+        An unknown format, a width out of range, both ``width_mm`` and ``column``, or a
+        ``fig`` that is neither a Figure nor an Axes.
 
     Notes
     -----
     The figure's alt text (:func:`alt_text`, when its plotting function set one) is
-    written into the metadata: PNG and SVG ``Description``, PDF ``Subject``. SVG text
-    is kept as text (``svg.fonttype = "none"``).
+    written into the metadata: PNG and SVG ``Description``, PDF ``Subject``, TIFF
+    ``ImageDescription``. SVG text is kept as text (``svg.fonttype = "none"``); PDF
+    fonts are embedded as TrueType (``pdf.fonttype = 42``). The TIFF is RGB (no alpha
+    channel) and LZW-compressed. With a width the figure is restored to its own size
+    and layout after the save.
 
-    Determinism: no creation date (SVG ``Date``, PDF ``CreationDate`` removed), fixed
-    ``Creator``/``Producer``/``Software`` ("b12cohort") instead of the matplotlib
-    version, a fixed ``svg.hashsalt`` (matplotlib otherwise salts SVG ids with a random
-    UUID), fixed DPI, a tight bounding box and a white background. The bytes still
-    depend on the matplotlib and FreeType versions and on the fonts installed, so
-    compare files made in the same environment. The global ``rcParams`` are not
-    changed.
+    Determinism: no creation date (SVG ``Date``, PDF ``CreationDate`` removed; Pillow
+    writes none into the TIFF), fixed ``Creator``/``Producer``/``Software``
+    ("b12cohort") instead of the matplotlib version, a fixed ``svg.hashsalt``
+    (matplotlib otherwise salts SVG ids with a random UUID), fixed DPI, a tight bounding
+    box (or the exact width) and a white background. The bytes still depend on the
+    matplotlib, FreeType and Pillow versions and on the fonts installed, so compare
+    files made in the same environment. The global ``rcParams`` are not changed.
 
     Examples
     --------
@@ -312,14 +332,23 @@ def save_figure(
     ...     files = save_figure(fig, pathlib.Path(tmp) / "line", dpi=50)
     ...     [f.name for f in files]
     ['line.png', 'line.svg', 'line.pdf']
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     files = save_figure(fig, pathlib.Path(tmp) / "line", formats="pdf,tiff", column="single")
+    ...     [f.name for f in files]
+    ['line.pdf', 'line.tiff']
     >>> plt.close(fig)
     """
     figure = _figure_of(fig)
-    targets = _targets(path, formats)
+    chosen, width = check_print_options(formats, width_mm=width_mm, column=column)
+    targets = _targets(path, None if formats is None else chosen)  # None: the suffix decides
     description = alt_text(figure)
     written = []
-    with mpl.rc_context(SAVE_RC):
+    with mpl.rc_context(SAVE_RC), at_width(figure, width) as bbox:
         for target, fmt in targets:
+            if fmt == "tiff":
+                write_tiff(figure, target, dpi=tiff_dpi, description=description, bbox_inches=bbox)
+                written.append(target)
+                continue
             metadata = dict(FORMATS[fmt])
             if description:
                 metadata[_DESCRIPTION_KEY[fmt]] = description
@@ -328,7 +357,7 @@ def save_figure(
                 format=fmt,
                 dpi=dpi,
                 metadata=metadata,
-                bbox_inches="tight",
+                bbox_inches=bbox,
                 pad_inches=0.05,
             )
             written.append(target)

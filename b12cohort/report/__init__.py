@@ -75,14 +75,25 @@ class SavedFigure:
 
 
 def save_figure(
-    fig, name: str, out: str | Path = ".", *, formats=("png", "svg", "pdf"), dpi: float = 300
+    fig,
+    name: str,
+    out: str | Path = ".",
+    *,
+    formats=None,
+    dpi: float = 300,
+    width_mm: float | None = None,
+    column: str | None = None,
+    tiff_dpi: float = 600,
 ) -> SavedFigure:
     """Write ``figures/<name>.<fmt>`` under ``out`` byte-deterministically and close the figure.
 
     Print quality by default: PNG at 300 dpi, and a PDF beside the SVG (both keep text
-    as text). The report's wrapper of :func:`b12cohort.figures.save_figure` (the one
-    figure saver: fixed metadata, ``svg.hashsalt``, tight bounding box): it chooses the
-    folder and the report's defaults. The figure's alt text (written by the function
+    as text). ``formats`` (e.g. ``"png,pdf,svg,tiff"``), ``width_mm`` or ``column``
+    (``"single"``: 85 mm, ``"double"``: 175 mm) and ``tiff_dpi`` are passed to
+    :func:`b12cohort.figures.save_figure`, the one figure saver (fixed metadata,
+    ``svg.hashsalt``, tight bounding box or exact width); ``b12cohort report`` passes
+    its ``--figure-formats``, ``--figure-width`` and ``--journal-column`` this way (the
+    notebooks' ``FIGURES`` parameter). The figure's alt text (written by the function
     that drew it, from the numbers drawn) goes to ``_site/alt/<name>.txt`` for the
     landing page, and a caption the figure carries (set when it drew aggregates instead
     of individual infants, :mod:`b12cohort.figures._scale`) to
@@ -97,7 +108,16 @@ def save_figure(
     folder.mkdir(parents=True, exist_ok=True)
     description = alt_text(fig)  # before the figure is closed
     caption = caption_of(fig)
-    paths = _save(fig, folder / name, formats=list(formats), dpi=dpi, close=True)
+    paths = _save(
+        fig,
+        folder / name,
+        formats=("png", "svg", "pdf") if formats is None else formats,
+        dpi=dpi,
+        width_mm=width_mm,
+        column=column,
+        tiff_dpi=tiff_dpi,
+        close=True,
+    )
     if description:
         atomic_write(Path(out) / "_site" / "alt" / f"{name}.txt", description + "\n")
     if caption:

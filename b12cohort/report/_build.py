@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from b12cohort.core.errors import ArgumentError, NotebookFailed, ReportError
+from b12cohort.report._figures import figure_manifest, figure_parameters
 from b12cohort.report._io import atomic_write, sha256_file
 from b12cohort.report._notebooks import (
     NOTEBOOKS,
@@ -32,6 +33,7 @@ RECORDED_PACKAGES = (
     "scipy",
     "statsmodels",
     "matplotlib",
+    "pillow",
     "openpyxl",
     "python-docx",
     "lxml",
@@ -56,7 +58,7 @@ class ReportResult:
     manifest: dict
 
 
-def _parameters(data, columns, scheme, invalid_rows, read_kwargs, case=None) -> dict:
+def _parameters(data, columns, scheme, invalid_rows, read_kwargs, case=None, figures=None) -> dict:
     return {
         "DATA": None if data is None else str(data),
         "COLUMNS": None if columns is None else str(columns),
@@ -70,6 +72,7 @@ def _parameters(data, columns, scheme, invalid_rows, read_kwargs, case=None) -> 
         "OUT": ".",
         # the paper's case report is infant K07 of the reconstruction; users name their own
         "CASE_ID": case if case is not None else ("K07" if data is None else None),
+        "FIGURES": figures if figures is not None else figure_parameters(None, None, None),
     }
 
 
@@ -166,6 +169,9 @@ def build_report(
     case: str | None = None,
     jobs: int | None = None,
     docx_template=None,
+    figure_formats=None,
+    figure_width_mm: float | None = None,
+    journal_column: str | None = None,
     **read_kwargs,
 ) -> ReportResult:
     """Build the report into ``out`` (replaced atomically, only on success).
@@ -191,6 +197,14 @@ def build_report(
     docx_template : path, optional
         A Word document (``.docx``) whose styles and page setup ``tables/tables.docx``
         uses (see :func:`b12cohort.core._docx.write_docx`); checked before anything runs.
+    figure_formats : str or sequence of str, optional
+        Figure files to write, some of png, svg, pdf, tiff (``"png,pdf,svg,tiff"``);
+        default PNG, SVG and PDF. SVG or PNG must be among them (the page shows them).
+    figure_width_mm : float, optional
+        Print width of every figure in millimetres (40 to 250); heights follow each
+        figure's aspect. Default: each figure's own size.
+    journal_column : {"single", "double"}, optional
+        Instead of ``figure_width_mm``: 85 or 175 mm. Not both.
     **read_kwargs
         ``sheet``, ``encoding``, ``delimiter``, ``decimal``, ``true_values``,
         ``false_values``, as for :func:`b12cohort.load_cohort`.
@@ -220,8 +234,9 @@ def build_report(
         from b12cohort.core._docx import check_template
 
         check_template(docx_template)
+    figures = figure_parameters(figure_formats, figure_width_mm, journal_column)
     out.parent.mkdir(parents=True, exist_ok=True)
-    parameters = _parameters(data, columns, scheme, invalid_rows, read_kwargs, case)
+    parameters = _parameters(data, columns, scheme, invalid_rows, read_kwargs, case, figures)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     from b12cohort.report._io import _umask
 
@@ -403,6 +418,7 @@ def _write_manifest(
             "excluded": counts.get("excluded", 0),
             "analysed": counts.get("analysed", 0),
         },
+        "figures": figure_manifest(parameters["FIGURES"]),
         "platform": _platform(),
         "versions": _versions(),
         "outputs": outputs,
@@ -441,6 +457,9 @@ def check_report(
     case: str | None = None,
     jobs: int | None = None,
     docx_template=None,
+    figure_formats=None,
+    figure_width_mm: float | None = None,
+    journal_column: str | None = None,
     **read_kwargs,
 ):
     """Rebuild the report in a temporary folder and explain how ``out`` differs from it.
@@ -472,6 +491,9 @@ def check_report(
             case=case,
             jobs=jobs,
             docx_template=docx_template,
+            figure_formats=figure_formats,
+            figure_width_mm=figure_width_mm,
+            journal_column=journal_column,
             **read_kwargs,
         )
         return compare_reports(out, rebuilt)
@@ -493,6 +515,9 @@ def run_report_command(args, *, read_kwargs: dict) -> int:
         "case": args.case,
         "jobs": args.jobs,
         "docx_template": getattr(args, "docx_template", None),
+        "figure_formats": getattr(args, "figure_formats", None),
+        "figure_width_mm": getattr(args, "figure_width", None),
+        "journal_column": getattr(args, "journal_column", None),
         **kwargs,
     }
     if args.check:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from b12cohort.figures._print import JOURNAL_COLUMNS, PNG_DPI, TIFF_DPI
 from b12cohort.report._io import atomic_write
 from b12cohort.report._notebooks import NOTEBOOKS
 
@@ -39,7 +40,7 @@ radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.28),rgba(0,0,0,0)) left/.9rem
 radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.28),rgba(0,0,0,0)) right/.9rem 100% no-repeat scroll;background-color:#fff}
 .scroll:focus{outline:2px solid #0072B2}
 figure{margin:1rem 0}figure img{display:block;max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.9rem;color:#444}
+figcaption{font-size:.9rem;color:#444}figcaption .files{display:block;font-size:.85rem}
 nav.toc{display:flex;flex-wrap:wrap;gap:.3rem .9rem}
 .reading{background:#eef6fb;border-left:5px solid #0072B2;padding:.6rem .9rem}
 code{background:#f4f4f4;padding:0 .2rem;overflow-wrap:anywhere}
@@ -120,22 +121,47 @@ def _view(
     }
 
 
-def _figure(build: Path, name: str, caption: str) -> dict | None:
-    """A figure: its files, its caption, and the alt text its plotting function wrote
-    from the numbers drawn (``_site/alt/<name>.txt``; the caption when there is none).
-    A caption the figure carries (``_site/captions/<name>.txt``: it drew aggregates, and
-    says why) replaces the default one."""
-    if not (build / "figures" / f"{name}.svg").exists():
+#: How the page names each figure file (the PNG and TIFF at the saver's resolutions).
+_FILE_LABELS = {
+    "png": f"PNG, {PNG_DPI} dpi",
+    "pdf": "PDF",
+    "tiff": f"TIFF, {TIFF_DPI} dpi",
+    "svg": "SVG",
+}
+
+
+def _figure(build: Path, name: str, caption: str, width: str = "") -> dict | None:
+    """A figure: the file the page shows (SVG, else PNG), a compact line linking the
+    other files written (``--figure-formats``; with the print width when one was given),
+    its caption, and the alt text its plotting function wrote from the numbers drawn
+    (``_site/alt/<name>.txt``; the caption when there is none). A caption the figure
+    carries (``_site/captions/<name>.txt``: it drew aggregates, and says why) replaces
+    the default one."""
+    written = [f for f in _FILE_LABELS if (build / "figures" / f"{name}.{f}").exists()]
+    shown = next((f for f in ("svg", "png") if f in written), None)
+    if shown is None:
         return None
     alt = _read(build / "_site" / "alt" / f"{name}.txt").strip()
     caption = _read(build / "_site" / "captions" / f"{name}.txt").strip() or caption
     return {
         "name": name,
+        "src": f"figures/{name}.{shown}",
         "caption": caption,
         "alt": alt or caption,
-        "png": (build / "figures" / f"{name}.png").exists(),
-        "pdf": (build / "figures" / f"{name}.pdf").exists(),
+        "files": [(_FILE_LABELS[f], f"figures/{name}.{f}") for f in written if f != shown],
+        "width": width,
     }
+
+
+def _print_width(parameters: dict) -> str:
+    """ "85 mm wide (single journal column)" for the page, "" at the figures' own size."""
+    figures = parameters.get("FIGURES") or {}
+    column = figures.get("column")
+    if column is not None:
+        return f"{JOURNAL_COLUMNS[column]:g} mm wide ({column} journal column)"
+    if figures.get("width_mm") is not None:
+        return f"{figures['width_mm']:g} mm wide"
+    return ""
 
 
 def _limitations(build: Path, parameters: dict, other_scheme: str | None) -> list:
@@ -262,6 +288,7 @@ def write_site(
 
     s = _summary(build)
     name = source_name(meta, parameters)
+    width = _print_width(parameters)
     rows = flow.set_index("stage")["n"].groupby(level=0, sort=False).sum()
     rep = s.get("02", {})
     lo, hi = ELIGIBLE_AGE_MONTHS
@@ -281,7 +308,7 @@ def write_site(
         "data_warnings": list(meta.warnings),
         "rows": {k: int(rows.get(k, 0)) for k in ("assessed", "invalid", "excluded", "analysed")},
         "scheme": parameters["SCHEME"],
-        "figures": {k: _figure(build, k, caption) for k, caption in _FIGURES.items()},
+        "figures": {k: _figure(build, k, caption, width) for k, caption in _FIGURES.items()},
         "tables": {k: _table(build, k, label) for k, label in _TABLES.items()},
         "views": {
             k: _view(build, k, columns, label, where=where)
@@ -297,9 +324,9 @@ def write_site(
         "case_text": s.get("04", {}).get("case_text", ""),
         "forests": [
             _figure(
-                build, p.stem, f"Forest plot: {p.stem.removeprefix('forest_').replace('_', ' ')}"
+                build, stem, f"Forest plot: {stem.removeprefix('forest_').replace('_', ' ')}", width
             )
-            for p in sorted((build / "figures").glob("forest_*.svg"))
+            for stem in sorted({p.stem for p in (build / "figures").glob("forest_*.*")})
         ],
         "notebooks": [
             (f"notebooks/{n}.html", _TITLES.get(n, n))
