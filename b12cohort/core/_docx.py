@@ -247,9 +247,9 @@ _PADDING = 3  # characters: the cell margins
 
 def _widths(document, table, rows) -> None:
     """Column widths by content. Each column needs its longest cell (prose capped at 40
-    characters, so that it wraps) and at least its longest word (capped at 20); short columns
-    (numbers, p-values) get all they need, the others share the rest of the text width in
-    proportion to their need, never below their longest word."""
+    characters, so that it wraps) and at least its longest word (capped at 20). When all fit,
+    the text width is shared in proportion to need; else short columns (numbers, p-values)
+    get all they need and the others share the rest in proportion to their need."""
     section = document.sections[-1]
     available = section.page_width - section.left_margin - section.right_margin
     need, floor = [], []
@@ -261,20 +261,22 @@ def _widths(document, table, rows) -> None:
         need.append(max(min(longest, 40), 1) + _PADDING)
     capacity = available / _CHAR
     if sum(need) <= capacity:
-        chars = need
-    else:
+        widths = [available * n / sum(need) for n in need]
+    else:  # short columns keep what they need; the others share the rest
         short = [n <= 14 for n in need]
-        left = capacity - sum(n for n, s in zip(need, short, strict=True) if s)
-        wide = sum(n for n, s in zip(need, short, strict=True) if not s)
-        chars = [
-            n if s else max(f, n * left / wide) for n, f, s in zip(need, floor, short, strict=True)
-        ]
-    total = sum(chars)
-    for column, c in zip(table.columns, chars, strict=True):
-        width = int(available * c / total)
-        column.width = width
+        fixed = sum(n for n, s in zip(need, short, strict=True) if s) * _CHAR
+        wide = [max(f, n) if not s else 0 for n, f, s in zip(need, floor, short, strict=True)]
+        if fixed >= available or not any(wide):
+            widths = [available * n / sum(need) for n in need]
+        else:
+            scale = (available - fixed) / sum(wide)
+            widths = [
+                n * _CHAR if s else w * scale for n, w, s in zip(need, wide, short, strict=True)
+            ]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = int(width)
         for cell in column.cells:
-            cell.width = width
+            cell.width = int(width)
 
 
 class _Pages:
