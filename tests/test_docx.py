@@ -228,6 +228,21 @@ def test_wide_tables_go_on_landscape_pages(tmp_path):
     assert _orientations(out) == [True]  # a landscape template stays landscape
 
 
+def test_columns_are_as_wide_as_their_content_within_the_text_width(document):
+    _, doc = document
+    section = doc.sections[-1]
+    available = section.page_width - section.left_margin - section.right_margin
+    for table in doc.tables:
+        widths = [c.width for c in table.columns]
+        assert sum(widths) <= available + 635 * len(widths)  # stored in twips (635 EMU)
+        assert {c.width for row in table.rows for c in row.cells} <= set(widths)  # tcW too
+    association = doc.tables[NAMES.index("association")]
+    header = [c.text for c in association.rows[0].cells]
+    widths = dict(zip(header, (c.width for c in association.columns), strict=True))
+    assert widths["reading"] > 3 * widths["n"]
+    assert widths["n"] >= 5 * 62865  # "19" and the cell margins: never wrapped
+
+
 def test_sections_follow_the_tables(tmp_path):
     out = tmp_path / "out.docx"
     checklist = pd.DataFrame({"item": ["1a", "1b"], "where": ["title", "to be written"]})

@@ -235,8 +235,48 @@ def _table(document, content) -> None:
             paragraph = cell.paragraphs[0]
             paragraph.style = document.styles["B12 Table Text"]
             paragraph.add_run(str(value))
+    _widths(document, table, rows)
     for note in content.notes:
         document.add_paragraph(str(note), style="B12 Table Note")
+
+
+#: Width of one character of table text (9 pt, 0.55 em), in EMU, for the widths below.
+_CHAR = 62865
+_PADDING = 3  # characters: the cell margins
+
+
+def _widths(document, table, rows) -> None:
+    """Column widths by content. Each column needs its longest cell (prose capped at 40
+    characters, so that it wraps) and at least its longest word (capped at 20). When all fit,
+    the text width is shared in proportion to need; else short columns (numbers, p-values)
+    get all they need and the others share the rest in proportion to their need."""
+    section = document.sections[-1]
+    available = section.page_width - section.left_margin - section.right_margin
+    need, floor = [], []
+    for j in range(len(rows[0])):
+        texts = [str(r[j]) for r in rows if j < len(r)]
+        longest = max((len(t) for t in texts), default=1)
+        word = max((len(w) for t in texts for w in t.split()), default=1)
+        floor.append(min(max(word, 1), 20) + _PADDING)
+        need.append(max(min(longest, 40), 1) + _PADDING)
+    capacity = available / _CHAR
+    if sum(need) <= capacity:
+        widths = [available * n / sum(need) for n in need]
+    else:  # short columns keep what they need; the others share the rest
+        short = [n <= 14 for n in need]
+        fixed = sum(n for n, s in zip(need, short, strict=True) if s) * _CHAR
+        wide = [max(f, n) if not s else 0 for n, f, s in zip(need, floor, short, strict=True)]
+        if fixed >= available or not any(wide):
+            widths = [available * n / sum(need) for n in need]
+        else:
+            scale = (available - fixed) / sum(wide)
+            widths = [
+                n * _CHAR if s else w * scale for n, w, s in zip(need, wide, short, strict=True)
+            ]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = int(width)
+        for cell in column.cells:
+            cell.width = int(width)
 
 
 class _Pages:

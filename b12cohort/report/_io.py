@@ -103,7 +103,9 @@ def save_table(
     Returns
     -------
     list of Path
-        The files written.
+        The files written. The table's content is also kept in ``out/.manuscript/`` for
+        ``tables/tables.docx`` and ``tables/tables.xlsx``, which ``b12cohort report``
+        assembles after the notebooks and then deletes that folder.
     """
     import pandas as pd
 

@@ -334,8 +334,10 @@ def _set_cached(data: bytes, ref: str, value: str) -> bytes:
             if info.filename == "xl/worksheets/sheet1.xml":
                 text = payload.decode()
                 text = re.sub(
-                    rf'(<c r="{ref}"[^>]*><f>[^<]*</f>)(?:<v\s*/>|<v></v>)', rf"\g<1><v>{value}</v>", text
-                )  # openpyxl writes <v/> with its own XML writer and <v></v> through lxml
+                    rf'(<c r="{ref}"[^>]*><f>[^<]*</f>)(?:<v\s*/>|<v></v>)',
+                    rf"\g<1><v>{value}</v>",
+                    text,
+                )
                 payload = text.encode()
             z.writestr(info, payload)
     return out.getvalue()
