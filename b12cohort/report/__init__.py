@@ -22,7 +22,14 @@ from pathlib import Path
 from b12cohort.report._association import association_table
 from b12cohort.report._cohort import report_cohort, start_notebook
 from b12cohort.report._display import show_figures, show_readings
-from b12cohort.report._io import atomic_write, format_frame, save_csv, save_table, sha256_file
+from b12cohort.report._io import (
+    atomic_write,
+    format_frame,
+    save_cleaning_log,
+    save_csv,
+    save_table,
+    sha256_file,
+)
 
 __all__ = [
     "association_table",
@@ -31,6 +38,7 @@ __all__ = [
     "check_report",
     "format_frame",
     "report_cohort",
+    "save_cleaning_log",
     "save_csv",
     "save_figure",
     "save_table",
