@@ -84,8 +84,7 @@ b12cohort.load_schema().summary
 # numbers) are dropped before their values are even read.
 
 # %%
-log = b12cohort.cleaning_log(cohort)
-rpt.save_csv(log, "cleaning_log.csv", OUT)
+rpt.save_cleaning_log(cohort, OUT)  # cleaning_log.csv: b12cohort.cleaning_log(cohort), in parts
 meta.log.summary()
 
 # %% [markdown]

@@ -138,3 +138,26 @@ def test_a_long_csv_is_written_in_chunks_with_the_same_bytes(tmp_path, monkeypat
     assert path.read_text("utf-8") == render_csv(frame)
     assert path.read_text("utf-8").count("'=1+1") == 50  # the guard applies in every chunk
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("window", [1, 97, 20_000])
+def test_the_cleaning_log_in_windows_is_the_cleaning_log(window, tmp_path):
+    import b12cohort
+    from b12cohort.core.tables import render_csv
+    from b12cohort.dictionary.metadata import load_metadata
+    from b12cohort.report import save_cleaning_log
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = simulate_cohort(n=300, random_state=5, missing=0.05, validate=False)
+        export = write_export(raw, path=tmp_path / "in.csv", dialect="cp1251-semicolon")
+        cohort = b12cohort.load_cohort(export.data, columns=export.columns)
+    log = load_metadata(cohort).log
+    whole = log.to_frame()
+    assert len(whole) > 300  # recodes, unit conversions and decimal commas, cell by cell
+    parts = list(log.to_frames(window))
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
+    if window == 97:
+        assert len(parts) == 1 + -(-300 // 97)  # the file-level changes, then each window
+    path = save_cleaning_log(cohort, tmp_path)
+    assert path.read_text("utf-8") == render_csv(b12cohort.cleaning_log(cohort))

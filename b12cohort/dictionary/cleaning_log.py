@@ -186,6 +186,73 @@ class CleaningLog:
         )
         return df[list(LOG_COLUMNS)].reset_index(drop=True)
 
+    def to_frames(self, rows_per_frame: int = 20_000):
+        """The rows of :meth:`to_frame`, in the same order, a window of input rows at a time.
+
+        Yields frames with the columns of :meth:`to_frame`: first the file- and
+        column-level changes, then the changes of ``rows_per_frame`` input rows at a
+        time (a million-row export logs about ten million cells; this keeps one window's
+        worth of them in memory). ``pd.concat`` of the frames equals :meth:`to_frame`.
+        """
+        whole = [(order, e) for order, e in enumerate(self._entries) if e.rows is None]
+        cells = []
+        for order, e in enumerate(self._entries):
+            if e.rows is None:
+                continue
+            rows = _positions(e.rows)
+            labels = self._row_labels[rows] if self._row_labels is not None else rows + 1
+            cells.append((order, e, np.asarray(labels, dtype=np.int64)))
+        if whole or not cells:
+            yield _frame([
+                {"labels": pd.array([pd.NA], dtype="Int64"), "e": e, "order": order, "take": None}
+                for order, e in whole
+            ])  # fmt: skip
+        if not cells:
+            return
+        top = max(int(labels.max()) for _, _, labels in cells if labels.size)
+        for low in range(0, top + 1, rows_per_frame):
+            parts = []
+            for order, e, labels in cells:
+                take = np.flatnonzero((labels >= low) & (labels < low + rows_per_frame))
+                if take.size:
+                    parts.append({"labels": pd.array(labels[take], dtype="Int64"), "e": e,
+                                  "order": order, "take": take})  # fmt: skip
+            if parts:
+                yield _frame(parts)
+
+
+def _frame(parts: list[dict]) -> pd.DataFrame:
+    """Rows of :meth:`CleaningLog.to_frame` for ``parts`` (an entry and the rows it takes)."""
+    if not parts:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="Int64" if c == "row" else "object") for c in LOG_COLUMNS}
+        )
+    frames = []
+    for part in parts:
+        e, take, n = part["e"], part["take"], len(part["labels"])
+
+        def values(v, take=take, n=n):
+            if isinstance(v, np.ndarray | pd.Series | pd.api.extensions.ExtensionArray):
+                return _texts(np.asarray(v, dtype=object)[take], n)
+            return _texts(v, n)
+
+        frames.append(
+            pd.DataFrame(
+                {
+                    "row": part["labels"],
+                    "column": np.repeat(e.column, n),
+                    "original": values(e.original),
+                    "new": values(e.new),
+                    "rule": np.repeat(e.rule, n),
+                    "detail": np.repeat(e.detail, n),
+                    "_order": np.repeat(part["order"], n),
+                }
+            )
+        )
+    df = pd.concat(frames, ignore_index=True)
+    df = df.sort_values(["row", "_order"], kind="stable")
+    return df[list(LOG_COLUMNS)].reset_index(drop=True)
+
 
 def _text(value) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):

@@ -43,6 +43,10 @@ save_figure(fig, path, *, formats=, width_mm= or column=)
 alt_text(fig)
     The text alternative each plotting function writes from the numbers it draws.
 
+Past what a reader can see as individuals (``b12cohort.figures._scale``: 60 infants for
+the course timeline, 1,000 for a scatter) the per-infant views are replaced by aggregates
+(an onset histogram, boxes, infants per grid cell), and the caption says so.
+
 The statistics come from the analysis modules; this package only draws. Every figure
 uses the Okabe-Ito colour-blind-safe palette and the house rc settings (applied with
 ``matplotlib.rc_context``; the global rcParams are never changed). Importing this

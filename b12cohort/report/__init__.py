@@ -26,7 +26,14 @@ from b12cohort.core._xlsx import write_xlsx
 from b12cohort.report._association import association_table
 from b12cohort.report._cohort import report_cohort, start_notebook
 from b12cohort.report._display import show_figures, show_readings
-from b12cohort.report._io import atomic_write, format_frame, save_csv, save_table, sha256_file
+from b12cohort.report._io import (
+    atomic_write,
+    format_frame,
+    save_cleaning_log,
+    save_csv,
+    save_table,
+    sha256_file,
+)
 
 __all__ = [
     "Section",
@@ -37,6 +44,7 @@ __all__ = [
     "format_frame",
     "report_cohort",
     "result_table",
+    "save_cleaning_log",
     "save_csv",
     "save_figure",
     "save_table",

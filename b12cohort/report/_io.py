@@ -25,6 +25,7 @@ __all__ = [
     "LISTED_ROWS_MAX",
     "atomic_write",
     "format_frame",
+    "save_cleaning_log",
     "save_csv",
     "save_table",
     "sha256_file",
@@ -137,12 +138,26 @@ def save_table(
         path = folder / f"{name}.{fmt}"
         atomic_write(path, texts[fmt]())
         written.append(path)
-    _keep_for_manuscript(table, name, out, caption)
+    if name in MANUSCRIPT_TABLES:  # only these go into tables.docx/.xlsx (not the listings)
+        _keep_for_manuscript(table, name, out, caption)
     return written
 
 
 #: Rows :func:`save_csv` renders at a time (a registry's cleaning log has ~10 per infant).
 CSV_CHUNK_ROWS = 100_000
+
+
+#: The report tables in the manuscript files, in order: file stem -> caption used when the
+#: table has none of its own.
+MANUSCRIPT_TABLES = {
+    "table_one": "Characteristics of the infants",
+    "table_one_by_grade": "Characteristics of the infants by anaemia grade",
+    "prevalence": "Prevalence of each sign",
+    "association": "Neurological signs against the degree of anaemia",
+    "replication": "Published figures against the data",
+    "course_summary": "Involuntary movements during treatment",
+    "literature_comparison": "Prevalence in the cohort against published series",
+}
 
 
 #: Where :func:`save_table` leaves each table for the Word/Excel assembly (removed by the build).
@@ -171,6 +186,40 @@ def _keep_for_manuscript(table, name: str, out, caption: str | None) -> None:
     )
 
 
+def save_cleaning_log(cohort, out: str | Path = ".", filename: str = "cleaning_log.csv") -> Path:
+    """Write the cleaning log of a loaded cohort to ``out/filename``, one row per changed cell.
+
+    The bytes of ``save_csv(b12cohort.cleaning_log(cohort), filename, out)``, written a
+    window of input rows at a time (:meth:`CleaningLog.to_frames
+    <b12cohort.dictionary.cleaning_log.CleaningLog.to_frames>`): a million-row export
+    logs about ten million changed cells, which would otherwise be one frame and one text.
+    """
+    from b12cohort.dictionary.metadata import load_metadata
+
+    return _write_frames(load_metadata(cohort).log.to_frames(), Path(out) / filename)
+
+
+def _write_frames(frames, path: Path) -> Path:
+    """Write the CSV of the concatenated ``frames`` atomically, one frame at a time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            header = None
+            for frame in frames:
+                text = render_csv(frame)
+                if header is None:
+                    header = render_csv(frame.iloc[:0])
+                    fh.write(header)
+                fh.write(text[len(header) :])  # every frame renders the same header line
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def save_csv(frame, filename: str, out: str | Path = ".") -> Path:
     """Write ``frame`` to ``out/filename`` as UTF-8 CSV, unrounded and spreadsheet-safe.
 
@@ -180,19 +229,5 @@ def save_csv(frame, filename: str, out: str | Path = ".") -> Path:
     """
     if len(frame) <= CSV_CHUNK_ROWS:
         return atomic_write(Path(out) / filename, render_csv(frame))
-    path = Path(out) / filename
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            header = render_csv(frame.iloc[:0])
-            fh.write(header)
-            for start in range(0, len(frame), CSV_CHUNK_ROWS):
-                text = render_csv(frame.iloc[start : start + CSV_CHUNK_ROWS])
-                fh.write(text[len(header) :])  # every chunk renders the same header line
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    chunks = (frame.iloc[k : k + CSV_CHUNK_ROWS] for k in range(0, len(frame), CSV_CHUNK_ROWS))
+    return _write_frames(chunks, Path(out) / filename)

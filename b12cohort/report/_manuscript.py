@@ -14,21 +14,10 @@ import pickle
 import shutil
 from pathlib import Path
 
-from b12cohort.report._io import MANUSCRIPT_FOLDER
+from b12cohort.report._io import MANUSCRIPT_FOLDER, MANUSCRIPT_TABLES
 
 __all__ = ["MANUSCRIPT_TABLES", "write_manuscript_tables"]
 
-#: The report tables in the manuscript files, in order: file stem -> caption used when the
-#: table has none of its own.
-MANUSCRIPT_TABLES = {
-    "table_one": "Characteristics of the infants",
-    "table_one_by_grade": "Characteristics of the infants by anaemia grade",
-    "prevalence": "Prevalence of each sign",
-    "association": "Neurological signs against the degree of anaemia",
-    "replication": "Published figures against the data",
-    "course_summary": "Involuntary movements during treatment",
-    "literature_comparison": "Prevalence in the cohort against published series",
-}
 
 #: The columns the Word tables show of the widest tables (Excel and the CSVs keep every column); the
 #: interval method, level and tests are in the footnotes.
