@@ -64,6 +64,70 @@ TEST_RXC = "Fisher–Freeman–Halton exact test"
 # --------------------------------------------------------------------------------------
 
 
+class _Counts:
+    """A validated table of counts without pandas: the int64 values, the labels (None for
+    an array: positions) and which rows/columns are kept after dropping empty ones.
+
+    :class:`FisherResult` stores this and builds its ``table`` DataFrame only when it is
+    read (once), so that a call that only needs the p-value builds no DataFrame.
+    """
+
+    __slots__ = ("_frame", "columns", "index", "keep_c", "keep_r", "values")
+
+    def __init__(self, values, index=None, columns=None):
+        self.values = values
+        self.index, self.columns = index, columns
+        self.keep_r = self.keep_c = None
+        self._frame = None
+
+    def __getstate__(self):
+        return (self.values, self.index, self.columns, self.keep_r, self.keep_c)
+
+    def __setstate__(self, state):
+        self.values, self.index, self.columns, self.keep_r, self.keep_c = state
+        self._frame = None
+
+    @property
+    def names(self):
+        return (
+            getattr(self.index, "name", None),
+            getattr(self.columns, "name", None),
+        )
+
+    def kept(self) -> np.ndarray:
+        return self.values[self.keep_r][:, self.keep_c]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return int(self.keep_r.sum()), int(self.keep_c.sum())
+
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            if self.index is None:
+                full = pd.DataFrame(self.values)
+            else:
+                full = pd.DataFrame(self.values, index=self.index, columns=self.columns)
+            self._frame = full.loc[self.keep_r, self.keep_c]
+        return self._frame
+
+
+class _LazyTable:
+    """Data descriptor of ``FisherResult.table``: stores a :class:`_Counts` (or a
+    DataFrame) and hands out the DataFrame, built on first access."""
+
+    def __set_name__(self, owner, name):
+        self.slot = "_" + name + "_store"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:  # no class-level default: the field stays required
+            raise AttributeError(self.slot)
+        value = obj.__dict__[self.slot]
+        return value.frame() if isinstance(value, _Counts) else value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class FisherResult(Result):
     """Result of :func:`fisher_exact_table` / :func:`fisher_exact`.
@@ -109,7 +173,7 @@ class FisherResult(Result):
         the columns (``col``).
     """
 
-    table: pd.DataFrame
+    table: pd.DataFrame = _LazyTable()  # a DataFrame, built when first read
     p_value: float
     test: str
     method: str
@@ -139,12 +203,17 @@ class FisherResult(Result):
     def _summary_extra(self) -> dict[str, Any]:
         """The table's size, the odds ratio as ``estimate`` (2×2 only) and the dropped
         levels as text."""
+        shape = self._table_shape()
         return {
-            "n_rows": self.table.shape[0],
-            "n_cols": self.table.shape[1],
+            "n_rows": shape[0],
+            "n_cols": shape[1],
             "estimate": self.odds_ratio,
             "dropped_levels": _levels_text(self.dropped_levels),
         }
+
+    def _table_shape(self) -> tuple[int, int]:
+        store = self.__dict__["_table_store"]
+        return store.shape if isinstance(store, _Counts) else self.table.shape
 
 
 # --------------------------------------------------------------------------------------
@@ -152,8 +221,23 @@ class FisherResult(Result):
 # --------------------------------------------------------------------------------------
 
 
-def _count_table(table: Any, function: str) -> pd.DataFrame:
-    """Validate a 2-D table of non-negative whole counts; return an int64 DataFrame copy."""
+def _count_table(table: Any, function: str) -> _Counts:
+    """Validate a 2-D table of non-negative whole counts; return its int64 values and labels."""
+    if not isinstance(table, pd.DataFrame):
+        try:  # the cheap path: an integer (or whole float) array, checked by numpy alone
+            arr = np.asarray(table)
+        except (TypeError, ValueError):
+            arr = None
+        if (
+            arr is not None
+            and arr.ndim == 2
+            and arr.size
+            and arr.dtype.kind in "iuf"
+            and (arr.dtype.kind != "f" or bool(np.isfinite(arr).all()))
+            and bool((arr >= 0).all())
+            and (arr.dtype.kind != "f" or bool((arr == np.round(arr)).all()))
+        ):
+            return _Counts(arr.astype(np.int64))
     if isinstance(table, pd.DataFrame):
         frame = table
     else:
@@ -178,7 +262,7 @@ def _count_table(table: Any, function: str) -> pd.DataFrame:
             f"{function}(): every cell of `table` must be a non-negative whole count; "
             f"cell [{frame.index[i]!r}, {frame.columns[j]!r}] is {values[i, j]!r}."
         )
-    return pd.DataFrame(values.astype(np.int64), index=frame.index, columns=frame.columns)
+    return _Counts(values.astype(np.int64), frame.index, frame.columns)
 
 
 def _rng_and_seed(random_state: Any, function: str):
@@ -201,18 +285,24 @@ def _rng_and_seed(random_state: Any, function: str):
     return np.random.default_rng(seed), seed
 
 
-def _drop_empty(counts: pd.DataFrame):
-    keep_r = counts.sum(axis=1).to_numpy() > 0
-    keep_c = counts.sum(axis=0).to_numpy() > 0
+def _drop_empty(counts: _Counts):
+    """Mark the rows and columns with a zero total as dropped; their labels."""
+    keep_r = counts.values.sum(axis=1) > 0
+    keep_c = counts.values.sum(axis=0) > 0
+    counts.keep_r, counts.keep_c = keep_r, keep_c
+    if keep_r.all() and keep_c.all():
+        return counts, {"rows": (), "columns": ()}
+    rows = range(len(keep_r)) if counts.index is None else counts.index
+    cols = range(len(keep_c)) if counts.columns is None else counts.columns
     dropped = {
-        "rows": tuple(counts.index[~keep_r]),
-        "columns": tuple(counts.columns[~keep_c]),
+        "rows": tuple(v for v, k in zip(rows, keep_r, strict=True) if not k),
+        "columns": tuple(v for v, k in zip(cols, keep_c, strict=True) if not k),
     }
-    return counts.loc[keep_r, keep_c], dropped
+    return counts, dropped
 
 
 def _fisher(
-    counts: pd.DataFrame,
+    counts: _Counts,
     *,
     alternative,
     confidence,
@@ -238,7 +328,7 @@ def _fisher(
             f"{function}(): `odds_ratio_null` must be a number >= 0 (1 = independence); "
             f"got {odds_ratio_null!r}."
         )
-    original_shape = counts.shape
+    original_shape = counts.values.shape
     table, dropped = _drop_empty(counts)
     if odds_ratio_null != 1 and table.shape != (2, 2):
         raise ArgumentError(
@@ -265,7 +355,7 @@ def _fisher(
         msg = "dropped empty level(s) with no observations — " + "; ".join(what)
         notes.append(msg)
         warnings.warn(f"{function}(): {msg}.", DataQualityWarning, stacklevel=3)
-    x = table.to_numpy()
+    x = table.kept()
     n = int(x.sum())
     is_2x2 = table.shape == (2, 2)
     test = TEST_2X2 if is_2x2 or (original_shape == (2, 2) and min(table.shape) < 2) else TEST_RXC
@@ -476,7 +566,7 @@ def fisher_exact_table(
     ('Fisher–Freeman–Halton exact test', 'exact', 0.027864)
     """
     counts = _count_table(table, "fisher_exact_table")
-    names = (counts.index.name, counts.columns.name)
+    names = counts.names
     return _fisher(
         counts,
         alternative=alternative,
@@ -569,10 +659,10 @@ def fisher_exact(
     rl, cl = _levels(rs), _levels(cs)
     counts = np.zeros((len(rl), len(cl)), dtype=np.int64)
     np.add.at(counts, (_codes(rs[mask], rl), _codes(cs[mask], cl)), 1)
-    frame = pd.DataFrame(
+    frame = _Counts(
         counts,
-        index=pd.Index(rl, name=row, dtype=object),
-        columns=pd.Index(cl, name=col, dtype=object),
+        pd.Index(rl, name=row, dtype=object),
+        pd.Index(cl, name=col, dtype=object),
     )
     res = _fisher(
         frame,
