@@ -158,7 +158,7 @@ def _series(y, stop, k, ca: int, cb: int, step: int, block: int = 64) -> np.ndar
     return total
 
 
-def _last_two(k, vals, wts, ca: int, cb: int, lf, thr: float, const: float) -> float:
+def _last_two(k, vals, wts, ca: int, cb: int, lf, thr: float, const: float, spend) -> float:
     """Mass of the completions of entries ``(k, vals, wts)`` over the last two columns.
 
     The top cell ``y`` of column ``ca`` ranges over ``[max(0, k - cb), min(ca, k)]`` and
@@ -173,6 +173,9 @@ def _last_two(k, vals, wts, ca: int, cb: int, lf, thr: float, const: float) -> f
     keep = vals + lf[m] - lf[ca] - lf[cb] - lf[k] - lf[m - k] > thr - _NEGLIGIBLE
     if not keep.all():
         k, vals, wts = k[keep], vals[keep], wts[keep]
+    # bisection (2 log2 L steps) and the tail series (up to ~8 standard deviations each)
+    sd = float(np.sqrt(np.max(k * (m - k), initial=0) * ca * cb / (m * m * max(m - 1, 1))))
+    spend(float(len(k)) * (2 * int(np.log2(ca + 2)) + 16 + 16 * sd) + len(keep))
     lo = np.maximum(0, k - cb)
     hi = np.minimum(ca, k)
     t = thr - vals
@@ -240,7 +243,7 @@ def two_row_pvalue(x: np.ndarray, lf, thr: float, const: float, spend, bounds, m
         hi = np.minimum(c, keys)
         counts = hi - lo + 1
         size = int(counts.sum())
-        spend(float(size) * 4 + 40.0 * len(rest) * min(size, c + 1) + 1000)
+        spend(float(size) * 4 + 1000)
         idx = np.repeat(np.arange(len(keys)), counts)
         y = lo[idx] + (np.arange(size) - np.repeat(np.cumsum(counts) - counts, counts))
         child = keys[idx] - y
@@ -250,6 +253,7 @@ def two_row_pvalue(x: np.ndarray, lf, thr: float, const: float, spend, bounds, m
             keys, vals, wts = child, tot, w
             break
         ukeys, at = np.unique(child, return_inverse=True)
+        spend(40.0 * len(rest) * len(ukeys))
         rows = np.sort(np.column_stack([ukeys, rest_total - ukeys]), axis=1)
         upper, lower, log_total = bounds(rows, rest, lf)
         accept = tot + upper[at] <= thr
@@ -260,6 +264,5 @@ def two_row_pvalue(x: np.ndarray, lf, thr: float, const: float, spend, bounds, m
             return min(p, 1.0)
         keys, vals, wts = merge(child[keep], tot[keep], w[keep])
     ca, cb = int(cols[-2]), int(cols[-1])
-    spend(float(len(keys)) * (2 * int(np.log2(ca + 2)) + 16))
-    p += _last_two(keys, vals, wts, ca, cb, lf, thr, const)
+    p += _last_two(keys, vals, wts, ca, cb, lf, thr, const, spend)
     return min(p, 1.0)

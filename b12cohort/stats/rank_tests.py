@@ -27,6 +27,8 @@ and their counts (:class:`_RankCounts`), both bit-identical to the direct comput
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import warnings
 from dataclasses import dataclass
@@ -50,7 +52,7 @@ from b12cohort.core.errors import (
 )
 from b12cohort.core.results import Result
 from b12cohort.stats._pairwise import difference_order_statistics, median_difference
-from b12cohort.stats._rports import pwilcox, qwilcox, r_zeroin, wilcox_counts
+from b12cohort.stats._rports import qwilcox, r_zeroin, wilcox_counts
 
 __all__ = ["GroupComparison", "compare_groups"]
 
@@ -242,6 +244,50 @@ def _asymptotic_interval(x, y, alternative, confidence, correct, counts):
     return float(est), float(lo), float(hi)
 
 
+@functools.lru_cache(maxsize=256)
+def _null_counts(nx: int, ny: int) -> tuple[int, ...]:
+    """Exact null frequencies of W (R ``cwilcox``), computed once per pair of sizes."""
+    return tuple(wilcox_counts(nx, ny))
+
+
+@functools.lru_cache(maxsize=256)
+def _null_cumulative(nx: int, ny: int) -> tuple[int, ...]:
+    """Exact cumulative frequencies of W: ``cum[q] = #{W <= q}`` (Python integers)."""
+    return tuple(itertools.accumulate(_null_counts(nx, ny)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _quantile(alpha: float, nx: int, ny: int) -> int:
+    """R ``qwilcox(alpha, nx, ny)`` (:func:`qwilcox`), once per level and sizes."""
+    return qwilcox(alpha, _null_counts(nx, ny))
+
+
+def _lower_tail(q: int, nx: int, ny: int) -> float:
+    """R ``pwilcox(q, nx, ny)``: exactly :func:`pwilcox` (the same integer ratio)."""
+    if q < 0:
+        return 0.0
+    cum = _null_cumulative(nx, ny)
+    return 1.0 if q >= len(cum) - 1 else cum[q] / cum[-1]
+
+
+def _exact_p(u: float, nx: int, ny: int, alternative: str) -> float:
+    """R's exact p-value of W = u (no ties): ``pwilcox`` tails from the exact counts.
+
+    Sums of the exact integer counts, divided once, so the p-value is the correctly
+    rounded ratio (what SciPy's exact ``mannwhitneyu`` approximates in floating point).
+    """
+    cum = _null_cumulative(nx, ny)
+    total = cum[-1]
+    k = round(u)
+    lower = cum[k] / total  # P(W <= u)
+    upper = (total - (cum[k - 1] if k > 0 else 0)) / total  # P(W >= u)
+    if alternative == "less":
+        return lower
+    if alternative == "greater":
+        return upper
+    return min(1.0, 2 * (upper if u > (len(cum) - 1) / 2 else lower))
+
+
 def _exact_interval(x, y, alternative, confidence):
     """R's exact CI from order statistics of the pairwise differences x_i - y_j.
 
@@ -250,15 +296,14 @@ def _exact_interval(x, y, alternative, confidence):
     """
     nx, ny = len(x), len(y)
     alpha = 1 - confidence
-    counts = wilcox_counts(nx, ny)
     if alternative == "two-sided":
-        qu = qwilcox(alpha / 2, counts) or 1
+        qu = _quantile(alpha / 2, nx, ny) or 1
         ql = nx * ny - qu
-        achieved = 2 * pwilcox(qu - 1, counts)
+        achieved = 2 * _lower_tail(qu - 1, nx, ny)
         lo, hi = difference_order_statistics(x, y, [qu - 1, ql])
     else:
-        qu = qwilcox(alpha, counts) or 1
-        achieved = pwilcox(qu - 1, counts)
+        qu = _quantile(alpha, nx, ny) or 1
+        achieved = _lower_tail(qu - 1, nx, ny)
         if alternative == "greater":
             lo, hi = difference_order_statistics(x, y, [qu - 1])[0], math.inf
         else:
@@ -441,6 +486,37 @@ def compare_groups(
     from b12cohort.stats._censoring import rank_ready
 
     ranked, censor_note = rank_ready(data, value, function=fn)
+    group = data[by]
+    fast = _numpy_groups(ranked, group) if not censor_note else None
+    if fast is not None:  # plain numeric values and a numpy bool group: no pandas work
+        x, y, n_missing = fast
+        notes: list[str] = []
+        first, second = False, True
+    else:
+        x, y, first, second, n_missing, notes = _pandas_groups(
+            data, value, by, ranked, censor_note, fn
+        )
+    return _compare(x, y, first, second, n_missing, notes, value=value, by=by,
+                    alternative=alternative, confidence=confidence, p_method=p_method,
+                    correct=correct, mu=mu, fn=fn)  # fmt: skip
+
+
+def _numpy_groups(values: pd.Series, group: pd.Series):
+    """``(second group, first group, n_missing)`` for numeric values grouped by a numpy
+    bool column with both levels present; None for anything else (the pandas path)."""
+    if values.dtype.kind not in "fiu" or group.dtype != np.bool_:
+        return None
+    v = values.to_numpy(dtype=float)
+    g = group.to_numpy()
+    ok = ~np.isnan(v)
+    x, y = v[ok & g], v[ok & ~g]
+    if not (x.size and y.size):
+        return None
+    return x, y, int(v.size - ok.sum())
+
+
+def _pandas_groups(data, value, by, ranked, censor_note, fn):
+    """The groups from any column types (nullable, categorical, censored values)."""
     vals = _values(data.assign(**{value: ranked}), value, function=fn)
     group = data[by]
     ok = (vals.notna() & group.notna()).to_numpy()
@@ -458,7 +534,7 @@ def compare_groups(
     if empty:
         msg = f"empty level(s) of '{by}' dropped: {', '.join(map(repr, empty))}"
         notes.append(msg)
-        warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=2)
+        warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=3)
     first, second = levels
     gv = group[ok]
     vv = vals[ok].to_numpy(dtype=float)
@@ -467,6 +543,12 @@ def compare_groups(
     else:
         in_second = gv.astype(bool).to_numpy(dtype=bool) == second
     x, y = vv[in_second], vv[~in_second]  # R: wilcox.test(x = second, y = first)
+    return x, y, first, second, n_missing, notes
+
+
+def _compare(x, y, first, second, n_missing, notes, *, value, by, alternative, confidence,
+             p_method, correct, mu, fn) -> GroupComparison:  # fmt: skip
+    """The test on the two groups' values (x: second group, y: first)."""
     nx, ny = len(x), len(y)
     mu = float(mu) if isinstance(mu, int | float) and not isinstance(mu, bool) else math.nan
     if not math.isfinite(mu):
@@ -511,7 +593,7 @@ def compare_groups(
     }
 
     if use_exact:
-        p = float(stats.mannwhitneyu(xs, y, alternative=alternative, method="exact").pvalue)
+        p = _exact_p(u, nx, ny, alternative)
         est, lo, hi, achieved = _exact_interval(x, y, alternative, confidence)
         if achieved != confidence:
             msg = (
@@ -519,7 +601,7 @@ def compare_groups(
                 f"groups of {ny} and {nx}; the exact interval has level {achieved:.4g}"
             )
             notes.append(msg)
-            warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=2)
+            warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=3)
         return GroupComparison(
             **kw, p_value=p, estimate=est, ci_low=lo, ci_high=hi,
             confidence_achieved=achieved, method="exact", note="; ".join(notes),
@@ -533,15 +615,15 @@ def compare_groups(
         why = "the data have ties" if ties else ""
         msg = f"exact p-value and interval impossible ({why}); {method} used"
         notes.append(msg)
-        warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=2)
+        warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=3)
     elif p_method == "auto":
         msg = f"a group has {EXACT_MAX_N} or more observations; {method} used (R's rule)"
         notes.append(msg)
-        warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=2)
+        warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=3)
     if np.ptp(pooled) == 0:
         msg = "all values are tied: the test and the interval are undefined"
         notes.append(msg)
-        warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=2)
+        warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=3)
         nan = math.nan
         return GroupComparison(
             **kw, p_value=nan, estimate=nan, ci_low=nan, ci_high=nan,
