@@ -46,37 +46,6 @@ _DIRECT_LIMIT = 200_000
 _NEGLIGIBLE = 46.0
 
 
-def _expand(rem: np.ndarray, total: int, limit: int):
-    """Every split of ``total`` among the rows of each state, ``0 <= y_i <= rem_i``.
-
-    ``rem``: (S, R) remaining row totals of S partial tables (each with
-    ``rem.sum(1) >= total``). Returns ``(parent, splits)``: the index of the partial table
-    each split extends, and the (P, R) splits; None when P would exceed ``limit``.
-    """
-    nstate, nrow = rem.shape
-    suffix = np.cumsum(rem[:, ::-1], axis=1)[:, ::-1]  # capacity of rows i.. (per state)
-    parent = np.arange(nstate)
-    left = np.full(nstate, total, dtype=np.int64)
-    parts = []
-    for i in range(nrow - 1):
-        after = suffix[parent, i + 1]
-        lo = np.maximum(0, left - after)
-        hi = np.minimum(rem[parent, i], left)
-        counts = hi - lo + 1
-        size = int(counts.sum())
-        if size > limit:
-            return None
-        idx = np.repeat(np.arange(len(parent)), counts)
-        start = np.repeat(np.cumsum(counts) - counts, counts)
-        vals = lo[idx] + (np.arange(size) - start)
-        parts = [p[idx] for p in parts]
-        parts.append(vals)
-        parent = parent[idx]
-        left = left[idx] - vals
-    parts.append(left)
-    return parent, np.column_stack(parts)
-
-
 def table_count_bound(x: np.ndarray) -> float:
     """Upper bound on the partial tables :func:`enumerate_pvalue` builds (cheap, exact ints).
 
@@ -100,21 +69,46 @@ def enumerate_pvalue(x: np.ndarray, lf: np.ndarray, thr: float, const: float, li
     """p-value by building every table with the margins of ``x`` (None beyond ``limit``).
 
     ``lf[i] = log i!``; a table counts when ``-Σ lf[x_ij] <= thr``; ``const`` is
-    ``Σ log r_i! + Σ log c_j! − log N!``. Returns ``(p, work)`` with ``work`` the partial
-    tables built.
+    ``Σ log r_i! + Σ log c_j! − log N!``. Column by column, every partial table is
+    extended by every split of the next column total among its remaining row totals
+    (``0 <= y_i <= rem_i``), one row at a time with ``numpy.repeat``; the last column is
+    what remains. Each row is kept as its own 1-D array (no 2-D gathers). Returns
+    ``(p, work)`` with ``work`` the partial tables built.
     """
-    rem = x.sum(1)[None, :].astype(np.int64)
+    rows = [np.array([r], dtype=np.int64) for r in x.sum(1).tolist()]
+    nrow = len(rows)
     vals = np.zeros(1)
     work = 0
-    for c in x.sum(0)[:-1]:
-        out = _expand(rem, int(c), limit - work)
-        if out is None:
-            return None
-        parent, splits = out
+    for c in x.sum(0)[:-1].tolist():
+        suffix = [np.zeros(len(vals), dtype=np.int64)]
+        for r in rows[:0:-1]:  # capacity of rows i + 1 .. R - 1
+            suffix.append(suffix[-1] + r)
+        suffix.reverse()
+        parent = np.arange(len(vals))
+        left = np.full(len(vals), c, dtype=np.int64)
+        add = np.zeros(len(vals))
+        new_rows: list[np.ndarray] = []
+        for i in range(nrow - 1):
+            cap = rows[i][parent]
+            lo = np.maximum(0, left - suffix[i][parent])
+            hi = np.minimum(cap, left)
+            counts = hi - lo + 1
+            size = int(counts.sum())
+            if work + size > limit:
+                return None
+            idx = np.repeat(np.arange(len(parent)), counts)
+            y = lo[idx] + (np.arange(size) - np.repeat(np.cumsum(counts) - counts, counts))
+            parent = parent[idx]
+            left = left[idx] - y
+            new_rows = [r[idx] for r in new_rows]
+            new_rows.append(cap[idx] - y)
+            add = add[idx] - lf[y]
+        new_rows.append(rows[-1][parent] - left)
+        vals = vals[parent] + (add - lf[left])
+        rows = new_rows
         work += len(parent)
-        vals = vals[parent] - lf[splits].sum(1)
-        rem = rem[parent] - splits
-    vals = vals - lf[rem].sum(1)
+    for r in rows:  # the last column holds what remains of every row
+        vals = vals - lf[r]
     p = float(np.exp(vals[vals <= thr] + const).sum())
     return min(p, 1.0), work
 
