@@ -394,7 +394,15 @@ def fisher_exact_table(
     the same remaining row totals are pooled, whole sub-trees are counted or discarded at
     once from bounds on their most and least probable completions, and the last two columns
     are resolved by a sorted search. SciPy's R×C ``fisher_exact`` is Monte Carlo, not
-    exact, which is why this is our own.
+    exact, which is why this is our own. Two fast paths come first
+    (:mod:`b12cohort.stats._fexact_fast`): a table with few possible tables (at most
+    200,000 partial tables by a cheap bound) has every table built at once in numpy and
+    summed; a table with two rows (after transposing) runs the network on the remaining
+    top-row total alone and resolves the last two columns in closed form, as the two
+    tails of a hypergeometric law whose boundaries are found by bisection, so a 2×3 table
+    of 10^5-10^6 observations takes milliseconds (entries carrying less than 1e-20 of the
+    observed table's probability are dropped there: together they cannot move p by more
+    than 1e-20 times their number).
 
     *Exact / Monte Carlo switch*: before each step the algorithm estimates the partial
     tables it would create (plus a fixed cost per node) and stops if the total would exceed
@@ -402,12 +410,11 @@ def fisher_exact_table(
     itself is immediate, so hopeless tables switch at once). ``p_method="auto"`` then
     simulates ``n_resamples`` tables (Patefield's algorithm, :func:`scipy.stats.random_table`)
     and reports ``p = (1 + hits) / (n_resamples + 1)`` with its standard error;
-    ``result.work`` records the work done. Observed times on one core (R ``fisher.test`` in
-    brackets): 2×4 tables with N = 19, 100, 500 and 2,000 take about 1.3, 1.3, 2.5 and 5 ms
-    (0.2, 0.1, 0.3, 2 ms), a 2×4 table with N = 2,000 and p = 3.5e-9 about 11 ms (12 ms);
-    3×3, 3×4 and 4×4 tables of 100-300 observations 2-80 ms; 2×3 tables stay exact up to
-    N ≈ 10^5. Larger tables (4×7 with N = 100, which R's default workspace cannot do either;
-    anything R×C with N in the thousands and R, C >= 3) go to Monte Carlo.
+    ``result.work`` records the work done. Per-call times against R ``fisher.test`` are
+    measured side by side in ``benchmarks/goal_exact.py``; 2×3 tables stay exact (within
+    the default budget) up to N ≈ 10^6, 2×4 tables to N in the thousands. Larger tables
+    (4×7 with N = 100, which R's default workspace cannot do either; anything R×C with N
+    in the thousands and R, C >= 3) go to Monte Carlo.
 
     Agreement with R: 2×2 results agree to ~1e-15. For larger tables R's FEXACT pools
     partial tables whose log-probabilities agree within its ``tol`` and keeps the first
