@@ -79,8 +79,10 @@ Brent RP. Algorithms for Minimization without Derivatives. Prentice-Hall; 1973 (
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import betaln, gammaln
+from scipy.special._ufuncs import _hypergeom_cdf, _hypergeom_sf
 
+from b12cohort.stats import _fexact_fast
 from b12cohort.stats._rports import r_zeroin
 
 #: FEXACT's tolerance on the log-probability scale (R src/library/stats/src/fexact.c).
@@ -299,13 +301,8 @@ def fexact_pvalue(table, *, max_work: int = 10_000_000) -> tuple[float, int]:
     lf = gammaln(np.arange(n + 2, dtype=float) + 1.0)
     thr = -lf[x].sum() + TOL_LOG
     const = lf[rows0].sum() + lf[cols].sum() - lf[n]
-    codec = _Keys(np.sort(rows0))
 
     work = 0
-    p = 0.0
-    keys = codec.encode(np.sort(rows0)[None, :])
-    vals = np.zeros(1)
-    wts = np.ones(1)
 
     def spend(amount: float) -> None:
         nonlocal work
@@ -313,6 +310,20 @@ def fexact_pvalue(table, *, max_work: int = 10_000_000) -> tuple[float, int]:
             raise WorkLimitExceeded(work, int(min(amount, 2**62)), max_work)
         work += int(amount)
 
+    limit = min(_fexact_fast.ENUMERATE_LIMIT, max_work)
+    if _fexact_fast.table_count_bound(x) <= limit:  # few tables: build them all at once
+        small = _fexact_fast.enumerate_pvalue(x, lf, thr, const, limit)
+        if small is not None:
+            return small
+    if x.shape[0] == 2:  # two rows: closed-form last step (hypergeometric tails)
+        p = _fexact_fast.two_row_pvalue(x, lf, thr, const, spend, _bounds, _merge)
+        return p, work
+
+    codec = _Keys(np.sort(rows0))
+    p = 0.0
+    keys = codec.encode(np.sort(rows0)[None, :])
+    vals = np.zeros(1)
+    wts = np.ones(1)
     for j in range(ncol - 2):
         rest = cols[j + 1 :]
         starts, ends, node_rows = _nodes(keys, codec)
@@ -383,14 +394,35 @@ class Conditional2x2:
     """
 
     def __init__(self, x: int, m: int, n: int, k: int):
-        from scipy.stats import hypergeom
-
         self.x, self.m, self.n, self.k = int(x), int(m), int(n), int(k)
         self.lo = max(0, self.k - self.n)
         self.hi = min(self.k, self.m)
         self.support = np.arange(self.lo, self.hi + 1, dtype=float)
-        self._h = hypergeom(self.m + self.n, self.m, self.k)
-        self.logdc = self._h.logpmf(self.support)
+        # scipy.stats.hypergeom(m + n, m, k).logpmf(support), term for term (its _logpmf),
+        # without building a frozen distribution on every call
+        tot, good, draws, sup = self.m + self.n, self.m, self.k, self.support
+        bad = tot - good
+        self.logdc = (
+            betaln(good + 1, 1) + betaln(bad + 1, 1) + betaln(tot - draws + 1, draws + 1)
+            - betaln(sup + 1, good - sup + 1) - betaln(draws - sup + 1, bad - draws + sup + 1)
+            - betaln(tot + 1, 1)
+        )  # fmt: skip
+
+    def _cdf(self, q: int) -> float:
+        """``hypergeom(m + n, m, k).cdf(q)`` (SciPy's Boost kernel, SciPy's edge rules)."""
+        if q >= self.hi:
+            return 1.0
+        if q < self.lo:
+            return 0.0
+        return float(np.clip(_hypergeom_cdf(q, self.m, self.k, self.m + self.n), 0.0, 1.0))
+
+    def _sf(self, q: int) -> float:
+        """``hypergeom(m + n, m, k).sf(q)``."""
+        if q < self.lo:
+            return 1.0
+        if q >= self.hi:
+            return 0.0
+        return float(np.clip(_hypergeom_sf(q, self.m, self.k, self.m + self.n), 0.0, 1.0))
 
     def dnhyper(self, ncp: float) -> np.ndarray:
         d = self.logdc + np.log(ncp) * self.support
@@ -406,7 +438,7 @@ class Conditional2x2:
 
     def pnhyper(self, q: int, ncp: float = 1.0, upper_tail: bool = False) -> float:
         if ncp == 1:
-            return float(self._h.sf(self.x - 1) if upper_tail else self._h.cdf(self.x))
+            return self._sf(self.x - 1) if upper_tail else self._cdf(self.x)
         if ncp == 0:
             return float(q <= self.lo if upper_tail else q >= self.lo)
         if ncp == np.inf:

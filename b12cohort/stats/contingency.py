@@ -43,6 +43,7 @@ from b12cohort.core.errors import (
 )
 from b12cohort.core.results import Result
 from b12cohort.stats import _fexact
+from b12cohort.stats._count_table import _count_table, _Counts, _drop_empty, _LazyTable
 
 __all__ = [
     "FisherResult",
@@ -109,7 +110,7 @@ class FisherResult(Result):
         the columns (``col``).
     """
 
-    table: pd.DataFrame
+    table: pd.DataFrame = _LazyTable()  # noqa: RUF009  (a descriptor: built when read)
     p_value: float
     test: str
     method: str
@@ -139,46 +140,22 @@ class FisherResult(Result):
     def _summary_extra(self) -> dict[str, Any]:
         """The table's size, the odds ratio as ``estimate`` (2×2 only) and the dropped
         levels as text."""
+        shape = self._table_shape()
         return {
-            "n_rows": self.table.shape[0],
-            "n_cols": self.table.shape[1],
+            "n_rows": shape[0],
+            "n_cols": shape[1],
             "estimate": self.odds_ratio,
             "dropped_levels": _levels_text(self.dropped_levels),
         }
+
+    def _table_shape(self) -> tuple[int, int]:
+        store = self.__dict__["_table_store"]
+        return store.shape if isinstance(store, _Counts) else self.table.shape
 
 
 # --------------------------------------------------------------------------------------
 # Fisher's exact test
 # --------------------------------------------------------------------------------------
-
-
-def _count_table(table: Any, function: str) -> pd.DataFrame:
-    """Validate a 2-D table of non-negative whole counts; return an int64 DataFrame copy."""
-    if isinstance(table, pd.DataFrame):
-        frame = table
-    else:
-        arr = np.asarray(table, dtype=object)
-        if arr.ndim != 2:
-            raise ArgumentError(
-                f"{function}(): `table` must be 2-dimensional (rows × columns of counts); "
-                f"got an array with {arr.ndim} dimension(s). For two columns of a DataFrame "
-                "use fisher_exact(data, row=..., col=...)."
-            )
-        frame = pd.DataFrame(arr)
-    if frame.shape[0] == 0 or frame.shape[1] == 0:
-        raise ArgumentError(f"{function}(): `table` is empty (shape {frame.shape}).")
-    try:
-        values = frame.to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as err:
-        raise ArgumentError(f"{function}(): `table` must hold numbers (counts); {err}.") from None
-    bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        raise ArgumentError(
-            f"{function}(): every cell of `table` must be a non-negative whole count; "
-            f"cell [{frame.index[i]!r}, {frame.columns[j]!r}] is {values[i, j]!r}."
-        )
-    return pd.DataFrame(values.astype(np.int64), index=frame.index, columns=frame.columns)
 
 
 def _rng_and_seed(random_state: Any, function: str):
@@ -201,18 +178,8 @@ def _rng_and_seed(random_state: Any, function: str):
     return np.random.default_rng(seed), seed
 
 
-def _drop_empty(counts: pd.DataFrame):
-    keep_r = counts.sum(axis=1).to_numpy() > 0
-    keep_c = counts.sum(axis=0).to_numpy() > 0
-    dropped = {
-        "rows": tuple(counts.index[~keep_r]),
-        "columns": tuple(counts.columns[~keep_c]),
-    }
-    return counts.loc[keep_r, keep_c], dropped
-
-
 def _fisher(
-    counts: pd.DataFrame,
+    counts: _Counts,
     *,
     alternative,
     confidence,
@@ -238,7 +205,7 @@ def _fisher(
             f"{function}(): `odds_ratio_null` must be a number >= 0 (1 = independence); "
             f"got {odds_ratio_null!r}."
         )
-    original_shape = counts.shape
+    original_shape = counts.values.shape
     table, dropped = _drop_empty(counts)
     if odds_ratio_null != 1 and table.shape != (2, 2):
         raise ArgumentError(
@@ -265,7 +232,7 @@ def _fisher(
         msg = "dropped empty level(s) with no observations — " + "; ".join(what)
         notes.append(msg)
         warnings.warn(f"{function}(): {msg}.", DataQualityWarning, stacklevel=3)
-    x = table.to_numpy()
+    x = table.kept()
     n = int(x.sum())
     is_2x2 = table.shape == (2, 2)
     test = TEST_2X2 if is_2x2 or (original_shape == (2, 2) and min(table.shape) < 2) else TEST_RXC
@@ -427,7 +394,15 @@ def fisher_exact_table(
     the same remaining row totals are pooled, whole sub-trees are counted or discarded at
     once from bounds on their most and least probable completions, and the last two columns
     are resolved by a sorted search. SciPy's R×C ``fisher_exact`` is Monte Carlo, not
-    exact, which is why this is our own.
+    exact, which is why this is our own. Two fast paths come first
+    (:mod:`b12cohort.stats._fexact_fast`): a table with few possible tables (at most
+    200,000 partial tables by a cheap bound) has every table built at once in numpy and
+    summed; a table with two rows (after transposing) runs the network on the remaining
+    top-row total alone and resolves the last two columns in closed form, as the two
+    tails of a hypergeometric law whose boundaries are found by bisection, so a 2×3 table
+    of 10^5-10^6 observations takes milliseconds (entries carrying less than 1e-20 of the
+    observed table's probability are dropped there: together they cannot move p by more
+    than 1e-20 times their number).
 
     *Exact / Monte Carlo switch*: before each step the algorithm estimates the partial
     tables it would create (plus a fixed cost per node) and stops if the total would exceed
@@ -435,12 +410,11 @@ def fisher_exact_table(
     itself is immediate, so hopeless tables switch at once). ``p_method="auto"`` then
     simulates ``n_resamples`` tables (Patefield's algorithm, :func:`scipy.stats.random_table`)
     and reports ``p = (1 + hits) / (n_resamples + 1)`` with its standard error;
-    ``result.work`` records the work done. Observed times on one core (R ``fisher.test`` in
-    brackets): 2×4 tables with N = 19, 100, 500 and 2,000 take about 1.3, 1.3, 2.5 and 5 ms
-    (0.2, 0.1, 0.3, 2 ms), a 2×4 table with N = 2,000 and p = 3.5e-9 about 11 ms (12 ms);
-    3×3, 3×4 and 4×4 tables of 100-300 observations 2-80 ms; 2×3 tables stay exact up to
-    N ≈ 10^5. Larger tables (4×7 with N = 100, which R's default workspace cannot do either;
-    anything R×C with N in the thousands and R, C >= 3) go to Monte Carlo.
+    ``result.work`` records the work done. Per-call times against R ``fisher.test`` are
+    measured side by side in ``benchmarks/goal_exact.py``; 2×3 tables stay exact (within
+    the default budget) up to N ≈ 10^6, 2×4 tables to N in the thousands. Larger tables
+    (4×7 with N = 100, which R's default workspace cannot do either; anything R×C with N
+    in the thousands and R, C >= 3) go to Monte Carlo.
 
     Agreement with R: 2×2 results agree to ~1e-15. For larger tables R's FEXACT pools
     partial tables whose log-probabilities agree within its ``tol`` and keeps the first
@@ -476,7 +450,7 @@ def fisher_exact_table(
     ('Fisher–Freeman–Halton exact test', 'exact', 0.027864)
     """
     counts = _count_table(table, "fisher_exact_table")
-    names = (counts.index.name, counts.columns.name)
+    names = counts.names
     return _fisher(
         counts,
         alternative=alternative,
@@ -569,10 +543,10 @@ def fisher_exact(
     rl, cl = _levels(rs), _levels(cs)
     counts = np.zeros((len(rl), len(cl)), dtype=np.int64)
     np.add.at(counts, (_codes(rs[mask], rl), _codes(cs[mask], cl)), 1)
-    frame = pd.DataFrame(
+    frame = _Counts(
         counts,
-        index=pd.Index(rl, name=row, dtype=object),
-        columns=pd.Index(cl, name=col, dtype=object),
+        pd.Index(rl, name=row, dtype=object),
+        pd.Index(cl, name=col, dtype=object),
     )
     res = _fisher(
         frame,

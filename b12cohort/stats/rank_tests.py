@@ -6,7 +6,9 @@ or normal approximation, R's rule for choosing), the location-shift estimate and
 confidence interval, plus the rank-biserial correlation. Pinned in
 ``tests/reference/groups.R``.
 
-scipy's ``mannwhitneyu`` supplies the p-value. Neither scipy nor statsmodels gives the
+scipy's ``mannwhitneyu`` supplies the asymptotic p-value; the exact one is the ratio of exact
+integer tail counts of W, computed once per pair of group sizes
+(:mod:`b12cohort.stats._wilcoxon_exact`). Neither scipy nor statsmodels gives the
 Hodges-Lehmann estimate or its interval, so they are written here: the exact interval
 from order statistics of the pairwise differences (Bauer 1972) with quantiles of the
 exact null distribution of W (R ``qwilcox``, ported in
@@ -49,8 +51,9 @@ from b12cohort.core.errors import (
     ExactTestInfeasibleError,
 )
 from b12cohort.core.results import Result
-from b12cohort.stats._pairwise import difference_order_statistics, median_difference
-from b12cohort.stats._rports import pwilcox, qwilcox, r_zeroin, wilcox_counts
+from b12cohort.stats._pairwise import median_difference
+from b12cohort.stats._rports import r_zeroin
+from b12cohort.stats._wilcoxon_exact import exact_interval, exact_p
 
 __all__ = ["GroupComparison", "compare_groups"]
 
@@ -242,31 +245,6 @@ def _asymptotic_interval(x, y, alternative, confidence, correct, counts):
     return float(est), float(lo), float(hi)
 
 
-def _exact_interval(x, y, alternative, confidence):
-    """R's exact CI from order statistics of the pairwise differences x_i - y_j.
-
-    The order statistics are selected without forming the nx * ny differences
-    (:mod:`b12cohort.stats._pairwise`); the values are those of R's ``sort(outer(x, y, "-"))``.
-    """
-    nx, ny = len(x), len(y)
-    alpha = 1 - confidence
-    counts = wilcox_counts(nx, ny)
-    if alternative == "two-sided":
-        qu = qwilcox(alpha / 2, counts) or 1
-        ql = nx * ny - qu
-        achieved = 2 * pwilcox(qu - 1, counts)
-        lo, hi = difference_order_statistics(x, y, [qu - 1, ql])
-    else:
-        qu = qwilcox(alpha, counts) or 1
-        achieved = pwilcox(qu - 1, counts)
-        if alternative == "greater":
-            lo, hi = difference_order_statistics(x, y, [qu - 1])[0], math.inf
-        else:
-            lo, hi = -math.inf, difference_order_statistics(x, y, [nx * ny - qu])[0]
-    achieved_conf = confidence if achieved - alpha <= alpha / 2 else 1 - achieved
-    return median_difference(x, y), float(lo), float(hi), achieved_conf
-
-
 def compare_groups(
     data: pd.DataFrame,
     *,
@@ -441,6 +419,37 @@ def compare_groups(
     from b12cohort.stats._censoring import rank_ready
 
     ranked, censor_note = rank_ready(data, value, function=fn)
+    group = data[by]
+    fast = _numpy_groups(ranked, group) if not censor_note else None
+    if fast is not None:  # plain numeric values and a numpy bool group: no pandas work
+        x, y, n_missing = fast
+        notes: list[str] = []
+        first, second = False, True
+    else:
+        x, y, first, second, n_missing, notes = _pandas_groups(
+            data, value, by, ranked, censor_note, fn
+        )
+    return _compare(x, y, first, second, n_missing, notes, value=value, by=by,
+                    alternative=alternative, confidence=confidence, p_method=p_method,
+                    correct=correct, mu=mu, fn=fn)  # fmt: skip
+
+
+def _numpy_groups(values: pd.Series, group: pd.Series):
+    """``(second group, first group, n_missing)`` for numeric values grouped by a numpy
+    bool column with both levels present; None for anything else (the pandas path)."""
+    if values.dtype.kind not in "fiu" or group.dtype != np.bool_:
+        return None
+    v = values.to_numpy(dtype=float)
+    g = group.to_numpy()
+    ok = ~np.isnan(v)
+    x, y = v[ok & g], v[ok & ~g]
+    if not (x.size and y.size):
+        return None
+    return x, y, int(v.size - ok.sum())
+
+
+def _pandas_groups(data, value, by, ranked, censor_note, fn):
+    """The groups from any column types (nullable, categorical, censored values)."""
     vals = _values(data.assign(**{value: ranked}), value, function=fn)
     group = data[by]
     ok = (vals.notna() & group.notna()).to_numpy()
@@ -458,7 +467,7 @@ def compare_groups(
     if empty:
         msg = f"empty level(s) of '{by}' dropped: {', '.join(map(repr, empty))}"
         notes.append(msg)
-        warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=2)
+        warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=3)
     first, second = levels
     gv = group[ok]
     vv = vals[ok].to_numpy(dtype=float)
@@ -467,6 +476,12 @@ def compare_groups(
     else:
         in_second = gv.astype(bool).to_numpy(dtype=bool) == second
     x, y = vv[in_second], vv[~in_second]  # R: wilcox.test(x = second, y = first)
+    return x, y, first, second, n_missing, notes
+
+
+def _compare(x, y, first, second, n_missing, notes, *, value, by, alternative, confidence,
+             p_method, correct, mu, fn) -> GroupComparison:  # fmt: skip
+    """The test on the two groups' values (x: second group, y: first)."""
     nx, ny = len(x), len(y)
     mu = float(mu) if isinstance(mu, int | float) and not isinstance(mu, bool) else math.nan
     if not math.isfinite(mu):
@@ -511,15 +526,15 @@ def compare_groups(
     }
 
     if use_exact:
-        p = float(stats.mannwhitneyu(xs, y, alternative=alternative, method="exact").pvalue)
-        est, lo, hi, achieved = _exact_interval(x, y, alternative, confidence)
+        p = exact_p(u, nx, ny, alternative)
+        est, lo, hi, achieved = exact_interval(x, y, alternative, confidence)
         if achieved != confidence:
             msg = (
                 f"the requested confidence level {confidence:g} is not achievable with "
                 f"groups of {ny} and {nx}; the exact interval has level {achieved:.4g}"
             )
             notes.append(msg)
-            warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=2)
+            warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=3)
         return GroupComparison(
             **kw, p_value=p, estimate=est, ci_low=lo, ci_high=hi,
             confidence_achieved=achieved, method="exact", note="; ".join(notes),
@@ -533,15 +548,15 @@ def compare_groups(
         why = "the data have ties" if ties else ""
         msg = f"exact p-value and interval impossible ({why}); {method} used"
         notes.append(msg)
-        warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=2)
+        warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=3)
     elif p_method == "auto":
         msg = f"a group has {EXACT_MAX_N} or more observations; {method} used (R's rule)"
         notes.append(msg)
-        warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=2)
+        warnings.warn(f"{fn}(): {msg}.", ApproximationWarning, stacklevel=3)
     if np.ptp(pooled) == 0:
         msg = "all values are tied: the test and the interval are undefined"
         notes.append(msg)
-        warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=2)
+        warnings.warn(f"{fn}(): {msg}.", DataQualityWarning, stacklevel=3)
         nan = math.nan
         return GroupComparison(
             **kw, p_value=nan, estimate=nan, ci_low=nan, ci_high=nan,
