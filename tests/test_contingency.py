@@ -754,3 +754,23 @@ def test_trend_bad_columns():
 @pytest.mark.slow
 def test_reference_script_reproduces_committed_json(tmp_path):
     assert rerun_reference("contingency.R", tmp_path) == without_versions(REF)
+
+
+def test_the_2x2_note_says_when_the_two_sided_p_and_the_central_interval_disagree():
+    """R's two-sided Fisher p (tables no more likely) and its central CI can disagree
+    about the null odds ratio; the result says so exactly when they do."""
+    from b12cohort.stats.contingency import fisher_exact_table
+
+    disagreements = 0
+    for a, b, c, d in itertools.product(range(0, 9), repeat=4):
+        if min(a + b, c + d, a + c, b + d) == 0:
+            continue
+        res = fisher_exact_table([[a, b], [c, d]])
+        rejects = res.p_value < 0.05
+        excludes = not (res.ci_low <= 1 <= res.ci_high)
+        stated = "disagree" in res.note
+        assert stated == (rejects != excludes), ((a, b, c, d), res.p_value, res.note)
+        disagreements += stated
+        one_sided = fisher_exact_table([[a, b], [c, d]], alternative="greater")
+        assert "disagree" not in one_sided.note
+    assert disagreements > 0  # the scan contains tables where they disagree

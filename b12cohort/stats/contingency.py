@@ -17,6 +17,7 @@ computed by our own network algorithm (:mod:`b12cohort.stats._fexact`).
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -274,6 +275,8 @@ def _fisher(
         ci_low, ci_high = model.conf_int(alternative, confidence)
         if method != "monte-carlo":
             p, work = model.p_value(alternative, odds_ratio_null), int(model.support.size)
+            if alternative == "two-sided":
+                notes.extend(_ci_p_disagreement(p, ci_low, ci_high, odds_ratio_null, confidence))
         elif alternative != "two-sided":
             raise ArgumentError(
                 f"{function}(): p_method='monte-carlo' computes the two-sided "
@@ -311,6 +314,29 @@ def _fisher(
         p_value=float(p), method=method, odds_ratio=float(odds_ratio), ci_low=float(ci_low),
         ci_high=float(ci_high), note="; ".join(notes), work=work, **mc, **common,
     )  # fmt: skip
+
+
+def _ci_p_disagreement(p, ci_low, ci_high, odds_ratio_null, confidence) -> list[str]:
+    """A note when the two-sided p and the interval disagree about ``odds_ratio_null``.
+
+    As in R ``fisher.test``, the two-sided p sums the probabilities of the tables no more
+    likely than the observed one, while the interval is central (each limit from a
+    one-sided test at (1 - confidence) / 2), so near the limits one can exclude the null
+    value while the other does not (Fay 2010, *R Journal* 2(1):53-58).
+    """
+    alpha = 1 - confidence
+    inside = ci_low <= odds_ratio_null <= ci_high
+    if math.isnan(p) or (p < alpha) != inside:
+        return []
+    verdict = "includes" if inside else "excludes"
+    side = f"p = {p:.3g} < {alpha:g}" if p < alpha else f"p = {p:.3g} >= {alpha:g}"
+    return [
+        f"the two-sided p ({side}, R's sum of the tables no more likely than the observed one) "
+        f"and the central {confidence:.0%} interval ({ci_low:.3g} to {ci_high:.3g}, R's "
+        f"conditional-MLE interval) disagree: the interval {verdict} odds ratio = "
+        f"{odds_ratio_null:g}; read them as two methods (the one-sided p-values match the "
+        "interval's limits)"
+    ]
 
 
 def fisher_exact_table(
