@@ -468,6 +468,9 @@ def main(argv=None) -> int:
         path = Path(args.render_only)
         results = json.loads(path.read_text(encoding="utf-8"))
         results["measurements"] = [dict(m, n=int(m["n"])) for m in results["measurements"]]
+        results.setdefault("goal_modules", [])  # a run stopped early: what it measured
+        results.setdefault("elapsed_s", 0.0)
+        results["environment"].setdefault("load_average_end", list(os.getloadavg()))
         finish(results, path, readme=args.readme)
         return 0
     name = "smoke" if args.smoke else "quick" if args.quick else "full"
