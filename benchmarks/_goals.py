@@ -264,7 +264,10 @@ def scaling_table(results: dict, modules: list[dict]) -> list[str]:
             f"{', '.join(notes)}: see goal_report (benchmarks/goal_report.py not present in this run)."
         )
     if max(sizes) < 10**7:
-        lines.append(f"Measured up to {max(sizes):,} rows in this run; 10^7 only in the full mode.")
+        lines.append(
+            f"Measured up to {max(sizes):,} rows in this run: 10^7 runs only in the full mode, "
+            "and in this run only if the note above does not say it was left out."
+        )
     return lines
 
 
@@ -286,6 +289,7 @@ def update_speed(path: Path, results: dict) -> None:
     env = results["environment"]
     body = [f"Issue 18's goals, from `python benchmarks/run.py --readme` on {env['date_utc']} "
             f"(commit {env['git_commit']}; {env['cores']} shared cores):", "",
+            *([results["note"], ""] if results.get("note") else []),
             *goal_table(results["issue18_goals"]), "", "Scaling:", "",
             *scaling_table(results, results["goal_modules"])]  # fmt: skip
     path.write_text(

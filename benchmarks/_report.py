@@ -328,6 +328,7 @@ def render(results: dict) -> str:
         f"- b12cohort at commit {env['git_commit']}"
         + (f" with uncommitted changes in {', '.join(env['uncommitted_package_files'])}" if env["uncommitted_package_files"] else ""),
         "",
+        *([results["note"], ""] if results.get("note") else []),
         "Median wall time in seconds of repeated runs, each measurement in a fresh "
         "process after an untimed warm-up; peak = peak resident memory of the process above its level "
         "after set-up, MB.",

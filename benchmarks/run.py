@@ -388,9 +388,10 @@ def groups_at(n: int, cfg: dict) -> list[list[dict]]:
             tableone |= {"reps": 1, "once": True}  # about a minute a run: one run
         pair.append(tableone)
     groups.append(pair)
-    if n <= cfg["association_max"] or n >= HUGE:
+    lean = cfg.get("lean_from") or HUGE
+    if n <= cfg["association_max"] or n >= lean:
         groups.append([{"name": "association_summary", "spec": {"task": "association_summary"}}])
-    if n >= HUGE:  # the scaling table's columns only, once each
+    if n >= lean:  # the scaling table's columns only, once each
         groups = [[s for s in g if s["name"] in HUGE_MEASUREMENTS] for g in groups]
         groups = [[dict(s, reps=1) for s in g] for g in groups if g]
     return groups
@@ -458,6 +459,22 @@ def main(argv=None) -> int:
         default=str(HERE),
         help="where the goal_*.py modules are (default: benchmarks/)",
     )
+    parser.add_argument(
+        "--lean-from",
+        type=int,
+        help="from this size on, only the scaling table's measurements, once each (a short run)",
+    )
+    parser.add_argument(
+        "--resume",
+        metavar="JSON",
+        help="keep a stopped run's measurements; measure the other sizes",
+    )
+    parser.add_argument(
+        "--scaling-max", type=int, help="in-process measurements only up to this size"
+    )
+    parser.add_argument(
+        "--no-stack", action="store_true", help="skip the import, report and R measurements"
+    )
     parser.add_argument("--render-only", metavar="JSON", help="only recompute a run's verdicts")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -468,12 +485,17 @@ def main(argv=None) -> int:
         path = Path(args.render_only)
         results = json.loads(path.read_text(encoding="utf-8"))
         results["measurements"] = [dict(m, n=int(m["n"])) for m in results["measurements"]]
+        results.setdefault("goal_modules", [])  # a run stopped early: what it measured
+        results.setdefault("elapsed_s", 0.0)
+        results["environment"].setdefault("load_average_end", list(os.getloadavg()))
         finish(results, path, readme=args.readme)
         return 0
     name = "smoke" if args.smoke else "quick" if args.quick else "full"
     cfg = dict(MODES[name])
     if args.profile:
         cfg["profile"] = True
+    if args.lean_from:
+        cfg["lean_from"] = args.lean_from
     if args.max_rows:
         cfg["sizes"] = [n for n in cfg["sizes"] if n <= args.max_rows]
         cfg["memory_n"] = min(cfg["memory_n"], max(cfg["sizes"]))
@@ -488,6 +510,15 @@ def main(argv=None) -> int:
 
     results = {"mode": name, "config": cfg, "environment": _report.environment(ROOT),
                "measurements": []}  # fmt: skip
+    done: set[tuple] = set()  # (name, n) measured by the run resumed
+    if args.resume:  # the earlier run's measurements, by size; its environment is recorded too
+        earlier = json.loads(Path(args.resume).read_text(encoding="utf-8"))
+        results["measurements"] = [dict(m, n=int(m["n"])) for m in earlier["measurements"]]
+        results["resumed_from"] = {"environment": earlier["environment"], "path": args.resume}
+        done = {(m["name"], m["n"]) for m in results["measurements"] if m["median"] is not None}
+        results["measurements"] = [
+            m for m in results["measurements"] if (m["name"], m["n"]) in done
+        ]  # a failed measurement is measured again
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(args.data_dir or tmp)
         directory.mkdir(parents=True, exist_ok=True)
@@ -497,8 +528,16 @@ def main(argv=None) -> int:
             results["files"] = {
                 k: {x: v for x, v in f.items() if x.endswith("_mb")} for k, f in files.items()
             }
+            if n > (args.scaling_max or n):
+                continue
             log(f"n = {n:,}")
             for sides in groups_at(n, cfg):
+                if all((s["name"], n) in done for s in sides):
+                    continue  # a group runs again whole when any side is missing: side by side
+                results["measurements"] = [
+                    m for m in results["measurements"]
+                    if not (m["n"] == n and m["name"] in {s["name"] for s in sides})
+                ]  # fmt: skip
                 results["measurements"] += measure(sides, n, files, cfg, args, log)
             out_path.write_text(json.dumps(results, default=str) + "\n", encoding="utf-8")  # so far
         results |= measure_load_goal(cfg, files, directory, args, log)
@@ -515,9 +554,10 @@ def main(argv=None) -> int:
                             "memory_limit": args.memory_limit}  # fmt: skip
                     results["profiles"][f"{label} n={n}"] = run_worker(spec).get("profile")
                     log(f"profiled {label} at n={n:,}")
-    results["imports"] = measure_imports(cfg, log)
-    results["report"] = measure_report(cfg, log)
-    results["ffh"] = measure_ffh(cfg, args, log)
+    if not args.no_stack:
+        results["imports"] = measure_imports(cfg, log)
+        results["report"] = measure_report(cfg, log)
+        results["ffh"] = measure_ffh(cfg, args, log)
     out_path.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     results["goal_modules"] = _goals.discover(
         name, log, skip=args.no_goal_modules, folder=Path(args.goal_dir)
