@@ -1,3 +1,3 @@
 """The package version, in the lowest layer so that every layer can report it."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
