@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from b12cohort.core._export import Section
 from b12cohort.core.errors import ArgumentError
 from b12cohort.core.results import Result
 from b12cohort.paper import _references as refs
@@ -30,7 +31,6 @@ from b12cohort.paper.inline import format_pct
 
 __all__ = [
     "ManuscriptResults",
-    "Section",
     "manuscript_markdown",
     "manuscript_results",
     "manuscript_sections",
@@ -41,13 +41,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Section:
-    """A heading and its paragraphs (plain text with Unicode; no markup)."""
-
-    heading: str
-    paragraphs: tuple[str, ...]
-    level: int = 2
+#: Heading level of a topic under "Methods" / "Results" (level 1).
+TOPIC = 2
 
 
 @dataclass(frozen=True)
@@ -277,8 +272,11 @@ def results_text(results: ManuscriptResults) -> list[Section]:
         Section(
             "Participants",
             (sentences.flow_sentence(results), sentences.table_one_sentence(results)),
+            level=TOPIC,
         ),
-        Section("Neurological findings", tuple(sentences.prevalence_sentences(results))),
+        Section(
+            "Neurological findings", tuple(sentences.prevalence_sentences(results)), level=TOPIC
+        ),
         Section(
             "Association with the degree of anaemia",
             tuple(
@@ -289,12 +287,18 @@ def results_text(results: ManuscriptResults) -> list[Section]:
                 )
                 if s
             ),
+            level=TOPIC,
         ),
-        Section("Treatment course", tuple(sentences.course_sentences(results))),
-        Section("Comparison with the literature", tuple(sentences.literature_sentences(results))),
+        Section("Treatment course", tuple(sentences.course_sentences(results)), level=TOPIC),
+        Section(
+            "Comparison with the literature",
+            tuple(sentences.literature_sentences(results)),
+            level=TOPIC,
+        ),
         Section(
             "Replication of the published figures",
             tuple(s for s in (sentences.replication_sentence(results),) if s),
+            level=TOPIC,
         ),
     ]
     return [s for s in sections if s.paragraphs]
@@ -353,7 +357,7 @@ def methods_text(results: ManuscriptResults) -> Section:
         f"All analyses were run with b12cohort {__version__} (Python), which records every "
         "test, its method and every automatic switch beside the numbers."
     )
-    return Section("Statistical analysis", (" ".join(parts),))
+    return Section("Statistical analysis", (" ".join(parts),), level=TOPIC)
 
 
 def references_bibtex(results: ManuscriptResults) -> str:
@@ -371,11 +375,12 @@ def manuscript_sections(results: ManuscriptResults) -> list[Section]:
     refs_section = Section(
         "References",
         tuple(f"{i}. {refs.formatted(r)}" for i, r in enumerate(references(results), 1)),
+        level=TOPIC,
     )
     return [
-        Section("Methods", (), level=1),
+        Section("Methods", level=1),
         methods_text(results),
-        Section("Results", (), level=1),
+        Section("Results", level=1),
         *results_text(results),
         refs_section,
     ]
