@@ -106,7 +106,13 @@ def write_manuscript(build: Path, *, parameters: dict, meta) -> dict:
         **parameters["READ_OPTIONS"],
     )
     name = source_name(meta, parameters)
-    results = manuscript_results(cohort, scheme=parameters["SCHEME"], source=name, literature=True)
+    results = manuscript_results(
+        cohort,
+        scheme=parameters["SCHEME"],
+        source=name,
+        literature=True,
+        reconstruction=parameters["DATA"] is None,
+    )
     _check_against_tables(build, results)
     title = f"Results and methods: {name}"
     atomic_write(build / "text" / "results.md", manuscript_markdown(results, title=title))
