@@ -64,6 +64,8 @@ MAKERS = {
     "PooledPrevalence": lambda d: b12cohort.pool_prevalence(
         pd.DataFrame({"events": [5, 8, 12], "total": [20, 30, 25]})
     ),
+    "PooledCorrelation": lambda d: b12cohort.pool_correlation([0.2, 0.4, -0.1], n=[20, 35, 18]),
+    "UnconditionalResult": lambda d: b12cohort.unconditional_exact(d, x="hyporeflexia", y="sex"),
     "DetectableCorrelation": lambda d: b12cohort.detectable_correlation(n=len(d)),
     "CorrelationEquivalence": lambda d: b12cohort.correlation_equivalence(
         d, x="neuro_score", y="hb_g_l", bound=0.5
@@ -201,3 +203,14 @@ def test_errors_name_the_problem(cohort):
         inline([1, 2])
     with pytest.raises(ArgumentError, match="no proportion, estimate or p-value"):
         inline({"test": "none"})
+
+
+def test_a_pooled_correlation_is_an_estimate_and_a_risk_difference_is_named(cohort):
+    """A pooled correlation is not a pooled prevalence (no percentages), and the unconditional
+    exact tests' estimate is named for what it is."""
+    pooled = b12cohort.pool_correlation([0.2, 0.4, -0.1], n=[20, 35, 18])
+    text = inline(pooled)
+    assert text.startswith(f"pooled r = {pooled.estimate:.2f} (95% CI ")
+    assert f"{100 * pooled.estimate:.0f}%" not in text  # not a percentage
+    res = b12cohort.unconditional_exact(cohort, x="hyporeflexia", y="sex")
+    assert inline(res).startswith(f"risk difference = {res.estimate:.2f}".replace("-", "−"))

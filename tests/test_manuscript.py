@@ -7,6 +7,7 @@ came from: nothing here is a hard-coded result.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import shutil
@@ -142,6 +143,71 @@ def test_replication_counts_the_matches(res, text):
         f"Replication: {matches} of {len(rep)} figures"
         in text["Replication of the published figures"]
     )
+
+
+def test_both_primary_analyses_are_read_from_their_rows(res, text):
+    """The second primary (linear-by-linear across the grades): its statistic from its own
+    row, the row's reading unchanged, and the Holm family of the two primaries named."""
+    primary = res.association[res.association["analysis"] == "primary"]
+    assert len(primary) == 2
+    section = text["Association with the degree of anaemia"]
+    first, second = primary.iloc[0], primary.iloc[1]
+    assert second["test"] == "linear-by-linear association test"
+    assert f"one of the 2 primary analyses, Holm-adjusted over the two as their own family: " \
+           f"{format_p_inline(first['p_adjusted'])}" in section  # fmt: skip
+    m2 = (second["n"] - 1) * second["estimate"] ** 2
+    assert f"M² = (n − 1)r² = {num(m2, 2)} on 1 degree of freedom" in section
+    assert f"the {second['method']} linear-by-linear association test" in section
+    assert second["reading"] in section  # the table's reading, with its adjusted p
+    assert f"Holm-adjusted over the two as their own family: " \
+           f"{format_p_inline(second['p_adjusted'])}" in second["reading"]  # fmt: skip
+    sens = res.sensitivity[res.sensitivity["analysis"] == "primary"].iloc[1]
+    assert (
+        f"the second is computed on the grades: {format_p_inline(sens['p_value'])} with "
+        f"{res.sensitivity_scheme} ({format_p_inline(second['p_value'])} with {res.scheme})"
+    ) in section
+
+
+def test_the_methods_name_the_second_primary_test_by_its_method(res):
+    paragraph = methods_text(res).paragraphs[0]
+    keys = [r.key for r in references(res)]
+    assert "linear-by-linear association test" in paragraph
+    assert "agresti2002" in keys and "mehta1983" in keys and "holm1979" in keys
+    assert "The primary p-values were adjusted with Holm's method as a family of their own" in (
+        paragraph
+    )
+    method = res.association.loc[res.association["analysis"] == "primary", "method"].iloc[1]
+    exact = "Its p-value is exact: the conditional distribution of the statistic given both " \
+            "margins, computed by the network algorithm"  # fmt: skip
+    assert (exact in paragraph) == (method == "exact")
+    # the sentence follows the result's method token, not a fixed text
+    assoc = res.association.copy()
+    assoc.loc[assoc.index[assoc["analysis"] == "primary"][1], "method"] = "asymptotic"
+    other = dataclasses.replace(res, association=assoc, sensitivity=None)
+    paragraph = methods_text(other).paragraphs[0]
+    assert exact not in paragraph
+    assert "Its p-value is asymptotic (M² against the χ² distribution on 1 degree" in paragraph
+
+
+def test_the_replication_sentence_says_what_the_count_means(res, text):
+    from b12cohort.paper._results_sentences import ELSEWHERE, RECONSTRUCTED
+
+    assert not res.reconstruction
+    section = text["Replication of the published figures"]
+    assert section.endswith(ELSEWHERE) and RECONSTRUCTED not in section
+    example = manuscript_results(b12cohort.load_example(), sensitivity_scheme=None)
+    assert example.reconstruction
+    rep = example.replication
+    sentence = results_text(example)[-1]
+    assert sentence.heading == "Replication of the published figures"
+    matches = int(rep["match"].fillna(False).astype(bool).sum())
+    assert sentence.paragraphs[0] == (
+        f"Replication: {matches} of {len(rep)} figures printed by Taranushenko et al. (2022) "
+        f"are reproduced by these data.{RECONSTRUCTED}"
+    )
+    assert "holds by construction" in RECONSTRUCTED and "construction" not in ELSEWHERE
+    told = dataclasses.replace(example, reconstruction=False)
+    assert results_text(told)[-1].paragraphs[0].endswith(ELSEWHERE)
 
 
 # --------------------------------------------------------------------------- honesty

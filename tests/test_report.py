@@ -146,7 +146,8 @@ def _check_manuscript_tables(out: Path) -> None:
     assert captions[0] == "Table 1. Characteristics of the infants"
     workbook = openpyxl.load_workbook(out / "tables" / "tables.xlsx")
     assert workbook.sheetnames == names
-    for name, table in zip(names, document.tables, strict=True):
+    assert len(document.tables) == len(names) + 1  # the tables, then the checklist (a section)
+    for name, table in zip(names, document.tables[: len(names)], strict=True):
         csv_text = (out / "tables" / f"{name}.csv").read_text("utf-8")
         assert check_xlsx_sheet(workbook[name], csv_text) > 0, name
         cells = [[c.text for c in row.cells] for row in table.rows]
@@ -248,6 +249,110 @@ def test_the_results_text_prints_the_numbers_of_the_tables(example_report):
             path, _, anchor = path.partition("#")
             assert ((ROOT if in_repo else out) / path).exists(), place
             assert not anchor or anchor in ids, place
+
+
+def _markdown_blocks(text: str, start: str, stop: str) -> list[str]:
+    """The paragraphs of results.md between two headings (exclusive)."""
+    lines = text.splitlines()
+    body = lines[lines.index(start) + 1 : lines.index(stop)]
+    return [line for line in body if line and not line.startswith("#")]
+
+
+def _docx_paragraphs(document, start: str, stop: str | None) -> list[str]:
+    """The body paragraphs of a Word document between two level-1/2 headings (exclusive)."""
+    out, inside = [], False
+    for p in document.paragraphs:
+        heading = p.style.name.startswith("Heading")
+        if heading and p.text == start:
+            inside = True
+            continue
+        if heading and p.text == stop:
+            break
+        if inside and not heading and p.text:
+            out.append(p.text)
+    return out
+
+
+def test_the_word_file_holds_the_text_and_the_checklist(example_report):
+    """tables.docx: the tables, then the methods/results/references of text/results.md, then
+    the STROBE/RECORD checklist with the rows of strobe_record_checklist.csv (issue 14)."""
+    import docx
+
+    from b12cohort.report._text import CHECKLIST_HEADING
+
+    out, _ = example_report
+    document = docx.Document(str(out / "tables" / "tables.docx"))
+    markdown = (out / "text" / "results.md").read_text("utf-8")
+    results = _markdown_blocks(markdown, "## Results", "### References")
+    assert len(results) >= 8
+    assert _docx_paragraphs(document, "Results", "References") == results
+    methods = _markdown_blocks(markdown, "### Statistical analysis", "## Results")
+    assert _docx_paragraphs(document, "Statistical analysis", "Results") == methods
+    references = _markdown_blocks(markdown, "### References", "### References") or [
+        line for line in markdown.split("### References", 1)[1].splitlines() if line
+    ]
+    assert _docx_paragraphs(document, "References", CHECKLIST_HEADING) == references
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings.index("Methods") < headings.index("Results") < headings.index(CHECKLIST_HEADING)
+    assert headings[-1] == CHECKLIST_HEADING  # the checklist comes last
+    captions = [p for p in document.paragraphs if p.style.name == "Caption"]
+    body = list(document.element.body)
+    assert body.index(captions[-1]._p) < body.index(  # the tables come first
+        next(p for p in document.paragraphs if p.text == "Methods")._p
+    )
+    checklist = pd.read_csv(out / "strobe_record_checklist.csv", dtype=str, keep_default_na=False)
+    table = document.tables[-1]
+    cells = [[c.text for c in row.cells] for row in table.rows]
+    assert cells[0] == list(checklist.columns)
+    assert cells[1:] == checklist.values.tolist()
+    assert len(cells) - 1 == len(checklist) == 47
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "row", "new", "message"),
+    [
+        ("table_one", "Overall", "Age at admission (months)", "99.0 [6.5, 13.5]",
+         "table_one.csv row .*Age at admission"),
+        ("table_one", "Overall", "Serum vitamin B12 (pg/mL)", "29.0, 83.0",
+         "table_one.csv row .*Serum vitamin B12"),
+        ("table_one", "Overall", "Sex", "9 (47.4%)", "table_one.csv row .*Sex"),
+        ("course_summary", "estimate", 1, "5", "course_summary.csv row 2, column estimate"),
+        ("course_summary", "ci_low", 2, "23", "course_summary.csv row 3, column ci_low"),
+        ("course_by_infant", "in_km", 0, "False", "course_by_infant.csv, column in_km"),
+        ("association", "p_value", 1, "0.5", "association.csv row 2, column p_value"),
+        ("association", "p_adjusted", 0, "0.5", "association.csv row 1, column p_adjusted"),
+        ("participant_flow", "n", 0, "20", "participant_flow.csv row 1, column n"),
+    ],
+)  # fmt: skip
+def test_the_text_guard_checks_every_table_the_text_reports(
+    example_report, tmp_path, name, column, row, new, message
+):
+    """The guard compares the text's numbers with Table 1, the course, the association and the
+    flow CSVs: a build whose table differs from the text stops with the file, row and column."""
+    import warnings
+
+    import b12cohort
+    from b12cohort import ReportError
+    from b12cohort.paper.manuscript import manuscript_results
+    from b12cohort.report._text_checks import check_against_tables
+
+    out, _ = example_report
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = manuscript_results(b12cohort.load_example(), literature=True)
+    build = tmp_path / "build"
+    shutil.copytree(out / "tables", build / "tables")
+    check_against_tables(build, results)  # the build's own tables: no difference
+    path = build / "tables" / f"{name}.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    index = table.index[table["variable"] == row][0] if isinstance(row, str) else row
+    if name == "table_one" and row == "Serum vitamin B12 (pg/mL)":
+        index += 1  # its "min, max" row
+    assert table.loc[index, column] != new
+    table.loc[index, column] = new
+    table.to_csv(path, index=False)
+    with pytest.raises(ReportError, match=message):
+        check_against_tables(build, results)
 
 
 def test_outputs_hold_no_local_paths(example_report):

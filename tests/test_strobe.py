@@ -90,3 +90,33 @@ def test_without_a_report_where_stays_empty(res):
     assert (bare["where"] == "").all()
     with pytest.raises(ArgumentError, match="manuscript_results"):
         strobe_record_checklist(bare)
+
+
+def test_the_item_texts_name_their_sources_and_follow_the_published_wording():
+    """The bundled item texts cite the checklists they were checked against (CSV header), and
+    a sample of items reads as published (von Elm et al. 2007; Benchimol et al. 2015)."""
+    from importlib import resources
+
+    path = resources.files("b12cohort") / "resources" / "strobe_record_items.csv"
+    header = [line for line in path.read_text("utf-8").splitlines() if line.startswith("#")]
+    text = "\n".join(header)
+    for source in ("strobe-statement.org", "10.1016/S0140-6736(07)61602-X",
+                   "10.1371/journal.pmed.1001885", "record-statement.org"):  # fmt: skip
+        assert source in text
+    items = checklist_items().set_index(["guideline", "item"])["recommendation"]
+    published = {
+        ("STROBE", "13a"): "Report numbers of individuals at each stage of study—eg numbers "
+        "potentially eligible, examined for eligibility, confirmed eligible, included in the "
+        "study, completing follow-up, and analysed",
+        ("STROBE", "12c"): "Explain how missing data were addressed",
+        ("STROBE", "22"): "Give the source of funding and the role of the funders for the present "
+        "study and, if applicable, for the original study on which the present article is based",
+        ("RECORD", "12.2"): "Authors should provide information on the data cleaning methods "
+        "used in the study",
+        ("RECORD", "13.1"): "Describe in detail the selection of the persons included in the "
+        "study (i.e., study population selection) including filtering based on data quality, "
+        "data availability and linkage. The selection of included persons can be described in "
+        "the text and/or by means of the study flow diagram",
+    }
+    for key, wording in published.items():
+        assert items[key] == wording, key

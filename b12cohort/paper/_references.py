@@ -50,6 +50,8 @@ REFERENCES: dict[str, Reference] = {
         _R("mehta1983", "article", "Mehta, C. R. and Patel, N. R.",
            "A network algorithm for performing Fisher's exact test in r x c contingency tables",
            1983, "Journal of the American Statistical Association", "78", "382", "427--434"),
+        _R("agresti2002", "book", "Agresti, A.", "Categorical Data Analysis", 2002,
+           publisher="Wiley", note="2nd edition"),
         _R("cochran1954", "article", "Cochran, W. G.",
            "Some methods for strengthening the common chi-squared tests", 1954, "Biometrics",
            "10", "4", "417--451"),
@@ -183,13 +185,31 @@ METHOD_RULES: tuple[MethodRule, ...] = (
                "Its p-value came from a seeded Monte Carlo permutation test", ()),
     MethodRule("spearman p", "spearman's rank correlation", "exact",
                "Its p-value was exact (the permutation distribution of ρ)", ("best1975",)),
+    MethodRule("association", "linear-by-linear", None,
+               "The second primary analysis was the linear-by-linear association test of the "
+               "number of neurological signs across the ordered anaemia grades (grade scores 1, "
+               "2, 3; M² = (n − 1)r², r the correlation of the scores)",
+               ("agresti2002",)),
+    MethodRule("lbl p", "linear-by-linear", "exact",
+               "Its p-value is exact: the conditional distribution of the statistic given both "
+               "margins, computed by the network algorithm", ("mehta1983",)),
+    MethodRule("lbl p", "linear-by-linear", "asymptotic",
+               "Its p-value is asymptotic (M² against the χ² distribution on 1 degree of "
+               "freedom)", ()),
+    MethodRule("lbl p", "linear-by-linear", "monte-carlo",
+               "Its p-value came from seeded Monte Carlo sampling of tables with both margins "
+               "fixed", ("hothorn2008",)),
+    MethodRule("primary holm", "holm", "primary adjustment",
+               "The primary p-values were adjusted with Holm's method as a family of their own, "
+               "apart from the secondary tests", ("holm1979",)),
     MethodRule("association", "tost equivalence", None,
                "Whether the data exclude a strong correlation was tested with two one-sided "
                "tests (TOST) against the equivalence bounds",
                ("schuirmann1987", "goertzen2010")),
-    MethodRule("association", "power of the test", None,
-               "The smallest correlation the cohort could detect with 80% power was computed "
-               "for a two-sided test at α = 0.05", ("cohen1988",)),
+    MethodRule("association", "power of spearman", None,
+               "The smallest correlation Spearman's test could detect with 80% power at this n "
+               "was computed for a two-sided test at α = 0.05 (Fisher z with the Bonett–Wright "
+               "variance)", ("cohen1988", "bonett2000")),
     MethodRule("secondary", "cochran–armitage", None,
                "Each sign was tested for a trend across the ordered anaemia grades with the "
                "Cochran–Armitage test (exact permutation p-value where feasible)",
@@ -199,7 +219,7 @@ METHOD_RULES: tuple[MethodRule, ...] = (
                "Wilcoxon rank-sum (Mann–Whitney) test, with the Hodges–Lehmann shift and its "
                "confidence interval as the effect size",
                ("wilcoxon1945", "mann1947", "hodges1963", "bauer1972")),
-    MethodRule("secondary", "holm", None,
+    MethodRule("secondary", "holm", "adjustment",
                "The secondary per-sign p-values were adjusted together with Holm's method",
                ("holm1979",)),
     MethodRule("course", "kaplan-meier", None,

@@ -18,7 +18,13 @@ from b12cohort.core.constants import ELIGIBLE_AGE_MONTHS, ELIGIBLE_B12_BELOW_PG_
 from b12cohort.core.text import number
 from b12cohort.dictionary.schema import NEURO_SIGNS
 from b12cohort.paper.inline import format_p_inline, format_pct, inline
-from b12cohort.stats._sentences import PRIMARY, SECONDARY, label_words
+from b12cohort.stats._sentences import (
+    ADJUST_LABEL,
+    PRIMARY,
+    SECONDARY,
+    adjustment_text,
+    label_words,
+)
 from b12cohort.stats._wording import excluded_sides, interval_reading, num, relation
 
 __all__: list[str] = []
@@ -151,13 +157,29 @@ def _rows(frame: pd.DataFrame, *, analysis: str, test: str | None = None) -> pd.
     return rows
 
 
-def primary_sentence(row, *, bound: float | None) -> str:
+def _family(primaries: pd.DataFrame) -> int:
+    """How many primary analyses were adjusted together (those with a p-value)."""
+    return int(pd.to_numeric(primaries["p_value"], errors="coerce").notna().sum())
+
+
+def _adjusted(row, *, family: int) -> str:
+    """The multiplicity clause of a primary row, as its reading in the association table."""
+    method = str(row.get("p_adjust", "none"))
+    return adjustment_text(
+        dict(row), label=ADJUST_LABEL.get(method, method), family_size=family
+    ).strip()
+
+
+def primary_sentence(row, *, bound: float | None, family: int = 1) -> str:
     """The primary correlation: the estimate, its interval read on each side, what it excludes."""
     est, lo, hi = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
+    which = "the primary analysis" if family < 2 else "the first primary analysis"
     head = (
-        f"The number of neurological signs and haemoglobin ({_infants(int(row['n']))}; the "
-        f"primary analysis): {inline(row)}."
+        f"The number of neurological signs and haemoglobin ({_infants(int(row['n']))}; "
+        f"{which}): {inline(row)}."
     )
+    if family >= 2:
+        head = head[:-1] + " " + _adjusted(row, family=family) + "."
     if not math.isfinite(est):
         return head + " The correlation could not be estimated."
     text = f"{head} The estimate is {relation(est)}; the data are {interval_reading(lo, hi)}."
@@ -197,13 +219,31 @@ def association_sentences(res: Any) -> list[str]:
     bound = None
     if len(tost):
         bound = _bound(tost.iloc[0])
+    family = _family(primary)
     if len(primary):
-        out.append(primary_sentence(primary.iloc[0], bound=bound))
+        out.append(primary_sentence(primary.iloc[0], bound=bound, family=family))
+    for _, row in primary.iloc[1:].iterrows():
+        out.append(ordinal_sentence(row, family=family))
     for r in assoc[assoc["analysis"] == "supporting the primary"].itertuples():
         if str(r.reading):
             out.append(str(r.reading))
     out.append(secondary_sentence(assoc, scheme=res.scheme))
     return out
+
+
+def ordinal_sentence(row, *, family: int) -> str:
+    """The second primary analysis (the linear-by-linear test across the ordered grades):
+    its statistic M² = (n − 1)r² and p from the row, then the row's own reading."""
+    n, r = int(row["n"]), float(row["estimate"])
+    reading = str(row["reading"])
+    if str(row["method"]) == "not-tested" or not math.isfinite(r):
+        return f"The number of neurological signs across the ordered anaemia grades: {reading}"
+    which = "the second primary analysis" if family >= 2 else "a primary analysis"
+    return (
+        f"The number of neurological signs across the ordered anaemia grades "
+        f"({_infants(n)}; {which}, the {row['method']} {row['test']}): M² = (n − 1)r² = "
+        f"{num((n - 1) * r * r, 2)} on 1 degree of freedom. {reading}"
+    )
 
 
 def _bound(row) -> float | None:
@@ -277,11 +317,29 @@ def sensitivity_sentence(res: Any) -> str | None:
     a, na = count(res.association)
     b, nb = count(res.sensitivity)
     same = "the same" if (a, na) == (b, nb) else "different"
-    return (
+    text = (
         f"Sensitivity analysis: with anaemia graded by {res.sensitivity_scheme} instead of "
         f"{res.scheme}, {b} of {nb} secondary tests gave p < 0.05 before adjustment ({a} of "
-        f"{na} with {res.scheme}): the count is {same}. The primary analysis uses haemoglobin, "
-        "not the grade, and does not depend on the scheme."
+        f"{na} with {res.scheme}): the count is {same}."
+    )
+    main, other = (_rows(f, analysis=PRIMARY) for f in (res.association, res.sensitivity))
+    if len(main) < 2 or len(other) < 2:
+        return text + (
+            " The primary analysis uses haemoglobin, not the grade, and does not depend on "
+            "the scheme."
+        )
+    graded = [f.iloc[1] for f in (other, main)]
+    if any(str(g["method"]) == "not-tested" for g in graded):
+        across = "the second, across the grades, was not tested under both schemes"
+    else:
+        ps = [format_p_inline(g["p_value"]) for g in graded]
+        across = (
+            f"the second is computed on the grades: {ps[0]} with "
+            f"{res.sensitivity_scheme} ({ps[1]} with {res.scheme}), before adjustment"
+        )
+    return text + (
+        " The first primary analysis uses haemoglobin, not the grade, and does not depend on "
+        f"the scheme; {across}."
     )
 
 
@@ -330,12 +388,26 @@ def replication_sentence(res: Any) -> str | None:
         "(2022) are reproduced by these data"
     )
     differing = rep[~match]
-    if differing.empty:
-        return text + "."
-    items = [
-        f"{r.item}: published {r.published}, here {r.computed}" for r in differing.itertuples()
-    ]
-    return text + "; they differ for " + "; ".join(items) + "."
+    if not differing.empty:
+        items = [
+            f"{r.item}: published {r.published}, here {r.computed}" for r in differing.itertuples()
+        ]
+        text += "; they differ for " + "; ".join(items)
+    return text + "." + (RECONSTRUCTED if res.reconstruction else ELSEWHERE)
+
+
+#: What the replication count means on the bundled reconstruction (as the landing page says).
+RECONSTRUCTED = (
+    " On the bundled reconstruction this holds by construction: the reconstruction was built "
+    "to honour every published figure, so the match checks the software, not the paper."
+)
+#: What it means on any other cohort.
+ELSEWHERE = (
+    " These data are not the bundled example cohort, so the count compares them with the "
+    "published cohort: a match means they give the figure the paper printed, a difference "
+    "that they do not (expected for another cohort; for the paper's own infants, a published "
+    "figure that these records do not reproduce)."
+)
 
 
 def literature_sentences(res: Any) -> list[str]:

@@ -59,6 +59,8 @@ _LABELS = (
     ("wilcoxon", "Hodges–Lehmann difference"),
     ("mantel", "OR"),
     ("trend z", "z"),
+    ("of correlations", "pooled r"),
+    (") - p(", "risk difference"),  # an unconditional exact test: P(y | a) - P(y | b)
 )
 
 _ROW_KEYS = ("variable", "outcome", "statistic", "term", "item", "sign", "stage", "label")
@@ -211,8 +213,9 @@ def _rows_of(result: Result) -> str:
 
 
 def _is_proportion(f: Mapping[str, Any]) -> bool:
-    if f.get("is_proportion") or ("pooled" in f and "i2" in f):  # a pooled prevalence
-        return True
+    pooled = "pooled" in f and "i2" in f
+    if f.get("is_proportion") or (pooled and "correlation" not in str(f.get("test") or "")):
+        return True  # a pooled prevalence (a pooled correlation is an estimate)
     if "prevalence" in str(f.get("estimate_type") or "") or str(f.get("test") or "").endswith(
         "of proportions"
     ):

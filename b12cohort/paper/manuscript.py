@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from b12cohort.core._export import Section
 from b12cohort.core.errors import ArgumentError
 from b12cohort.core.results import Result
 from b12cohort.paper import _references as refs
@@ -30,7 +31,6 @@ from b12cohort.paper.inline import format_pct
 
 __all__ = [
     "ManuscriptResults",
-    "Section",
     "manuscript_markdown",
     "manuscript_results",
     "manuscript_sections",
@@ -41,13 +41,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Section:
-    """A heading and its paragraphs (plain text with Unicode; no markup)."""
-
-    heading: str
-    paragraphs: tuple[str, ...]
-    level: int = 2
+#: Heading level of a topic under "Methods" / "Results" (level 1).
+TOPIC = 2
 
 
 @dataclass(frozen=True)
@@ -82,6 +77,9 @@ class ManuscriptResults(Result):
         First and last admission year of the analysed infants.
     cleaning_log : pandas.DataFrame or None
         :func:`b12cohort.cleaning_log` of the data (None when the data carry none).
+    reconstruction : bool
+        The data are the bundled reconstruction (:func:`b12cohort.load_example`), which
+        was built to reproduce the published figures: the replication holds by construction.
     test, method : str
         ``"manuscript results"`` and ``"descriptive"`` (a bundle, not a test).
     """
@@ -100,6 +98,7 @@ class ManuscriptResults(Result):
     source: str
     years: tuple[int, int] | None
     cleaning_log: pd.DataFrame | None = None
+    reconstruction: bool = False
     test: str = "manuscript results"
     method: str = "descriptive"
     notes: tuple[str, ...] = field(default=())
@@ -123,6 +122,11 @@ class ManuscriptResults(Result):
             if frame["in_family"].astype(bool).any():
                 label = str(frame.loc[frame["in_family"].astype(bool), "p_adjust"].iloc[0])
                 rows.append({"test": label, "method": "adjustment", "table": name})
+            primary = frame[frame["analysis"] == "primary"]
+            adjusted = pd.to_numeric(primary["p_adjusted"], errors="coerce").notna()
+            if adjusted.sum() >= 2:  # the primaries, Holm-adjusted as their own family
+                label = str(primary.loc[adjusted, "p_adjust"].iloc[0])
+                rows.append({"test": label, "method": "primary adjustment", "table": name})
         if self.course is not None and self.course.n_km > 0:
             rows.append({"test": self.course.test, "method": self.course.method, "table": "course"})
         if self.literature is not None:
@@ -142,6 +146,7 @@ def manuscript_results(
     literature: bool = False,
     source: str | None = None,
     equivalence_bound: float = 0.5,
+    reconstruction: bool | None = None,
 ) -> ManuscriptResults:
     """Run the analyses a manuscript reports, as the report's notebooks run them.
 
@@ -163,6 +168,10 @@ def manuscript_results(
         How the text names the data (e.g. the file name); None: "the data".
     equivalence_bound : float
         |ρ| of the equivalence test (as notebook 03).
+    reconstruction : bool, optional
+        Whether ``data`` are the bundled reconstruction (the replication sentence then
+        says that its match holds by construction). None: true when the data were read
+        from the bundled example file (same SHA-256) and no row was dropped since.
 
     Returns
     -------
@@ -235,8 +244,23 @@ def manuscript_results(
         source=source or "",
         years=years,
         cleaning_log=_cleaning_log(data),
+        reconstruction=_is_reconstruction(data) if reconstruction is None else bool(reconstruction),
         notes=tuple(dict.fromkeys(str(w.message) for w in caught)),
     )
+
+
+def _is_reconstruction(data: pd.DataFrame) -> bool:
+    """The data were read from the bundled example file and keep all of its rows."""
+    import hashlib
+
+    from b12cohort.cohort.datasets import example_path
+
+    meta = data.attrs.get("b12cohort")
+    sha = getattr(meta, "sha256", None)
+    if not sha or getattr(meta, "n_rows", None) != len(data):
+        return False
+    with example_path() as path:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha
 
 
 def _cleaning_log(data: pd.DataFrame) -> pd.DataFrame | None:
@@ -277,8 +301,11 @@ def results_text(results: ManuscriptResults) -> list[Section]:
         Section(
             "Participants",
             (sentences.flow_sentence(results), sentences.table_one_sentence(results)),
+            level=TOPIC,
         ),
-        Section("Neurological findings", tuple(sentences.prevalence_sentences(results))),
+        Section(
+            "Neurological findings", tuple(sentences.prevalence_sentences(results)), level=TOPIC
+        ),
         Section(
             "Association with the degree of anaemia",
             tuple(
@@ -289,12 +316,18 @@ def results_text(results: ManuscriptResults) -> list[Section]:
                 )
                 if s
             ),
+            level=TOPIC,
         ),
-        Section("Treatment course", tuple(sentences.course_sentences(results))),
-        Section("Comparison with the literature", tuple(sentences.literature_sentences(results))),
+        Section("Treatment course", tuple(sentences.course_sentences(results)), level=TOPIC),
+        Section(
+            "Comparison with the literature",
+            tuple(sentences.literature_sentences(results)),
+            level=TOPIC,
+        ),
         Section(
             "Replication of the published figures",
             tuple(s for s in (sentences.replication_sentence(results),) if s),
+            level=TOPIC,
         ),
     ]
     return [s for s in sections if s.paragraphs]
@@ -353,7 +386,7 @@ def methods_text(results: ManuscriptResults) -> Section:
         f"All analyses were run with b12cohort {__version__} (Python), which records every "
         "test, its method and every automatic switch beside the numbers."
     )
-    return Section("Statistical analysis", (" ".join(parts),))
+    return Section("Statistical analysis", (" ".join(parts),), level=TOPIC)
 
 
 def references_bibtex(results: ManuscriptResults) -> str:
@@ -371,11 +404,12 @@ def manuscript_sections(results: ManuscriptResults) -> list[Section]:
     refs_section = Section(
         "References",
         tuple(f"{i}. {refs.formatted(r)}" for i, r in enumerate(references(results), 1)),
+        level=TOPIC,
     )
     return [
-        Section("Methods", (), level=1),
+        Section("Methods", level=1),
         methods_text(results),
-        Section("Results", (), level=1),
+        Section("Results", level=1),
         *results_text(results),
         refs_section,
     ]

@@ -11,7 +11,8 @@ sensitivity analyses, and access to code and data (the MANIFEST). What only the 
 know (the title, the rationale, funding, ...) is marked "to be written by the authors".
 
 The item texts are a data file, ``b12cohort/resources/strobe_record_items.csv``
-(``guideline, item, section, topic, recommendation``).
+(``guideline, item, section, topic, recommendation``); its ``#`` header names the sources the
+texts were checked against.
 
 References
 ----------
@@ -51,7 +52,7 @@ def checklist_items() -> pd.DataFrame:
     """The STROBE and RECORD items as published (the bundled CSV), every cell a string."""
     path = resources.files("b12cohort") / "resources" / "strobe_record_items.csv"
     with resources.as_file(path) as p:
-        return pd.read_csv(p, dtype=str, keep_default_na=False)
+        return pd.read_csv(p, dtype=str, keep_default_na=False, comment="#")
 
 
 def _missing_text(res: ManuscriptResults) -> str:

@@ -245,10 +245,12 @@ def build_report(
         meta, flow, counts = _run(build, parameters, jobs or _default_jobs())
         from b12cohort.report._manuscript import write_manuscript_tables
         from b12cohort.report._site import write_site
-        from b12cohort.report._text import write_manuscript
+        from b12cohort.report._text import docx_sections, write_manuscript
 
         manuscript = write_manuscript(build, parameters=parameters, meta=meta)
-        write_manuscript_tables(build, docx_template=docx_template)
+        write_manuscript_tables(
+            build, docx_template=docx_template, sections=docx_sections(manuscript)
+        )
 
         write_site(build, parameters=parameters, meta=meta, flow=flow, manuscript=manuscript)
         manifest = _write_manifest(

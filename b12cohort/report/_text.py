@@ -3,22 +3,24 @@
 
 The results are computed by :func:`b12cohort.manuscript_results` on the cohort the
 notebooks analysed (the same functions with the same arguments); before anything is
-written, the numbers are checked against the tables the notebooks wrote (the
-prevalence and association CSVs), so the text cannot say something the tables do not.
+written, every number of the text is checked against the tables the notebooks wrote
+(:mod:`b12cohort.report._text_checks`: the flow, Table 1, prevalence, association,
+sensitivity, treatment course, literature and replication CSVs), so the text cannot say
+something the tables do not.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-import pandas as pd
-
-from b12cohort.core.errors import ReportError
 from b12cohort.core.tables import render_csv
 from b12cohort.report._io import atomic_write
+from b12cohort.report._text_checks import check_against_tables
 
-__all__ = ["MANUSCRIPT_FILES", "citation", "write_manuscript"]
+__all__ = ["MANUSCRIPT_FILES", "citation", "docx_sections", "write_manuscript"]
+
+#: The heading of the checklist section of ``tables/tables.docx``.
+CHECKLIST_HEADING = "Reporting checklist (STROBE and RECORD)"
 
 #: The files :func:`write_manuscript` writes, relative to the report folder.
 MANUSCRIPT_FILES = ("text/results.md", "text/references.bib", "strobe_record_checklist.csv")
@@ -42,39 +44,27 @@ def citation() -> dict[str, str]:
     }
 
 
-def _same(a, b) -> bool:
-    a, b = float(a), float(b)
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+def docx_sections(manuscript: dict) -> tuple:
+    """What ``tables/tables.docx`` holds after the tables: the methods, results and
+    references of :func:`write_manuscript`, then the checklist as a section with its table.
 
+    Parameters
+    ----------
+    manuscript : dict
+        What :func:`write_manuscript` returned (``sections`` and ``checklist_table``).
+    """
+    from b12cohort.core._export import Section
 
-def _check_against_tables(build: Path, results) -> None:
-    """The manuscript's numbers equal the tables of the build, or a ReportError."""
-    checks = (
-        ("prevalence", results.prevalence, ("events", "n", "proportion", "ci_low", "ci_high")),
-        ("association", results.association, ("estimate", "ci_low", "ci_high", "p_value")),
-        ("literature_comparison", results.literature, ("proportion", "pooled_estimate")),
+    checklist = Section(
+        CHECKLIST_HEADING,
+        (
+            "Each item of the STROBE statement and of its RECORD extension, with where this "
+            "report answers it; the same rows as strobe_record_checklist.csv.",
+        ),
+        table=manuscript["checklist_table"],
+        level=1,
     )
-    for name, frame, columns in checks:
-        path = build / "tables" / f"{name}.csv"
-        if frame is None or not path.exists():
-            continue
-        table = pd.read_csv(path)
-        if len(table) != len(frame):
-            raise ReportError(
-                f"tables/{name}.csv has {len(table)} rows but the results text was computed "
-                f"from {len(frame)}: the notebooks and the text disagree. Rebuild the report; "
-                "if it persists, report it as a bug."
-            )
-        for col in columns:
-            for i, (a, b) in enumerate(zip(table[col], frame[col], strict=True)):
-                if not _same(a, b):
-                    raise ReportError(
-                        f"tables/{name}.csv row {i + 1}, column {col}: the table has {a}, the "
-                        f"results text {b}. The text must use the numbers of the tables; "
-                        "rebuild the report, and report it as a bug if it persists."
-                    )
+    return (*manuscript["sections"], checklist)
 
 
 def write_manuscript(build: Path, *, parameters: dict, meta) -> dict:
@@ -106,8 +96,14 @@ def write_manuscript(build: Path, *, parameters: dict, meta) -> dict:
         **parameters["READ_OPTIONS"],
     )
     name = source_name(meta, parameters)
-    results = manuscript_results(cohort, scheme=parameters["SCHEME"], source=name, literature=True)
-    _check_against_tables(build, results)
+    results = manuscript_results(
+        cohort,
+        scheme=parameters["SCHEME"],
+        source=name,
+        literature=True,
+        reconstruction=parameters["DATA"] is None,
+    )
+    check_against_tables(build, results)
     title = f"Results and methods: {name}"
     atomic_write(build / "text" / "results.md", manuscript_markdown(results, title=title))
     atomic_write(build / "text" / "references.bib", references_bibtex(results))
