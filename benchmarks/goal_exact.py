@@ -323,7 +323,7 @@ def goal_table_one(mode: str, log=print) -> dict:
 
 
 def _case(d: dict) -> str:
-    return f"{d['case']}: {d['ours_ms']:.3g} ms vs R {d['r_ms']:.3g} ms ({d['ratio']:.1f}x)"
+    return f"{d['case']}: {d['ours_ms']:.3g} ms vs R {d['r_ms']:.3g} ms ({d['ratio']:.2f}x)"
 
 
 def _small_detail(records: list[dict]) -> str:

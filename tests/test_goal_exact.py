@@ -71,7 +71,7 @@ def test_goal_exact_smoke(tmp_path):
     worst = max(small.values(), key=lambda d: d["ratio"])
     assert rows[0]["detail"].splitlines()[0] == (
         f"worst {worst['case']}: {worst['ours_ms']:.3g} ms vs R {worst['r_ms']:.3g} ms "
-        f"({worst['ratio']:.1f}x)"
+        f"({worst['ratio']:.2f}x)"
     )
     assert set(small) >= {"2x2 N=8", "3x4 N=100", "wilcoxon exact n=49+49"}
     for d in small.values():  # the same p-value as R, measured in the same run
