@@ -79,6 +79,7 @@ def test_goal_exact_smoke(tmp_path):
         assert d["p_rel_diff"] < 1e-6
     table_one = rows[1]["records"][0]
     assert table_one["rows_exact"]  # the categorical rows of Table 1
-    exact_line, other_line = rows[1]["detail"].splitlines()
+    exact_line, other_line, *rest = rows[1]["detail"].splitlines()
+    assert rest == ["n = 1,000,000: not run here (only the full mode runs it)"]  # smoke: 500
     assert exact_line.endswith(", ".join(table_one["rows_exact"]))
     assert other_line.endswith(", ".join(table_one["rows_not_exact"]) or "-")
