@@ -367,8 +367,8 @@ def update_speed(path: Path, results: dict) -> None:
     head, rest = text.split(SPEED[0], 1)
     _, tail = rest.split(SPEED[1], 1)
     env = results["environment"]
-    body = [f"Issue 18's goals, from `python benchmarks/run.py --readme` on {env['date_utc']} "
-            f"(commit {env['git_commit']}; {env['cores']} shared cores):", "",
+    body = [f"Issue 18's goals, from `python benchmarks/run.py --readme` (its own measurements on "
+            f"{env['date_utc']}, commit {env['git_commit']}; {env['cores']} shared cores):", "",
             *([results["note"], ""] if results.get("note") else []),
             runs_line(results), "",
             *goal_table(results["issue18_goals"]), "", "Scaling:", "",
