@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import json
+import os
 import re
+import time
 import traceback
 from pathlib import Path
 
@@ -41,9 +44,41 @@ def _row(goal, measured, target, ratio, detail="") -> dict:
             "detail": detail}  # fmt: skip
 
 
-def _number(goal: str) -> int | None:
+def _number(goal) -> int | None:
+    """A row's goal number: its ``number`` key, else the leading number of its ``goal``."""
+    if isinstance(goal, dict):
+        if goal.get("number") is not None:
+            return int(goal["number"])
+        goal = goal.get("goal", "")
     m = re.match(r"\s*(?:goal\s*)?(\d+)", str(goal), flags=re.IGNORECASE)
     return int(m.group(1)) if m else None
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+
+def stamp(rows: list[dict], script: str, mode: str, started: str, load_start: float) -> list[dict]:
+    """Say on each row which run measured it: script, mode, start time, load average."""
+    run = {"script": script, "mode": mode, "started_utc": started,
+           "load_average": [round(load_start, 1), round(os.getloadavg()[0], 1)]}  # fmt: skip
+    return [{**r, "source": script, "run": r.get("run") or run} for r in rows]
+
+
+def shout(verdict: str) -> str:
+    """ "MET (18% under the target)": the verdict's words before any bracket in capitals."""
+    head, sep, tail = str(verdict).partition("(")
+    return head.upper() + sep + tail
+
+
+def run_label(row: dict) -> str:
+    """ "goal_exact.py --quick, 2026-12-02 02:02 UTC, load average 1.7-2.1" (or the source)."""
+    run = row.get("run")
+    if not run:
+        return row.get("source", "-")
+    mode = "" if run["mode"] == "full" else f" --{run['mode']}"
+    lo, hi = sorted(run["load_average"])
+    return f"{run['script']}{mode}, {run['started_utc']}, load average {lo:.1f}-{hi:.1f}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -188,7 +223,7 @@ def scaling_goal(results: dict, modules: list[dict]) -> list[dict]:
     detail = "; ".join(
         f"{t} lacks {', '.join(f'{n:,}' for n in m)}" for t, m in missing.items() if m
     )
-    if "report" not in have:
+    if not any(r.get("scaling") for r in modules):
         measured += "; report: see goal_report (no goal module gave its scaling)"
     return [_row("5 scaling table 10^3...10^7 rows (time, peak memory, growth per 10x)",
                  measured, "met" if ok else "not met", None, detail)]  # fmt: skip
@@ -205,6 +240,7 @@ def discover(mode: str, log, *, skip: bool = False, folder: Path = HERE) -> list
             log(f"goal module {path.name}: skipped (--no-goal-modules)")
             continue
         log(f"goal module {path.name}")
+        started, load = _now(), os.getloadavg()[0]
         try:
             spec = importlib.util.spec_from_file_location(f"_b12bench_{path.stem}", path)
             module = importlib.util.module_from_spec(spec)
@@ -214,21 +250,32 @@ def discover(mode: str, log, *, skip: bool = False, folder: Path = HERE) -> list
             tail = traceback.format_exception_only(exc)[-1].strip()
             got = [{"goal": f"{path.stem}", "measured": f"error: {tail}", "target": None,
                     "ratio": None, "verdict": "error", "detail": ""}]  # fmt: skip
-        rows += [{**r, "source": path.name} for r in got]
+        rows += stamp(got, path.name, mode, started, load)
     return rows
+
+
+def fold(modules: list[dict], paths: list[str]) -> list[dict]:
+    """``modules`` with the rows of each JSON (a goal module's ``--json``) in place of its source's."""
+    for path in paths:
+        got = json.loads(Path(path).read_text(encoding="utf-8"))
+        sources = {r.get("source") for r in got}
+        if None in sources:
+            raise SystemExit(f"{path}: a row has no 'source'; write it with the module's --json")
+        modules = [r for r in modules if r.get("source") not in sources] + got
+    return modules
 
 
 def issue_goals(results: dict, modules: list[dict]) -> list[dict]:
     """Every goal of issue 18, in order; a module's row replaces run.py's for its number."""
     ours = (load_speed(results) + load_memory(results) + load_vectorised(results)
             + table_one_exact(results) + scaling_goal(results, modules))  # fmt: skip
-    taken = {_number(r["goal"]) for r in modules} - {None}
-    rows = [dict(r, source="run.py") for r in ours if _number(r["goal"]) not in taken] + modules
+    taken = {_number(r) for r in modules} - {None}
+    rows = [dict(r, source="run.py") for r in ours if _number(r) not in taken] + modules
     for k, title in ((1, "report at 10^5 and 10^6 rows"), (3, "small exact tests within 2x R")):
-        if not any(_number(r["goal"]) == k for r in rows):
+        if not any(_number(r) == k for r in rows):
             rows.append(_row(f"{k} {title}", "no benchmarks/goal_*.py module reports it",
                              "not measured", None) | {"source": "-"})  # fmt: skip
-    return sorted(rows, key=lambda r: _number(r["goal"]) or 99)
+    return sorted(rows, key=lambda r: _number(r) or 99)
 
 
 # ---------------------------------------------------------------------------------------
@@ -259,6 +306,9 @@ def scaling_table(results: dict, modules: list[dict]) -> list[str]:
     lines += ["", "Median time in seconds; MB = peak resident memory above the process's level after "
               "set-up (for table_one and association_summary the loaded cohort is set-up); (×k) = growth "
               "from the row 10x smaller."]  # fmt: skip
+    lines += [
+        r["scaling_note"] + "." for r in modules if r.get("scaling") and r.get("scaling_note")
+    ]
     if notes:
         lines.append(
             f"{', '.join(notes)}: see goal_report (benchmarks/goal_report.py not present in this run)."
@@ -271,10 +321,40 @@ def scaling_table(results: dict, modules: list[dict]) -> list[str]:
     return lines
 
 
+def _span(values) -> str:
+    lo, hi = min(values), max(values)
+    return f"{lo:.1f}" if round(lo, 1) == round(hi, 1) else f"{lo:.1f}-{hi:.1f}"
+
+
+def runs_line(results: dict) -> str:
+    """Which run measured what, when, and the load average (1-minute) at the time."""
+    env = results["environment"]
+    ends = f", {env['load_average_end'][0]:.1f} at its end" if env.get("load_average_end") else ""
+    parts = [f"run.py ({results.get('mode', 'full')}; the in-process scaling and the import, report "
+             f"and R rows) on {env['date_utc']}, load average {env['load_average_start'][0]:.1f} "
+             f"at its start{ends}"]  # fmt: skip
+    if results.get("resumed_from"):
+        earlier = results["resumed_from"]["environment"]
+        parts[0] += (f", resuming the run of {earlier['date_utc']} (load average "
+                     f"{earlier['load_average_start'][0]:.1f} at its start)")  # fmt: skip
+    for key, what in (("fresh_load", "goal 2's time"), ("fresh_memory", "goal 2's memory")):
+        if results.get(key):
+            b = results[key]
+            parts.append(f"{what} (fresh processes, n = {b['n']:,}): load average "
+                         f"{_span(b['load_average'])}")  # fmt: skip
+    seen = []
+    for r in results.get("goal_modules") or []:
+        if r.get("run") and run_label(r) not in seen:
+            seen.append(run_label(r))
+    parts += [f"{label} (its goals' rows)" for label in seen]
+    return "Measurements by run: " + "; ".join(parts) + "."
+
+
 def goal_table(rows: list[dict]) -> list[str]:
     out = ["| goal | measured | verdict | how |", "|---|---|---|---|"]
     for r in rows:
-        how = "; ".join(x for x in (r.get("detail") or "", f"from {r.get('source', '-')}") if x)
+        detail = str(r.get("detail") or "").replace("\n", "<br>")
+        how = "; ".join(x for x in (detail, f"from {run_label(r)}") if x)
         out.append(f"| {r['goal']} | {r['measured']} | **{r['verdict']}** | {how} |")
     return out
 
@@ -287,9 +367,10 @@ def update_speed(path: Path, results: dict) -> None:
     head, rest = text.split(SPEED[0], 1)
     _, tail = rest.split(SPEED[1], 1)
     env = results["environment"]
-    body = [f"Issue 18's goals, from `python benchmarks/run.py --readme` on {env['date_utc']} "
-            f"(commit {env['git_commit']}; {env['cores']} shared cores):", "",
+    body = [f"Issue 18's goals, from `python benchmarks/run.py --readme` (its own measurements on "
+            f"{env['date_utc']}, commit {env['git_commit']}; {env['cores']} shared cores):", "",
             *([results["note"], ""] if results.get("note") else []),
+            runs_line(results), "",
             *goal_table(results["issue18_goals"]), "", "Scaling:", "",
             *scaling_table(results, results["goal_modules"])]  # fmt: skip
     path.write_text(

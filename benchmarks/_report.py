@@ -373,6 +373,7 @@ def render(results: dict) -> str:
         import _goals
 
         lines += ["#### Issue 18: every goal, measured ratio and verdict", "",
+                  _goals.runs_line(results), "",
                   *_goals.goal_table(results["issue18_goals"]), "",
                   "#### Scaling (issue 18, goal 5)", "",
                   *_goals.scaling_table(results, results.get("goal_modules") or []), ""]  # fmt: skip

@@ -20,14 +20,16 @@ Fisher-Freeman-Halton budget that keeps every categorical row exact) against
 ``simulate_cohort(n, random_state=2022, missing=0.05)``, alternating, CPU time; the
 detail lists which rows were exact and which were not (and what ran instead).
 
-``run(mode)`` returns one dict per goal with ``goal, measured, target, ratio, verdict,
-detail``; ``benchmarks/run.py`` may collect it. Nothing here is asserted in a timed test.
+``run(mode)`` returns one dict per goal with ``goal`` (its number first), ``number``,
+``measured, target, ratio, verdict``, ``detail`` (lines of words) and ``records`` (every
+case measured); ``benchmarks/run.py`` collects it. Nothing here is asserted in a timed test.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -37,9 +39,11 @@ import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SCRIPT_NAME = Path(__file__).name
 ROOT = HERE.parent
-if str(ROOT) not in sys.path:  # run from a checkout without installing
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, HERE):  # run from a checkout without installing; benchmarks/_goals.py
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 MODES = {
     "full": {"rounds": 5, "budget": 0.3, "t1_sizes": [10**5, 10**6], "t1_reps": 3},
@@ -318,6 +322,51 @@ def goal_table_one(mode: str, log=print) -> dict:
     }
 
 
+def _case(d: dict) -> str:
+    return f"{d['case']}: {d['ours_ms']:.3g} ms vs R {d['r_ms']:.3g} ms ({d['ratio']:.2f}x)"
+
+
+def _small_detail(records: list[dict]) -> str:
+    """Goal 3 in words: the worst case, the cases over the target, the p-values against R's."""
+    if not records:
+        return ""
+    worst = max(records, key=lambda d: d["ratio"])
+    over = [d for d in records if d["ratio"] > TARGET_R and d is not worst]
+    lines = [f"worst {_case(worst)}"]
+    if over:
+        lines.append(f"also over {TARGET_R:g}x: " + "; ".join(map(_case, over)))
+    else:
+        lines.append(f"no other case over {TARGET_R:g}x")
+    methods = sorted({d["method"] for d in records})
+    diff = max(d["p_rel_diff"] for d in records)
+    lines.append(f"{len(records)} cases, method {', '.join(methods)}; p-values = R's within "
+                 f"{diff:.1g} relative")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _table_one_detail(records: list[dict]) -> str:
+    """Goal 4 in words: per size, the exact rows on one line, the others on the next."""
+    lines = []
+    for d in records:
+        lines.append(f"n = {d['n']:,}: {d['ours_s']:.3g} s; exact ({len(d['rows_exact'])} of "
+                     f"{d['rows_tested']}): {', '.join(d['rows_exact']) or '-'}")  # fmt: skip
+        lines.append(f"n = {d['n']:,}, not exact: {', '.join(d['rows_not_exact']) or '-'}")
+    if records and not any(d["n"] == 10**6 for d in records):
+        lines.append("n = 1,000,000: not run here (only the full mode runs it)")
+    return "\n".join(lines)
+
+
+def finalise(rows: list[dict]) -> list[dict]:
+    """Raw rows (``detail`` = the records) as run.py shows them: numbered goal, words, records."""
+    out = []
+    for number, row, words in zip((3, 4), rows, (_small_detail, _table_one_detail), strict=True):
+        records = row["detail"] if isinstance(row["detail"], list) else row.get("records", [])
+        goal = row["goal"] if row["goal"].startswith(f"{number} ") else f"{number} {row['goal']}"
+        out.append({**row, "goal": goal, "number": number, "detail": words(records),
+                    "records": records})  # fmt: skip
+    return out
+
+
 def run(mode: str = "full", log=print) -> list[dict]:
     """Measure goals 3 and 4 of issue 18; one dict per goal (see the module docstring)."""
     if mode not in MODES:
@@ -326,7 +375,7 @@ def run(mode: str = "full", log=print) -> list[dict]:
     rows = [goal_small(mode, log)]
     log("goal 4: table_one vs tableone")
     rows.append(goal_table_one(mode, log))
-    return rows
+    return finalise(rows)
 
 
 def main(argv=None) -> int:
@@ -337,12 +386,15 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
-    results = run(mode)
+    import _goals
+
+    started, load = _goals._now(), os.getloadavg()[0]
+    results = _goals.stamp(run(mode), SCRIPT_NAME, mode, started, load)
     for row in results:
         ratio = f"{row['ratio']:.3g}x" if row["ratio"] is not None else "-"
         print(f"\n[{row['verdict']}] {row['goal']}\n  {row['measured']}; ratio {ratio}; "
               f"target {row['target']}")  # fmt: skip
-        for d in row["detail"]:
+        for d in row["records"]:
             if "case" in d:
                 print(f"    {d['case']:<24} ours {d['ours_ms']:8.3f} ms  R {d['r_ms']:8.3f} ms"
                       f"  {d['ratio']:6.2f}x  {d['method']:<11} p {d['p_ours']:.6g} "

@@ -476,6 +476,13 @@ def main(argv=None) -> int:
         "--no-stack", action="store_true", help="skip the import, report and R measurements"
     )
     parser.add_argument("--render-only", metavar="JSON", help="only recompute a run's verdicts")
+    parser.add_argument(
+        "--goal-json",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help="with --render-only: a goal module's --json rows replace that module's rows",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -486,6 +493,7 @@ def main(argv=None) -> int:
         results = json.loads(path.read_text(encoding="utf-8"))
         results["measurements"] = [dict(m, n=int(m["n"])) for m in results["measurements"]]
         results.setdefault("goal_modules", [])  # a run stopped early: what it measured
+        results["goal_modules"] = _goals.fold(results["goal_modules"], args.goal_json)
         results.setdefault("elapsed_s", 0.0)
         results["environment"].setdefault("load_average_end", list(os.getloadavg()))
         finish(results, path, readme=args.readme)
@@ -576,8 +584,11 @@ def finish(results: dict, out_path: Path, *, readme: bool, log=print) -> None:
     log(f"wrote {out_path}")
     print("\nIssue 18 goals:")
     for g in results["issue18_goals"]:
-        print(f"  {g['goal']}\n      {g['measured']}\n      -> {g['verdict'].upper()}"
-              + (f"  [{g['detail']}]" if g.get("detail") else ""))  # fmt: skip
+        ratio = "" if g.get("ratio") is None else f" (ratio {g['ratio']:.3g})"
+        print(f"  {g['goal']}\n      {g['measured']}\n      -> {_goals.shout(g['verdict'])}{ratio}")
+        for line in str(g.get("detail") or "").splitlines():
+            print(f"         {line}")
+        print(f"         [from {_goals.run_label(g)}]")
     if readme:
         _report.update_readme(HERE / "README.md", results)
         _goals.update_speed(ROOT / "README.md", results)

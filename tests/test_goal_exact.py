@@ -14,7 +14,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "goal_exact.py"
-KEYS = {"goal", "measured", "target", "ratio", "verdict", "detail"}
+KEYS = {
+    "goal",
+    "number",
+    "measured",
+    "target",
+    "ratio",
+    "verdict",
+    "detail",
+    "records",
+    "source",
+    "run",
+}
 
 
 def _module():
@@ -54,10 +65,21 @@ def test_goal_exact_smoke(tmp_path):
     for row in rows:
         assert set(row) == KEYS
         assert row["verdict"] in {"MET", "MISSED", "NOT MEASURED"}
-    small = {d["case"]: d for d in rows[0]["detail"]}
+    assert [r["goal"].split()[0] for r in rows] == ["3", "4"] == [str(r["number"]) for r in rows]
+    assert all(r["source"] == "goal_exact.py" and r["run"]["mode"] == "smoke" for r in rows)
+    small = {d["case"]: d for d in rows[0]["records"]}
+    worst = max(small.values(), key=lambda d: d["ratio"])
+    assert rows[0]["detail"].splitlines()[0] == (
+        f"worst {worst['case']}: {worst['ours_ms']:.3g} ms vs R {worst['r_ms']:.3g} ms "
+        f"({worst['ratio']:.2f}x)"
+    )
     assert set(small) >= {"2x2 N=8", "3x4 N=100", "wilcoxon exact n=49+49"}
     for d in small.values():  # the same p-value as R, measured in the same run
         assert d["method"] == "exact"
         assert d["p_rel_diff"] < 1e-6
-    table_one = rows[1]["detail"][0]
+    table_one = rows[1]["records"][0]
     assert table_one["rows_exact"]  # the categorical rows of Table 1
+    exact_line, other_line, *rest = rows[1]["detail"].splitlines()
+    assert rest == ["n = 1,000,000: not run here (only the full mode runs it)"]  # smoke: 500
+    assert exact_line.endswith(", ".join(table_one["rows_exact"]))
+    assert other_line.endswith(", ".join(table_one["rows_not_exact"]) or "-")

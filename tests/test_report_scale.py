@@ -113,9 +113,17 @@ def test_the_goal_benchmark_runs_end_to_end_at_smoke_size():
     assert [
         set(r) >= {"goal", "measured", "target", "ratio", "verdict", "detail"} for r in results
     ] == [True, True]
-    (row,) = results[0]["detail"]["scaling"]
+    (row,) = results[0]["records"]
     assert row["n"] == 200 and row["error"] is None
     assert row["report_s"] > 0 and row["stack_s"] > 0 and row["report_peak_mb"] > 0
+    assert [r["goal"].split()[0] for r in results] == ["1", "1"]  # run.py's goal 1, replaced
+    assert results[0]["scaling"] == {
+        "200": {"time_s": row["report_s"], "peak_mb": row["report_peak_mb"]}
+    }  # the report column of run.py's scaling table
+    assert results[0]["detail"] == (
+        f"n = 200: {row['report_s']:.1f} s, {row['report_peak_mb']:,.0f} MB (stack import "
+        f"{row['stack_s']:.1f} s, load_cohort {row['load_peak_mb']:,.0f} MB)"
+    )
     assert {r["verdict"] for r in results} == {"NOT MEASURED"}  # the goals' sizes are not run
     assert lines and "n=      200" in lines[0]
 

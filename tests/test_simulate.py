@@ -411,9 +411,41 @@ def test_benchmark_script_smoke(tmp_path):
     assert all(r["verdict"] for r in rows)
     fake = next(r for r in rows if r["goal"] == "1 fake report goal")
     assert fake["measured"] == "smoke" and fake["source"] == "goal_fake.py"
+    assert fake["run"]["script"] == "goal_fake.py" and fake["run"]["mode"] == "smoke"
     assert not any(r["goal"].startswith("1 report") for r in rows)  # the module's row replaces it
     assert next(r for r in rows if r["goal"] == "goal_broken")["verdict"] == "error"
     loading = [r for r in rows if r["goal"].startswith("2 ")]
     assert len(loading) == 5 and all(r["ratio"] is not None for r in loading[:4])
     calls = results["load_calls"]
     assert [c["check_unique_calls"] for c in calls] == [1] * len(calls)
+
+
+def _bench_goals():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_b12_goals", ROOT / "benchmarks" / "_goals.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_goal_module_row_replaces_run_py_s_row_by_its_number(tmp_path):
+    """Issue 18's table: a module's goal 4 (numbered by key or by prefix) shows once."""
+    goals = _bench_goals()
+    results = {"measurements": [], "environment": {"cores": 2}, "config": {"sizes": [200]}}
+    row = {"measured": "0.5 s / 10 s", "target": "<= 0.1x", "ratio": 0.05, "verdict": "MET",
+           "detail": "n = 100,000: exact ...", "source": "goal_exact.py"}  # fmt: skip
+    for module_row in ({**row, "goal": "table_one at 10^5", "number": 4},
+                       {**row, "goal": "4 table_one at 10^5"}):  # fmt: skip
+        rows = goals.issue_goals(results, [module_row])
+        fours = [r for r in rows if goals._number(r) == 4]
+        assert [r["source"] for r in fours] == ["goal_exact.py"]
+    # a module's --json folded into a finished run replaces that module's earlier rows
+    old = [
+        {**row, "goal": "4 old", "source": "goal_exact.py"},
+        {**row, "goal": "1 r", "source": "r.py"},
+    ]
+    path = tmp_path / "exact.json"
+    path.write_text(json.dumps([{**row, "goal": "4 new"}]), encoding="utf-8")
+    assert [r["goal"] for r in goals.fold(old, [str(path)])] == ["1 r", "4 new"]
+    assert goals.shout("met (18% under the target)") == "MET (18% under the target)"
