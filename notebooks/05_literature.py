@@ -71,7 +71,7 @@ rpt.save_table(
     comparison,
     "literature_comparison",
     OUT,
-    caption="Prevalence in the cohort against pooled published series",
+    caption="Prevalence in the cohort against published series (pooled only where two or more report the sign)",
 )
 comparison[
     [

@@ -243,3 +243,29 @@ def test_the_reading_follows_from_the_numbers(case, method):
         assert ("no trend was detected" in text) == (res.p_value >= 0.05)
         if res.p_value < 0.05:
             assert ("positive" in text) == (res.z > 0)
+
+
+def test_the_work_bound_is_cheap_at_registry_size_and_never_below_the_count():
+    """At 10^5 infants counting the network's states took minutes; past
+    EXACT_COUNT_STEPS the closed-form bound is used, which is never below the count."""
+    import math
+    import random
+
+    from b12cohort.stats import _lbl_exact
+
+    rng = random.Random(20221)
+    for _ in range(300):
+        k = rng.randint(1, 5)
+        bounds = [rng.randint(0, 30) for _ in range(k)]
+        total = rng.randint(0, sum(bounds) + 3)
+        count = _lbl_exact._bounded_count(bounds, total)
+        brute = (
+            sum(1 for v in itertools.product(*(range(b + 1) for b in bounds)) if sum(v) == total)
+            if math.prod(b + 1 for b in bounds) <= 20_000
+            else count
+        )
+        assert count == brute
+        loose = min(math.prod(min(b, total) + 1 for b in bounds), math.comb(total + k - 1, k - 1))
+        assert loose >= count
+    big = np.array([[20_000, 15_000, 5_000], [25_000, 20_000, 15_000]])
+    assert _lbl_exact.work_estimate(big, lambda j: 1) > 10**9  # decided without counting

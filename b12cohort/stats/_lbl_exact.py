@@ -53,8 +53,21 @@ from scipy.special import gammaln
 __all__ = ["distribution", "work_estimate"]
 
 
+#: Above this many inner steps :func:`_bounded_count` returns a closed-form upper bound
+#: instead of counting: the exact count costs O(total x sum(bounds)) Python steps, which at
+#: 10^5 infants took minutes (the estimate is only compared with a work budget, and a
+#: table that large is far beyond any budget, so the looser bound decides the same way).
+EXACT_COUNT_STEPS = 2_000_000
+
+
 def _bounded_count(bounds, total: int) -> int:
-    """How many vectors ``0 <= v_i <= bounds_i`` sum to ``total``."""
+    """How many vectors ``0 <= v_i <= bounds_i`` sum to ``total`` (an upper bound when the
+    exact count would take more than :data:`EXACT_COUNT_STEPS` steps)."""
+    from math import comb, prod
+
+    if total * sum(min(b, total) + 1 for b in bounds) > EXACT_COUNT_STEPS:
+        k = len(bounds)
+        return min(prod(min(b, total) + 1 for b in bounds), comb(total + k - 1, k - 1))
     ways = [1] + [0] * total
     for b in bounds:
         new = [0] * (total + 1)
