@@ -228,8 +228,10 @@ METHOD_RULES: tuple[MethodRule, ...] = (
                "Crowley interval), so that unresolved infants contribute their follow-up",
                ("kaplan1958", "greenwood1926", "brookmeyer1982")),
     MethodRule("literature", "random-effects meta-analysis", None,
-               "Published prevalences were pooled with a random-effects meta-analysis and their "
-               "heterogeneity summarised by I²",
+               "Where two or more published series reported a sign, their prevalences were "
+               "pooled with a random-effects model (REML, logit scale); a single series was "
+               "shown alone with its exact interval, and heterogeneity (τ², I², the prediction "
+               "interval) was read only with three or more series",
                ("dersimonian1986", "viechtbauer2010", "higgins2002")),
 )  # fmt: skip
 
