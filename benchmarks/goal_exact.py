@@ -371,6 +371,9 @@ def run(mode: str = "full", log=print) -> list[dict]:
     """Measure goals 3 and 4 of issue 18; one dict per goal (see the module docstring)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {sorted(MODES)}, got {mode!r}")
+    import _fresh
+
+    _fresh.cached_bytecode()  # the Table 1 workers are fresh processes
     log("goal 3: small exact tests vs R")
     rows = [goal_small(mode, log)]
     log("goal 4: table_one vs tableone")

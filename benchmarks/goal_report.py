@@ -13,8 +13,9 @@ The goals (issue 18):
 * at 10^6 rows it completes, with peak memory at most 3x that of loading the cohort
   (``load_cohort(path)`` in a fresh process).
 
-Method. Every command runs as a fresh process with ``PYTHONPYCACHEPREFIX`` set (Python's
-bytecode cached, as on a machine that has run the package once). The stack import and the
+Method. Every command runs as a fresh process with ``PYTHONPYCACHEPREFIX`` set and
+``PYTHONDONTWRITEBYTECODE`` unset (Python's bytecode cached, as on a machine that has run
+the package once). The stack import and the
 report alternate, so that a burst of load from other jobs on this shared machine hits
 both; medians are reported. Peak memory is the peak of the resident memory summed over
 the whole process tree (the report and its notebook kernels), sampled from /proc every
@@ -96,7 +97,9 @@ def tree_rss_mb(pid: int) -> float:
 
 def measure(argv: list[str], *, cwd: str | None = None, timeout: float = 3600) -> dict:
     """Run ``argv`` in a fresh process; its wall time (s) and the peak RSS of its tree (MB)."""
-    env = {**os.environ, "PYTHONPYCACHEPREFIX": _pycache()}
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # see _fresh.cached_bytecode: it stops the cache
+    env["PYTHONPYCACHEPREFIX"] = _pycache()
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)

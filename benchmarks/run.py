@@ -485,6 +485,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    _fresh.cached_bytecode()  # every process started from here caches its bytecode
     if args.worker:
         print(json.dumps(_worker.worker(json.loads(args.worker))))
         return 0
