@@ -164,6 +164,52 @@ def test_the_pdf_embeds_its_fonts_as_truetype(example, tmp_path):
     assert b"CreationDate" not in pdf.read_bytes()
 
 
+def _pdf_font_programs(data: bytes) -> list[bytes]:
+    objects = _pdf_objects(data)
+    out = []
+    for body in objects.values():
+        ref = re.search(rb"/FontFile2\s+(\d+)\s+0\s+R", body)
+        if b"/Type /FontDescriptor" in body and ref is not None:
+            stream = objects[int(ref.group(1))]
+            raw = stream.split(b"stream", 1)[1].split(b"endstream", 1)[0].strip(b"\r\n")
+            out.append(zlib.decompress(raw) if b"/FlateDecode" in stream else raw)
+    return out
+
+
+def test_the_pdf_font_subset_has_the_glyphs_drawn_without_layout_tables(tmp_path):
+    """figures._pdf_fonts: the embedded subset keeps outlines and names, drops GSUB/GPOS/kern."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_title("Hb 95% CI")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    (pdf,) = save_figure(fig, tmp_path / "t.pdf")
+    plt.close(fig)
+    (program,) = _pdf_font_programs(pdf.read_bytes())
+    font = TTFont(io.BytesIO(program))
+    assert not {"GSUB", "GPOS", "GDEF", "kern"} & set(font.keys())
+    names = set(font.getGlyphOrder())
+    assert {"H", "b", "nine", "five", "percent", "C", "I"} <= names, names
+    assert all(font["glyf"][g].numberOfContours != 0 for g in ("H", "b", "nine"))
+    assert len(names) < 40  # a subset, not the whole font
+
+
+def test_a_save_in_several_formats_restores_the_layout_engine(example, tmp_path):
+    """The layout runs once for all the files of a save; the figure keeps its engine after."""
+    fig, ax = plt.subplots(layout="constrained")
+    ax.plot([0, 1], [0, 1])
+    engine = fig.get_layout_engine()
+    save_figure(fig, tmp_path / "f", dpi=50)
+    assert fig.get_layout_engine() is engine
+    (single,) = save_figure(fig, tmp_path / "g.png", dpi=50)
+    with Image.open(tmp_path / "f.png") as a, Image.open(single) as b:
+        assert a.size == b.size  # the box measured once is the box one save measures
+    plt.close(fig)
+
+
 def test_saving_at_a_width_leaves_the_figure_as_it_was(example, tmp_path):
     ax = _draw(example, "b12_vs_hb")
     fig = ax.figure

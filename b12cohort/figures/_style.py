@@ -31,6 +31,7 @@ import matplotlib as mpl
 from cycler import cycler
 
 from b12cohort.core.errors import ArgumentError
+from b12cohort.figures._pdf_fonts import lean_pdf_fonts
 from b12cohort.figures._print import (
     DEFAULT_FORMATS,
     PNG_DPI,
@@ -343,7 +344,12 @@ def save_figure(
     targets = _targets(path, None if formats is None else chosen)  # None: the suffix decides
     description = alt_text(figure)
     written = []
-    with mpl.rc_context(SAVE_RC), at_width(figure, width) as bbox:
+    with (
+        mpl.rc_context(SAVE_RC),
+        at_width(figure, width) as bbox,
+        _laid_out_once(figure, bbox, len(targets), dpi) as bbox,
+        lean_pdf_fonts(),
+    ):
         for target, fmt in targets:
             if fmt == "tiff":
                 write_tiff(figure, target, dpi=tiff_dpi, description=description, bbox_inches=bbox)
@@ -366,6 +372,36 @@ def save_figure(
 
         plt.close(figure)
     return written
+
+
+@contextlib.contextmanager
+def _laid_out_once(figure, bbox, n_files: int, dpi: float):
+    """Lay the figure out once for all the files of one save; yield the box to save.
+
+    ``savefig`` runs the layout engine and, for ``bbox_inches="tight"``, a dry draw to
+    measure what is drawn, once per file: for PNG, SVG and PDF that is three layouts and
+    three dry draws of the same figure. Here the layout runs once
+    (``draw_without_rendering`` at the PNG's ``dpi``), the tight box is measured once (padded by 0.05 in, as
+    ``pad_inches=0.05`` pads it), and the layout engine is off while the files are drawn
+    (what matplotlib itself does between its layout and its drawing), then restored.
+    One file: nothing changes.
+    """
+    if n_files < 2:
+        yield bbox
+        return
+    engine, own_dpi = figure.get_layout_engine(), figure.dpi
+    figure.dpi = dpi  # text is measured at the resolution the PNG is drawn at
+    try:
+        figure.draw_without_rendering()
+        if isinstance(bbox, str):  # "tight"
+            bbox = figure.get_tightbbox().padded(0.05)
+    finally:
+        figure.dpi = own_dpi
+    figure.set_layout_engine("none")
+    try:
+        yield bbox
+    finally:
+        figure.set_layout_engine(engine)
 
 
 def _figure_of(fig):
