@@ -380,3 +380,24 @@ def test_the_literature_comparison_reuses_its_readings(data, res):
     keys = {r.key for r in references(with_lit)}
     assert ("dersimonian1986" in keys) == pooled
     assert "Comparison with the literature" not in {s.heading for s in results_text(res)}
+
+
+def test_the_checklist_counts_the_cleaning_log_cell_by_cell(tmp_path):
+    """STROBE 12.2 counts from the compact summary equal the expanded log's (b12cohort.cleaning_log)."""
+    import warnings
+
+    from b12cohort.paper.strobe import _cleaning_text
+
+    raw = b12cohort.simulate_cohort(n=300, random_state=7, missing=0.1, validate=False)
+    path = b12cohort.write_export(raw, path=tmp_path / "c.csv").data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cohort = b12cohort.load_cohort(path)
+        res = manuscript_results(cohort)
+    log = b12cohort.cleaning_log(cohort)
+    counts = log.groupby("rule", sort=True).size()
+    expected = f"{len(log)} entries in the cleaning log, by rule: " + ", ".join(
+        f"{rule} {int(k)}" for rule, k in counts.items()
+    )
+    assert len(log) > 300  # the export's yes/no and units are recoded cell by cell
+    assert _cleaning_text(res).startswith(expected + ";")

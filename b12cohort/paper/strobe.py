@@ -76,12 +76,14 @@ def _flow_text(res: ManuscriptResults) -> str:
 
 
 def _cleaning_text(res: ManuscriptResults) -> str:
-    log = res.cleaning_log
+    log = res.cleaning_summary
     if log is None or log.empty:
         return "the cleaning log is empty: no value was changed"
-    counts = log.groupby("rule", sort=True).size()
+    # a change to a whole column or the file is one entry of the log (n_cells missing)
+    cells = log["n_cells"].fillna(1).astype("int64")
+    counts = cells.groupby(log["rule"], sort=True).sum()
     return (
-        f"{len(log)} entries in the cleaning log, by rule: "
+        f"{int(cells.sum())} entries in the cleaning log, by rule: "
         + ", ".join(f"{rule} {int(k)}" for rule, k in counts.items())
         + "; every changed cell with its row, column, original and new value"
     )

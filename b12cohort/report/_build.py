@@ -92,8 +92,20 @@ def _warm_imports():
     import nbconvert  # noqa: F401
 
 
+#: Cohorts up to this many rows stay in the main process while the kernels run, and the
+#: manuscript's results are computed meanwhile (on the core the kernels leave idle at
+#: times); larger ones are let go of first and the results computed after the kernels,
+#: so that three copies of a registry-sized cohort never sit in memory at once. The
+#: outputs are the same either way.
+OVERLAP_ROWS_MAX = 200_000
+
+
 def _load_and_account(build: Path, parameters: dict):
-    """Validate the data in the main process (clear errors before any notebook runs)."""
+    """Validate the data in the main process (clear errors before any notebook runs).
+
+    Returns the metadata, the participant flow, its counts and the cohort (None when it
+    has more than :data:`OVERLAP_ROWS_MAX` rows: then it is let go of here).
+    """
     from b12cohort.cohort.eligibility import participant_flow
     from b12cohort.dictionary.metadata import load_metadata
     from b12cohort.report._cohort import _cached_cohort, cohort_key, share_cohort
@@ -115,7 +127,7 @@ def _load_and_account(build: Path, parameters: dict):
     # process lets go of it while they run (the landing page reads it back at the end)
     share_cohort(cohort, shared_path(build), key)
     _cached_cohort.cache_clear()
-    return meta, flow, counts
+    return meta, flow, counts, (cohort if len(cohort) <= OVERLAP_ROWS_MAX else None)
 
 
 def shared_path(build: Path) -> Path:
@@ -123,23 +135,53 @@ def shared_path(build: Path) -> Path:
     return Path(build).resolve() / "_site" / "cohort.pickle"
 
 
-async def _build_async(build: Path, parameters: dict, jobs: int):
+#: The notebooks whose tables the manuscript files use (the results text is checked
+#: against them, and tables.docx/.xlsx assemble them); the audit's are not among them, so
+#: the manuscript is written while the audit notebook still runs.
+MANUSCRIPT_NOTEBOOKS = frozenset(NOTEBOOKS) - {"06_audit"}
+
+
+def _write_manuscript_files(build: Path, parameters: dict, meta, results, docx_template):
+    """``text/``, the checklist and ``tables/tables.docx``/``.xlsx`` (once their tables exist)."""
+    from b12cohort.report._manuscript import write_manuscript_tables
+    from b12cohort.report._text import docx_sections, write_manuscript
+
+    manuscript = write_manuscript(build, parameters=parameters, meta=meta, results=results)
+    write_manuscript_tables(build, docx_template=docx_template, sections=docx_sections(manuscript))
+    return manuscript
+
+
+async def _build_async(build: Path, parameters: dict, jobs: int, docx_template=None):
     from b12cohort.report._notebooks import _start_kernel, shutdown_kernel
 
     warm = threading.Thread(target=_warm_imports, daemon=True)
     warm.start()
     kernel_tasks = [asyncio.create_task(_start_kernel(build)) for _ in range(jobs)]
     try:
-        meta, flow, counts = await asyncio.to_thread(_load_and_account, build, parameters)
+        meta, flow, counts, cohort = await asyncio.to_thread(_load_and_account, build, parameters)
     except BaseException:
         for t in kernel_tasks:
             await shutdown_kernel(await t)
         raise
+    manuscript = None
+    if cohort is not None:  # the manuscript's analyses run while the kernels work
+        from b12cohort.report._text import compute_manuscript
+
+        manuscript = asyncio.create_task(
+            asyncio.to_thread(compute_manuscript, parameters=parameters, meta=meta, cohort=cohort)
+        )
+        del cohort
     kernels = [await t for t in kernel_tasks]
     warm.join()
     notebooks = [(name, prepare(name, parameters)) for name in NOTEBOOKS]
     exporter = html_exporter()
-    exports = []
+    exports, done, files = [], set(), []
+
+    async def write_files():
+        results = None if manuscript is None else await manuscript
+        return await asyncio.to_thread(
+            _write_manuscript_files, build, parameters, meta, results, docx_template
+        )
 
     async def on_done(name, nb):
         redact_local_paths(nb, (parameters["DATA"], parameters["COLUMNS"]))
@@ -149,10 +191,18 @@ async def _build_async(build: Path, parameters: dict, jobs: int):
             atomic_write(build / "notebooks" / f"{name}.html", page)
 
         exports.append(asyncio.create_task(export()))
+        done.add(name)
+        if not files and done >= MANUSCRIPT_NOTEBOOKS:  # their tables are all written
+            files.append(asyncio.create_task(write_files()))
 
-    await execute(notebooks, cwd=build, jobs=jobs, kernels=kernels, on_done=on_done)
-    await asyncio.gather(*exports)
-    return meta, flow, counts
+    try:
+        await execute(notebooks, cwd=build, jobs=jobs, kernels=kernels, on_done=on_done)
+        await asyncio.gather(*exports)
+    except BaseException:
+        await asyncio.gather(*files, *([manuscript] if manuscript else []), return_exceptions=True)
+        raise
+    # the notebooks' errors come first (they name the notebook); then the manuscript's
+    return meta, flow, counts, await files[0]
 
 
 def _default_jobs() -> int:
@@ -242,15 +292,10 @@ def build_report(
 
     build.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the report is an ordinary folder
     try:
-        meta, flow, counts = _run(build, parameters, jobs or _default_jobs())
-        from b12cohort.report._manuscript import write_manuscript_tables
-        from b12cohort.report._site import write_site
-        from b12cohort.report._text import docx_sections, write_manuscript
-
-        manuscript = write_manuscript(build, parameters=parameters, meta=meta)
-        write_manuscript_tables(
-            build, docx_template=docx_template, sections=docx_sections(manuscript)
+        meta, flow, counts, manuscript = _run(
+            build, parameters, jobs or _default_jobs(), docx_template
         )
+        from b12cohort.report._site import write_site
 
         write_site(build, parameters=parameters, meta=meta, flow=flow, manuscript=manuscript)
         manifest = _write_manifest(
@@ -264,9 +309,9 @@ def build_report(
     return ReportResult(out=out, files=files, manifest=manifest)
 
 
-def _run(build: Path, parameters: dict, jobs: int):
+def _run(build: Path, parameters: dict, jobs: int, docx_template=None):
     try:
-        return asyncio.run(_build_async(build, parameters, jobs))
+        return asyncio.run(_build_async(build, parameters, jobs, docx_template))
     except NotebookFailed as exc:
         from b12cohort.core.errors import CohortValidationError
 

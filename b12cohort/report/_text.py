@@ -17,7 +17,13 @@ from b12cohort.core.tables import render_csv
 from b12cohort.report._io import atomic_write
 from b12cohort.report._text_checks import check_against_tables
 
-__all__ = ["MANUSCRIPT_FILES", "citation", "docx_sections", "write_manuscript"]
+__all__ = [
+    "MANUSCRIPT_FILES",
+    "citation",
+    "compute_manuscript",
+    "docx_sections",
+    "write_manuscript",
+]
 
 #: The heading of the checklist section of ``tables/tables.docx``.
 CHECKLIST_HEADING = "Reporting checklist (STROBE and RECORD)"
@@ -67,8 +73,39 @@ def docx_sections(manuscript: dict) -> tuple:
     return (*manuscript["sections"], checklist)
 
 
-def write_manuscript(build: Path, *, parameters: dict, meta) -> dict:
+def compute_manuscript(*, parameters: dict, meta, cohort=None):
+    """:func:`b12cohort.manuscript_results` for the report's cohort (no file is written).
+
+    ``cohort``: the cohort the build validated; None reads it again (cached per process).
+    The build runs this while the notebook kernels work, when the cohort is small enough
+    to keep in memory beside them (see :data:`b12cohort.report._build.OVERLAP_ROWS_MAX`).
+    """
+    from b12cohort.paper.manuscript import manuscript_results
+    from b12cohort.report._cohort import report_cohort
+    from b12cohort.report._site import source_name
+
+    if cohort is None:
+        cohort = report_cohort(  # cached: the build loaded it once already
+            parameters["DATA"],
+            columns=parameters["COLUMNS"],
+            scheme=parameters["SCHEME"],
+            invalid_rows=parameters["INVALID_ROWS"],
+            **parameters["READ_OPTIONS"],
+        )
+    return manuscript_results(
+        cohort,
+        scheme=parameters["SCHEME"],
+        source=source_name(meta, parameters),
+        literature=True,
+        reconstruction=parameters["DATA"] is None,
+    )
+
+
+def write_manuscript(build: Path, *, parameters: dict, meta, results=None) -> dict:
     """Write the manuscript files into ``build``; return the landing page's values.
+
+    ``results``: what :func:`compute_manuscript` returned, or None to compute it here.
+    Either way every number is checked against the tables the notebooks wrote first.
 
     Returns
     -------
@@ -80,29 +117,15 @@ def write_manuscript(build: Path, *, parameters: dict, meta) -> dict:
     """
     from b12cohort.paper.manuscript import (
         manuscript_markdown,
-        manuscript_results,
         manuscript_sections,
         references_bibtex,
     )
     from b12cohort.paper.strobe import strobe_record_checklist
-    from b12cohort.report._cohort import report_cohort
     from b12cohort.report._site import source_name
 
-    cohort = report_cohort(  # cached: the build loaded it once already
-        parameters["DATA"],
-        columns=parameters["COLUMNS"],
-        scheme=parameters["SCHEME"],
-        invalid_rows=parameters["INVALID_ROWS"],
-        **parameters["READ_OPTIONS"],
-    )
     name = source_name(meta, parameters)
-    results = manuscript_results(
-        cohort,
-        scheme=parameters["SCHEME"],
-        source=name,
-        literature=True,
-        reconstruction=parameters["DATA"] is None,
-    )
+    if results is None:
+        results = compute_manuscript(parameters=parameters, meta=meta)
     check_against_tables(build, results)
     title = f"Results and methods: {name}"
     atomic_write(build / "text" / "results.md", manuscript_markdown(results, title=title))
