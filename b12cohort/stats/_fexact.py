@@ -98,16 +98,16 @@ from b12cohort.stats._rports import r_zeroin
 TOL_LOG = 3.45254e-7
 
 
-def fexact_pvalue(table, *, max_work: int = 10_000_000) -> tuple[float, int]:
+def fexact_pvalue(table, *, max_work: int = 10_000_000, prepared=None) -> tuple[float, int]:
     """Exact Fisher–Freeman–Halton p-value of an R×C table of counts.
 
     ``table`` must have no all-zero row or column and at least 2 rows and 2 columns.
     Returns ``(p_value, work)`` where ``work`` counts the partial tables generated,
     completions built and bounds evaluated.
     Raises :class:`WorkLimitExceeded` *before* a step whose work would take the total
-    beyond ``max_work``.
+    beyond ``max_work``. ``prepared``: :func:`prepare`'s result for ``table``, if at hand.
     """
-    x, lf, thr, const = prepare(table)
+    x, lf, thr, const = prepare(table) if prepared is None else prepared
     work = 0
 
     def spend(amount: float) -> None:

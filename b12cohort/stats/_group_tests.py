@@ -100,8 +100,9 @@ def _kruskal(variable, samples, ties, *, max_work, random_state, asymptotic_meth
             "method": asymptotic_method,
             "statistic": float(res.statistic),
             "p_value": float(res.pvalue),
-            "note": f"every group >= {_KW_ASYMPTOTIC_MIN}; "
-            + ("ties corrected" if ties else "no ties"),
+            "note": f"exact permutation p infeasible: {work:,.0f} work units > its budget "
+            f"of {max_work:,} (n = {sum(sizes):,}); chi-squared approximation, every group "
+            f">= {_KW_ASYMPTOTIC_MIN}; " + ("ties corrected" if ties else "no ties"),
         }
     seed = random_state if isinstance(random_state, int) else None
     res = _kruskal_exact.kruskal_permutation(
