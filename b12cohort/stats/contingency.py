@@ -39,6 +39,7 @@ from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import (
     ArgumentError,
     DataQualityWarning,
+    ExactTestInfeasibleError,  # noqa: F401  (re-exported: stratified, tests)
 )
 from b12cohort.core.results import Result
 from b12cohort.stats import _fexact
