@@ -234,7 +234,7 @@ for _ in range(spec["reps"]):
     t0 = time.process_time(); out = call(); times.append(time.process_time() - t0)
 rows = None
 if spec["side"] == "ours":
-    rows = out.tests[["variable", "test", "method"]].to_dict("records")
+    rows = out.tests[["variable", "test", "method", "note"]].to_dict("records")
 print(json.dumps({"times": times, "rows": rows}))
 """
 
@@ -283,8 +283,8 @@ def goal_table_one(mode: str, log=print) -> dict:
                     theirs_t += t.get("times", [])
             tested = [r for r in rows if r["test"] != "none"]
             exact = [r["variable"] for r in tested if r["method"] == "exact"]
-            other = [f"{r['variable']} ({r['test']}: {r['method']})" for r in tested
-                     if r["method"] != "exact"]  # fmt: skip
+            other = [f"{r['variable']} ({r['test']}: {r['method']}; {r.get('note') or 'no reason given'})"
+                     for r in tested if r["method"] != "exact"]  # fmt: skip
             entry = {"n": n, "ours_s": statistics.median(ours_t),
                      "tableone_s": statistics.median(theirs_t) if theirs_t else None,
                      "rows_tested": len(tested), "rows_exact": exact, "rows_not_exact": other,

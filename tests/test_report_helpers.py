@@ -68,7 +68,7 @@ def _package_exception_classes():
 # private control-flow signals of numerical engines that never leave their module
 _ENGINE_SIGNALS = {
     "b12cohort.reading._csvscan.Irregular",
-    "b12cohort.stats._fexact.WorkLimitExceeded",
+    "b12cohort.stats._fexact_network.WorkLimitExceeded",
     "b12cohort.stats._kruskal_exact.WorkLimitExceeded",
 }
 

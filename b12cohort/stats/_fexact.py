@@ -48,10 +48,13 @@ started at the independence table. ``L`` is the larger of the two "most concentr
 greedy allocation majorises every other feasible one).
 
 When two columns remain, the completions of a node are the splits of the penultimate
-column (the last is then determined). They are enumerated once per node, sorted by value
-with cumulative probabilities, and every entry of the node is answered by one binary search
-(``numpy.searchsorted``): a meet-in-the-middle step that costs ``O((m + L) log L)`` per node
-instead of ``O(m × L)``.
+column (the last is then determined). They are enumerated once per node; when a node has
+few entries every entry is paired with every completion, otherwise the completions are
+sorted by value with cumulative probabilities and every entry is answered by one binary
+search: a meet-in-the-middle step that costs ``O((m + L) log L)`` per node instead of
+``O(m × L)``. Every step runs for all the nodes of a level at once
+(:mod:`b12cohort.stats._fexact_network`), and a level of fewer than
+``BOUNDS_FROM`` partial tables skips the bounds (they cost more than they save there).
 
 Tolerance: like FEXACT (R ``fisher.test`` for tables other than 2×2), a table counts when
 ``log P(table) <= log P(observed) + 3.45254e-7`` (FEXACT's ``tol``, "the square root of
@@ -60,10 +63,10 @@ the smallest relative spacing", added to the observed path length ``obs``).
 Bounds are computed once per distinct child node of a level (many nodes share children).
 
 Work budget: before each level the algorithm counts what the step will create (partial
-tables = entries × splits, bound evaluations, plus ``NODE_COST`` per node for the Python
-overhead) and raises :class:`WorkLimitExceeded` *before* doing a step that would take the
-total beyond ``max_work``, so the call never hangs and hopeless tables fail at once; the
-caller then switches to Monte Carlo. One unit is roughly 0.03-0.05 µs on one core.
+tables = entries × splits, completions, bound evaluations) and raises
+:class:`WorkLimitExceeded` *before* doing a step that would take the total beyond
+``max_work``, so the call never hangs. The caller decides up front from
+:func:`b12cohort.stats._fexact_plan.work_estimate` whether to try at all.
 
 References
 ----------
@@ -83,225 +86,28 @@ from scipy.special import betaln, gammaln
 from scipy.special._ufuncs import _hypergeom_cdf, _hypergeom_sf
 
 from b12cohort.stats import _fexact_fast
+from b12cohort.stats._fexact_network import (  # WorkLimitExceeded, _bounds, _merge: re-exported
+    WorkLimitExceeded,
+    _bounds,
+    _merge,
+    network_pvalue,
+)
 from b12cohort.stats._rports import r_zeroin
 
 #: FEXACT's tolerance on the log-probability scale (R src/library/stats/src/fexact.c).
 TOL_LOG = 3.45254e-7
-#: Entries whose path values differ by less than this are merged (mass preserved).
-_MERGE_TOL = 1e-9
-_MAX_KEY = 2**62
-#: Work units charged per node visited (its fixed Python cost, ~1000 partial tables).
-NODE_COST = 1000
 
 
-class WorkLimitExceeded(RuntimeError):
-    """The exact enumeration would exceed its work budget; ``work`` says how far it got."""
-
-    def __init__(self, work: int, needed: int, budget: int):
-        super().__init__(
-            f"exact enumeration needs more than {budget:,} partial tables "
-            f"(had done {work:,}, next step needs {needed:,})"
-        )
-        self.work = work
-        self.needed = needed
-        self.budget = budget
-
-
-def _allocations(rows: np.ndarray, total: int, budget: int) -> np.ndarray:
-    """Every split of ``total`` into ``len(rows)`` parts with ``0 <= x_i <= rows[i]``.
-
-    Returns an ``(L, R)`` int64 array. Built row by row with numpy ``repeat``; each partial
-    split has at least one completion (the lower bound keeps enough for the rows left), so
-    the partial arrays never exceed the final size, which is checked against ``budget``.
-    """
-    nrow = len(rows)
-    suffix = np.concatenate([np.cumsum(rows[::-1])[::-1][1:], [0]])  # capacity after row i
-    alloc = np.zeros((1, 0), dtype=np.int64)
-    rem = np.array([total], dtype=np.int64)
-    for i in range(nrow - 1):
-        lo = np.maximum(0, rem - suffix[i])
-        hi = np.minimum(rows[i], rem)
-        counts = hi - lo + 1
-        size = int(counts.sum())
-        if size > budget:
-            raise WorkLimitExceeded(0, size, budget)
-        idx = np.repeat(np.arange(len(rem)), counts)
-        start = np.repeat(np.cumsum(counts) - counts, counts)
-        vals = lo[idx] + (np.arange(size) - start)
-        alloc = np.column_stack([alloc[idx], vals])
-        rem = rem[idx] - vals
-    return np.column_stack([alloc, rem])
-
-
-def _count_allocations(rows: np.ndarray, total: int) -> np.ndarray:
-    """Number of splits of ``total`` among rows with capacities ``rows`` (K, R), as floats.
-
-    Exact for two rows (closed form) and, when small enough, by a dynamic programme over the
-    rows; otherwise the upper bound ``min(C(total + R - 1, R - 1), Π (r_i + 1))``. Used only
-    to estimate the work of a step before doing it.
-    """
-    nnode, nrow = rows.shape
-    if nrow == 2:
-        return (np.minimum(total, rows[:, 0]) - np.maximum(0, total - rows[:, 1]) + 1).astype(float)
-    if nnode * (total + 1) * nrow <= 20_000_000:
-        ways = np.zeros((nnode, total + 1))
-        ways[:, 0] = 1.0
-        grid = np.arange(total + 1)
-        for i in range(nrow):
-            cum = np.cumsum(ways, axis=1)
-            lag = grid[None, :] - rows[:, i : i + 1] - 1
-            ways = cum - np.where(lag >= 0, np.take_along_axis(cum, np.maximum(lag, 0), 1), 0.0)
-        return ways[:, total]
-    stars = float(np.exp(gammaln(total + nrow) - gammaln(total + 1) - gammaln(nrow)))
-    return np.minimum(stars, np.prod(rows + 1.0, axis=1))
-
-
-def _waterfill_max(t: np.ndarray, caps: np.ndarray, lf: np.ndarray) -> np.ndarray:
-    """max of ``−Σ log x_i!`` over ``Σ x_i = t``, ``0 <= x_i <= caps_i`` (caps ascending).
-
-    ``t``: (L,), ``caps``: (L, n) sorted ascending along axis 1, ``t <= caps.sum(1)``.
-    The optimum is the most even split: the smallest rows are saturated, the others share
-    the rest equally (integer water-filling, optimal because ``log x!`` is convex).
-    """
-    n = caps.shape[1]
-    prefix = np.concatenate([np.zeros((len(t), 1), dtype=np.int64), np.cumsum(caps, 1)], 1)
-    lfprefix = np.concatenate([np.zeros((len(t), 1)), np.cumsum(lf[caps], 1)], 1)
-    out = np.full(len(t), np.nan)
-    todo = np.ones(len(t), dtype=bool)
-    for k in range(n):
-        rem = t - prefix[:, k]
-        ok = todo & (caps[:, k] * (n - k) >= rem)
-        if ok.any():
-            r, w = rem[ok], n - k
-            q, b = r // w, r % w
-            out[ok] = -(lfprefix[ok, k] + b * lf[q + 1] + (w - b) * lf[q])
-            todo &= ~ok
-    return out
-
-
-def _concentrate_max(t: np.ndarray, caps_desc: np.ndarray, lf: np.ndarray) -> np.ndarray:
-    """max of ``Σ log x_i!`` over the same set (caps descending): greedy fill."""
-    before = np.cumsum(caps_desc, 1) - caps_desc
-    x = np.clip(t[:, None] - before, 0, caps_desc)
-    return lf[x].sum(1)
-
-
-def _dual_max(rows: np.ndarray, cols: np.ndarray, lf: np.ndarray, iters: int = 4) -> np.ndarray:
-    """Lagrangian upper bound on the largest completion value (both margins relaxed).
-
-    For any multipliers ``a_i``, ``b_j``: ``max V <= Σ_ij max_x [−log x! + (a_i + b_j) x]
-    − Σ a_i r_i − Σ b_j c_j`` (x integer in ``[0, min(r_i, c_j)]``; the inner maximum is at
-    ``x = floor(exp(a_i + b_j))``). Multipliers start at the log of the independence table
-    and take a few proportional-fitting steps; every step gives a valid bound, the smallest
-    is returned.
-    """
-    n_rem = float(cols.sum())
-    cap = np.minimum(rows[:, :, None], cols[None, None, :])
-    a = np.log(rows + 0.5) - 0.5 * np.log(n_rem + 1.0)
-    b = np.broadcast_to(np.log(cols + 0.5) - 0.5 * np.log(n_rem + 1.0), (len(rows), len(cols)))
-    best = np.full(len(rows), np.inf)
-    for _ in range(iters):
-        mu = a[:, :, None] + b[:, None, :]
-        x = np.clip(np.floor(np.exp(np.minimum(mu, 50.0))), 0, cap).astype(np.int64)
-        val = (mu * x - lf[x]).sum((1, 2)) - (a * rows).sum(1) - (b * cols[None, :]).sum(1)
-        best = np.minimum(best, val)
-        a = a + 0.5 * np.log((rows + 0.5) / (x.sum(2) + 0.5))
-        b = b + 0.5 * np.log((cols[None, :] + 0.5) / (x.sum(1) + 0.5))
-    return best
-
-
-def _bounds(rows: np.ndarray, cols: np.ndarray, lf: np.ndarray):
-    """Bounds for the completions of nodes ``rows`` (L, R ascending) with columns ``cols``.
-
-    Returns ``(upper, lower, log_total)``: an upper bound on the largest completion value,
-    a lower bound on the smallest one, and ``log Σ exp(V)`` over all completions.
-    """
-    n_rem = int(cols.sum())
-    log_total = lf[n_rem] - lf[rows].sum(1) - lf[cols].sum()
-    nnode = rows.shape[0]
-    cols_asc = np.sort(cols)
-    cols_desc = cols_asc[::-1]
-    rows_desc = rows[:, ::-1]
-    # columns split among rows
-    up_c = np.zeros(nnode)
-    lo_c = np.zeros(nnode)
-    for c in cols:
-        t = np.full(nnode, c, dtype=np.int64)
-        up_c += _waterfill_max(t, rows, lf)
-        lo_c += _concentrate_max(t, rows_desc, lf)
-    # rows split among columns
-    up_r = np.zeros(nnode)
-    lo_r = np.zeros(nnode)
-    capc = np.broadcast_to(cols_asc, (nnode, len(cols)))
-    capd = np.broadcast_to(cols_desc, (nnode, len(cols)))
-    for i in range(rows.shape[1]):
-        up_r += _waterfill_max(rows[:, i], capc, lf)
-        lo_r += _concentrate_max(rows[:, i], capd, lf)
-    upper = np.minimum(np.minimum(up_c, up_r), _dual_max(rows, cols, lf))
-    return upper, -np.minimum(lo_c, lo_r), log_total
-
-
-class _Keys:
-    """Mixed-radix integer codes for sorted remaining row totals (FEXACT's hash keys)."""
-
-    def __init__(self, rows0_sorted: np.ndarray):
-        base = rows0_sorted.astype(np.int64) + 1
-        mult = np.ones(len(base), dtype=object)
-        for i in range(1, len(base)):
-            mult[i] = mult[i - 1] * int(base[i - 1])
-        if mult[-1] * int(base[-1]) >= _MAX_KEY:
-            raise WorkLimitExceeded(0, int(mult[-1] * int(base[-1])), _MAX_KEY)
-        self.base = base
-        self.mult = mult.astype(np.int64)
-
-    def encode(self, rows: np.ndarray) -> np.ndarray:
-        return rows @ self.mult
-
-    def decode(self, keys: np.ndarray) -> np.ndarray:
-        return (keys[:, None] // self.mult[None, :]) % self.base[None, :]
-
-
-def _merge(keys, vals, wts):
-    """Sort entries by (key, value); merge equal keys whose values agree to _MERGE_TOL."""
-    order = np.lexsort((vals, keys))
-    keys, vals, wts = keys[order], vals[order], wts[order]
-    new = np.ones(len(keys), dtype=bool)
-    new[1:] = (keys[1:] != keys[:-1]) | (np.diff(vals) > _MERGE_TOL)
-    group = np.cumsum(new) - 1
-    rep = vals[new]
-    # exact mass: w * exp(v) = w * exp(v - rep) * exp(rep)
-    mass = wts * np.exp(vals - rep[group])
-    return keys[new], rep, np.bincount(group, weights=mass)
-
-
-def _nodes(keys: np.ndarray, codec: _Keys):
-    """Start/end offsets of each node's entries (entries sorted by key) and its rows."""
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    return starts, ends, codec.decode(keys[starts])
-
-
-def fexact_pvalue(table, *, max_work: int = 10_000_000) -> tuple[float, int]:
+def fexact_pvalue(table, *, max_work: int = 10_000_000, prepared=None) -> tuple[float, int]:
     """Exact Fisher–Freeman–Halton p-value of an R×C table of counts.
 
     ``table`` must have no all-zero row or column and at least 2 rows and 2 columns.
-    Returns ``(p_value, work)`` where ``work`` counts the partial tables generated (plus
-    ``NODE_COST`` per node visited, the fixed cost of a node in Python).
-    Raises :class:`WorkLimitExceeded` *before* a step whose estimated work would take the
-    total beyond ``max_work``.
+    Returns ``(p_value, work)`` where ``work`` counts the partial tables generated,
+    completions built and bounds evaluated.
+    Raises :class:`WorkLimitExceeded` *before* a step whose work would take the total
+    beyond ``max_work``. ``prepared``: :func:`prepare`'s result for ``table``, if at hand.
     """
-    x = np.asarray(table, dtype=np.int64)
-    if x.shape[0] > x.shape[1]:
-        x = x.T
-    rows0 = x.sum(1)
-    x = x[:, np.argsort(x.sum(0), kind="stable")]
-    cols = x.sum(0)
-    n = int(cols.sum())
-    ncol = len(cols)
-    lf = gammaln(np.arange(n + 2, dtype=float) + 1.0)
-    thr = -lf[x].sum() + TOL_LOG
-    const = lf[rows0].sum() + lf[cols].sum() - lf[n]
-
+    x, lf, thr, const = prepare(table) if prepared is None else prepared
     work = 0
 
     def spend(amount: float) -> None:
@@ -310,70 +116,33 @@ def fexact_pvalue(table, *, max_work: int = 10_000_000) -> tuple[float, int]:
             raise WorkLimitExceeded(work, int(min(amount, 2**62)), max_work)
         work += int(amount)
 
-    limit = min(_fexact_fast.ENUMERATE_LIMIT, max_work)
-    if _fexact_fast.table_count_bound(x) <= limit:  # few tables: build them all at once
-        small = _fexact_fast.enumerate_pvalue(x, lf, thr, const, limit)
-        if small is not None:
-            return small
-    if x.shape[0] == 2:  # two rows: closed-form last step (hypergeometric tails)
+    if x.shape[0] == 2:
+        limit = min(_fexact_fast.ENUMERATE_LIMIT, max_work)
+        if _fexact_fast.table_count_bound(x) <= limit:  # few tables: build them all at once
+            small = _fexact_fast.enumerate_pvalue(x, lf, thr, const, limit)
+            if small is not None:
+                return small
+        # closed-form last step (hypergeometric tails)
         p = _fexact_fast.two_row_pvalue(x, lf, thr, const, spend, _bounds, _merge)
         return p, work
+    return network_pvalue(x, lf, thr, const, spend), work
 
-    codec = _Keys(np.sort(rows0))
-    p = 0.0
-    keys = codec.encode(np.sort(rows0)[None, :])
-    vals = np.zeros(1)
-    wts = np.ones(1)
-    for j in range(ncol - 2):
-        rest = cols[j + 1 :]
-        starts, ends, node_rows = _nodes(keys, codec)
-        sizes = _count_allocations(node_rows, int(cols[j]))
-        # partial tables made, bounds for (at most) every child (~R × C' each), node overhead
-        bound_cost = float(np.sum(sizes)) * node_rows.shape[1] * len(rest)
-        spend(float(np.sum(sizes * (ends - starts))) + bound_cost + NODE_COST * len(starts))
-        allocs, children = [], []
-        for r in node_rows:
-            alloc = _allocations(r, int(cols[j]), max_work)
-            allocs.append(alloc)
-            children.append(codec.encode(np.sort(r[None, :] - alloc, axis=1)))
-        ukeys = np.unique(np.concatenate(children))
-        upper, lower, log_total = _bounds(codec.decode(ukeys), rest, lf)
-        out_k, out_v, out_w = [], [], []
-        for s, e, alloc, ck in zip(starts, ends, allocs, children, strict=True):
-            at = np.searchsorted(ukeys, ck)
-            tot = vals[s:e, None] - lf[alloc].sum(1)[None, :]  # (m, L) path values
-            w = np.broadcast_to(wts[s:e, None], tot.shape)
-            accept = tot + upper[at][None, :] <= thr
-            if accept.any():
-                mass = np.exp((tot + log_total[at][None, :] + const)[accept])
-                p += float(np.sum(w[accept] * mass))
-            keep = ~accept & (tot + lower[at][None, :] <= thr)
-            if keep.any():
-                out_k.append(np.broadcast_to(ck[None, :], tot.shape)[keep])
-                out_v.append(tot[keep])
-                out_w.append(w[keep])
-        if not out_k:
-            return min(p, 1.0), work
-        keys, vals, wts = _merge(
-            np.concatenate(out_k), np.concatenate(out_v), np.concatenate(out_w)
-        )
 
-    # two columns left: answer every entry of a node from its sorted completion values
-    c_pen = int(cols[ncol - 2])
-    starts, ends, node_rows = _nodes(keys, codec)
-    sizes = _count_allocations(node_rows, c_pen)
-    spend(float(np.sum(sizes + (ends - starts))) + NODE_COST * len(starts))
-    for s, e, r in zip(starts, ends, node_rows, strict=True):
-        alloc = _allocations(r, c_pen, max_work)
-        comp = np.sort(-lf[alloc].sum(1) - lf[r[None, :] - alloc].sum(1))
-        top = comp[-1]
-        cum = np.cumsum(np.exp(comp - top))
-        idx = np.searchsorted(comp, thr - vals[s:e], side="right")
-        hit = idx > 0
-        if hit.any():
-            mass = cum[idx[hit] - 1] * np.exp(vals[s:e][hit] + top + const)
-            p += float(np.sum(wts[s:e][hit] * mass))
-    return min(p, 1.0), work
+def prepare(table):
+    """The engine's view of a table: transposed so that rows <= columns, columns sorted by
+    total (ascending, so the two largest are resolved last), ``log i!`` up to N + 1, the
+    threshold ``−Σ log x_ij! + TOL_LOG`` and the constant ``Σ log r_i! + Σ log c_j! − log N!``.
+    """
+    x = np.asarray(table, dtype=np.int64)
+    if x.shape[0] > x.shape[1]:
+        x = x.T
+    x = x[:, np.argsort(x.sum(0), kind="stable")]
+    rows0, cols = x.sum(1), x.sum(0)
+    n = int(cols.sum())
+    lf = gammaln(np.arange(n + 2, dtype=float) + 1.0)
+    thr = -lf[x].sum() + TOL_LOG
+    const = lf[rows0].sum() + lf[cols].sum() - lf[n]
+    return x, lf, thr, const
 
 
 # ---------------------------------------------------------------------------------------

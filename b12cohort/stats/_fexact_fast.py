@@ -168,7 +168,8 @@ def _last_two(k, vals, wts, ca: int, cb: int, lf, thr: float, const: float, spen
     if not keep.all():
         k, vals, wts = k[keep], vals[keep], wts[keep]
     # bisection (2 log2 L steps) and the tail series (up to ~8 standard deviations each)
-    sd = float(np.sqrt(np.max(k * (m - k), initial=0) * ca * cb / (m * m * max(m - 1, 1))))
+    kf = k.astype(float)  # float: k (m - k) ca cb overflows int64 beyond N ~ 10^5
+    sd = float(np.sqrt(np.max(kf * (m - kf), initial=0) * ca * cb / (m * m * max(m - 1, 1))))
     spend(float(len(k)) * (2 * int(np.log2(ca + 2)) + 16 + 16 * sd) + len(keep))
     lo = np.maximum(0, k - cb)
     hi = np.minimum(ca, k)

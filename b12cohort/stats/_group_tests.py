@@ -84,6 +84,12 @@ def _mann_whitney(variable: str, x: np.ndarray, y: np.ndarray, ties: bool) -> di
     }
 
 
+def _count_text(work: int) -> str:
+    """A work count in words: digits grouped, or its power of ten when it has 13+ digits."""
+    digits = len(str(int(work)))
+    return f"{int(work):,}" if digits <= 12 else f"about 10^{digits - 1}"
+
+
 def _kruskal(variable, samples, ties, *, max_work, random_state, asymptotic_method):
     sizes = [s.size for s in samples]
     common = {
@@ -100,8 +106,9 @@ def _kruskal(variable, samples, ties, *, max_work, random_state, asymptotic_meth
             "method": asymptotic_method,
             "statistic": float(res.statistic),
             "p_value": float(res.pvalue),
-            "note": f"every group >= {_KW_ASYMPTOTIC_MIN}; "
-            + ("ties corrected" if ties else "no ties"),
+            "note": f"exact permutation p infeasible: {_count_text(work)} work units > its budget "
+            f"of {max_work:,} (n = {sum(sizes):,}); chi-squared approximation, every group "
+            f">= {_KW_ASYMPTOTIC_MIN}; " + ("ties corrected" if ties else "no ties"),
         }
     seed = random_state if isinstance(random_state, int) else None
     res = _kruskal_exact.kruskal_permutation(

@@ -37,14 +37,15 @@ from b12cohort.core.categories import levels as _levels
 from b12cohort.core.categories import levels_text as _levels_text
 from b12cohort.core.constants import DEFAULT_SEED
 from b12cohort.core.errors import (
-    ApproximationWarning,
     ArgumentError,
     DataQualityWarning,
-    ExactTestInfeasibleError,
+    ExactTestInfeasibleError,  # noqa: F401  (re-exported: stratified, tests)
 )
 from b12cohort.core.results import Result
 from b12cohort.stats import _fexact
 from b12cohort.stats._count_table import _count_table, _Counts, _drop_empty, _LazyTable
+from b12cohort.stats._fisher_rxc import rng_and_seed as _rng_and_seed  # noqa: F401 (ordinal)
+from b12cohort.stats._fisher_rxc import rxc_pvalue
 
 __all__ = [
     "FisherResult",
@@ -109,6 +110,12 @@ class FisherResult(Result):
     outcome, exposure : str or None
         Names of the variables crossed (:func:`fisher_exact`): the rows (``row``) and
         the columns (``col``).
+    method_detail : str
+        What ran and why, in words: the exact test within its estimated work ("exact: at
+        most 12,345 work units (partial tables) within max_work=10,000,000; 9,876 used"),
+        or Monte Carlo with its resamples and seed and the reason (the work estimated up
+        front beyond ``max_work``, an exact run that met its budget after all, or
+        ``p_method="monte-carlo"``); for a table with nothing to test, why.
     """
 
     table: pd.DataFrame = _LazyTable()  # noqa: RUF009  (a descriptor: built when read)
@@ -131,6 +138,7 @@ class FisherResult(Result):
     mc_standard_error: float | None = None
     outcome: str | None = None
     exposure: str | None = None
+    method_detail: str = ""
 
     summary_fields = (
         "outcome", "exposure", "test", "method", "alternative", "n", "n_missing", "n_rows",
@@ -157,26 +165,6 @@ class FisherResult(Result):
 # --------------------------------------------------------------------------------------
 # Fisher's exact test
 # --------------------------------------------------------------------------------------
-
-
-def _rng_and_seed(random_state: Any, function: str):
-    if isinstance(random_state, np.random.Generator):
-        return random_state, None
-    if random_state is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
-    elif isinstance(random_state, int | np.integer) and not isinstance(random_state, bool):
-        seed = int(random_state)
-        if seed < 0:
-            raise ArgumentError(
-                f"{function}(): `random_state` must be a non-negative integer seed, None or "
-                f"a numpy Generator; got {random_state!r}."
-            )
-    else:
-        raise ArgumentError(
-            f"{function}(): `random_state` must be an integer seed, None or a numpy "
-            f"Generator; got {random_state!r}."
-        )
-    return np.random.default_rng(seed), seed
 
 
 def _fisher(
@@ -262,57 +250,35 @@ def _fisher(
         warnings.warn(f"{function}(): {msg}.", DataQualityWarning, stacklevel=3)
         return FisherResult(
             p_value=p, method="exact", odds_ratio=nan, ci_low=nan, ci_high=nan,
-            note="; ".join([*notes, msg]), work=0, **common,
+            note="; ".join([*notes, msg]), work=0, method_detail=f"nothing to test: {msg}",
+            **common,
         )  # fmt: skip
 
     odds_ratio = ci_low = ci_high = nan
-    p = nan
-    work = None
-    mc = {"n_resamples": None, "random_state": None, "mc_standard_error": None}
     if is_2x2:
         model = _fexact.Conditional2x2(x[0, 0], m=x[:, 0].sum(), n=x[:, 1].sum(), k=x[0, :].sum())
         odds_ratio = model.mle()
         ci_low, ci_high = model.conf_int(alternative, confidence)
-        if method != "monte-carlo":
-            p, work = model.p_value(alternative, odds_ratio_null), int(model.support.size)
-            if alternative == "two-sided":
-                notes.extend(_ci_p_disagreement(p, ci_low, ci_high, odds_ratio_null, confidence))
-        elif alternative != "two-sided":
+        if method == "monte-carlo" and alternative != "two-sided":
             raise ArgumentError(
                 f"{function}(): p_method='monte-carlo' computes the two-sided "
                 f"Fisher–Freeman–Halton p-value only; got alternative={alternative!r}. The "
                 "exact one-sided 2×2 p-value is cheap: use p_method='auto'."
             )
-    elif method != "monte-carlo":
-        try:
-            p, work = _fexact.fexact_pvalue(x, max_work=max_work)
-            work = int(work)
-        except _fexact.WorkLimitExceeded as err:
-            work = int(min(err.work + err.needed, 2**62))  # lower bound of the exact work
-            if method == "exact":
-                raise ExactTestInfeasibleError(
-                    f"{function}(): the exact test on this {x.shape[0]}×{x.shape[1]} table "
-                    f"(n = {n}) needs at least {work:,} work units (partial tables), more "
-                    f"than max_work={max_work:,}. Raise max_work (slower, more "
-                    "memory) or use p_method='auto' / 'monte-carlo'."
-                ) from None
-            msg = (
-                f"exact enumeration would need at least {work:,} partial tables, more than "
-                f"max_work={max_work:,}; p-value estimated by Monte Carlo with "
-                f"{n_resamples:,} simulated tables"
-            )
-            notes.append(msg)
-            warnings.warn(f"{function}(): {msg}.", ApproximationWarning, stacklevel=3)
-            method = "monte-carlo"
-    if method == "monte-carlo":
-        rng, seed = _rng_and_seed(random_state, function)
-        p, se = _fexact.monte_carlo_pvalue(x, n_resamples, rng)
-        mc = {"n_resamples": n_resamples, "random_state": seed, "mc_standard_error": se}
+    if is_2x2 and method != "monte-carlo":
+        p = model.p_value(alternative, odds_ratio_null)
+        if alternative == "two-sided":
+            notes.extend(_ci_p_disagreement(p, ci_low, ci_high, odds_ratio_null, confidence))
+        run = {"p_value": p, "method": "exact", "work": int(model.support.size),
+               "method_detail": "exact: R fisher.test's 2×2 code (hypergeometric law over "
+               f"the {model.support.size} tables with these margins)"}  # fmt: skip
     else:
-        method = "exact"
+        run = rxc_pvalue(x, method=method, max_work=max_work, n_resamples=n_resamples,
+                         random_state=random_state, function=function, notes=notes)  # fmt: skip
+    run["p_value"] = float(run["p_value"])
     return FisherResult(
-        p_value=float(p), method=method, odds_ratio=float(odds_ratio), ci_low=float(ci_low),
-        ci_high=float(ci_high), note="; ".join(notes), work=work, **mc, **common,
+        odds_ratio=float(odds_ratio), ci_low=float(ci_low), ci_high=float(ci_high),
+        note="; ".join(notes), **run, **common,
     )  # fmt: skip
 
 
