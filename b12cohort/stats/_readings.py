@@ -98,6 +98,8 @@ def _why(result, reason: str) -> str:
     """``method_detail``: why this test, how its p-value was obtained, any prose it gives."""
     own = str(getattr(result, "method_detail", "") or "")
     method = str(getattr(result, "method", "") or "")
+    if method and own.startswith(f"{method}:"):  # the result's own detail names its method
+        return "; ".join(p for p in (reason, f"p-value: {own}") if p)
     parts = [reason, f"p-value: {method}" if method else "", own]
     return "; ".join(p for p in parts if p)
 
